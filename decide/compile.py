@@ -1,0 +1,417 @@
+"""Case -> CaseArrays: id-to-index maps, global weights, distribution parameters, value functions.
+
+Engines work only on :class:`CaseArrays`; nothing below this layer sees YAML or pydantic.
+Axes are ``(option, criterion)`` for outcomes and ``(option, precondition)`` for requirements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from decide.checks import dependency_closure, iter_nodes, leaves
+from decide.errors import DecideError
+from decide.spec import (
+    BetaProbability,
+    Case,
+    CriteriaGroup,
+    DiscreteScore,
+    IntervalProbability,
+    PertScore,
+    PointProbability,
+    PointScore,
+    Score,
+    TriangularScore,
+    TruncNormalScore,
+    UniformScore,
+    WeightInterval,
+    WeightMethod,
+    WeightProfile,
+)
+
+__all__ = ["CaseArrays", "ScoreArrays", "compile_case", "apply_enablers", "imprecise_constraints",
+           "KIND_CODES", "ENABLER_ADD", "ENABLER_ODDS", "ENABLER_TO"]
+
+# Distribution codes shared by the samplers.
+KIND_CODES = {"point": 0, "triangular": 1, "pert": 2, "uniform": 3, "truncnormal": 4, "discrete": 5}
+PROB_POINT, PROB_INTERVAL, PROB_BETA = 0, 1, 2
+ENABLER_ADD, ENABLER_ODDS, ENABLER_TO = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class ScoreArrays:
+    """Outcome distributions, one per (option, criterion), on the criterion's scale.
+
+    ``params[..., :]`` holds ``(low, centre, high, extra)``: point ``(v, v, v, 0)``; triangular
+    ``(low, mode, high, 0)``; PERT ``(low, mode, high, shape)``; uniform ``(low, mean, high, 0)``;
+    truncated normal ``(low, mean, high, sd)`` with ``mean`` the untruncated normal's mean;
+    discrete ``(min, mean, max, 0)`` with the support in ``discrete_values`` and its probabilities in
+    ``discrete_probabilities`` (padded with zero probability).
+    """
+
+    kind: NDArray[np.int8]
+    params: NDArray[np.float64]
+    discrete_values: NDArray[np.float64]
+    discrete_probabilities: NDArray[np.float64]
+    central: NDArray[np.float64]
+    """The central outcome deterministic scoring uses: point; mode (triangular, PERT); mean otherwise."""
+
+
+@dataclass(frozen=True)
+class CaseArrays:
+    """A case as arrays, ready for the engines."""
+
+    option_ids: tuple[str, ...]
+    option_names: tuple[str, ...]
+    criterion_ids: tuple[str, ...]
+    """Leaf criteria, depth-first."""
+    criterion_names: tuple[str, ...]
+    precondition_ids: tuple[str, ...]
+    resource_ids: tuple[str, ...]
+    profile_ids: tuple[str, ...]
+    node_leaves: dict[str, NDArray[np.intp]]
+    """Every tree node id (groups and leaves) -> indices of its leaves."""
+    group_ids: tuple[str, ...]
+
+    scores: ScoreArrays
+    failure: ScoreArrays
+    """Outcome of trying and failing; criteria without a failure profile take the baseline's outcome."""
+    scale_low: NDArray[np.float64]
+    scale_high: NDArray[np.float64]
+    value_x: NDArray[np.float64]
+    """(criterion, point) outcomes of each piecewise-linear value function, padded by repetition."""
+    value_v: NDArray[np.float64]
+    """(criterion, point) values in [0, 1] at ``value_x``."""
+    baseline: int | None
+
+    probability_kind: NDArray[np.int8]
+    """(precondition,) 0 point, 1 interval, 2 beta."""
+    probability_params: NDArray[np.float64]
+    """(precondition, 2): (p, p), (low, high) or (alpha, beta)."""
+    probability_central: NDArray[np.float64]
+    """Point, interval midpoint, Beta mean."""
+    correlation: NDArray[np.float64]
+    """(precondition, precondition) Gaussian-copula correlation."""
+
+    hard: NDArray[np.bool_]
+    """(option, precondition): the option's own hard requirements."""
+    penalty: NDArray[np.float64]
+    """(option, precondition): value lost when a soft requirement says no (0 where none)."""
+    closure: NDArray[np.bool_]
+    """(option, option): the option itself and every option it depends on."""
+    excludes: NDArray[np.bool_]
+    """(option, option), symmetric."""
+    enabler_option: NDArray[np.intp]
+    enabler_precondition: NDArray[np.intp]
+    enabler_kind: NDArray[np.int8]
+    """0 add, 1 odds ratio, 2 set to."""
+    enabler_amount: NDArray[np.float64]
+    uses: NDArray[np.float64]
+    """(option, resource)."""
+    budgets: NDArray[np.float64]
+    """(resource,), inf where unlimited."""
+
+    weights: NDArray[np.float64]
+    """(criterion,) global leaf weights of the default profile (or the criteria set's own)."""
+    profile_weights: NDArray[np.float64]
+    """(profile, criterion) global leaf weights of each stakeholder profile."""
+    default_profile: str | None
+    imprecise_a: NDArray[np.float64]
+    imprecise_b: NDArray[np.float64]
+    """Imprecise statements as ``imprecise_a @ w <= imprecise_b`` (with w >= 0, sum w = 1)."""
+    consistency: dict[str, dict[str, float]] = field(default_factory=dict)
+    """AHP profile id -> group id -> consistency ratio."""
+
+    @property
+    def n_options(self) -> int:
+        return len(self.option_ids)
+
+    @property
+    def n_criteria(self) -> int:
+        return len(self.criterion_ids)
+
+    @property
+    def n_preconditions(self) -> int:
+        return len(self.precondition_ids)
+
+    @property
+    def eval_hard(self) -> NDArray[np.bool_]:
+        """(option, precondition): hard requirements of the option's smallest strategy."""
+        return (self.closure.astype(np.int64) @ self.hard.astype(np.int64)) > 0
+
+    @property
+    def eval_penalty(self) -> NDArray[np.float64]:
+        """(option, precondition): soft penalties over the option's smallest strategy (largest wins)."""
+        return np.max(np.where(self.closure[:, :, None], self.penalty[None, :, :], 0.0), axis=1)
+
+    @property
+    def eval_enablers(self) -> NDArray[np.bool_]:
+        """(option, enabler): enablers active when the option is evaluated with its dependencies."""
+        return self.closure[:, self.enabler_option]
+
+    def profile_index(self, profile: str) -> int:
+        try:
+            return self.profile_ids.index(profile)
+        except ValueError:
+            known = ", ".join(self.profile_ids) or "none"
+            raise DecideError(f"unknown weight profile {profile!r}; the case has: {known}") from None
+
+
+def compile_case(case: Case) -> CaseArrays:
+    """Turn a validated case into arrays. Pure: the case is not changed."""
+    crits = leaves(case.criteria.criteria)
+    crit_index = {c.id: i for i, c in enumerate(crits)}
+    options = case.options
+    opt_index = {o.id: i for i, o in enumerate(options)}
+    pre_index = {q.id: i for i, q in enumerate(case.preconditions)}
+    res_index = {r.id: i for i, r in enumerate(case.resources)}
+    n_o, n_c, n_p = len(options), len(crits), len(case.preconditions)
+
+    baseline = next((i for i, o in enumerate(options) if o.baseline), None)
+    score_specs = [[o.scores[c.id] for c in crits] for o in options]
+    failure_specs = [
+        [o.failure.get(c.id) or (options[baseline].scores[c.id] if baseline is not None else o.scores[c.id])
+         for c in crits]
+        for o in options
+    ]
+
+    value_x, value_v = _value_functions(crits)
+    closure_sets = dependency_closure({o.id: list(o.depends_on) for o in options})
+    closure = np.zeros((n_o, n_o), dtype=bool)
+    excludes = np.zeros((n_o, n_o), dtype=bool)
+    hard = np.zeros((n_o, n_p), dtype=bool)
+    penalty = np.zeros((n_o, n_p))
+    uses = np.zeros((n_o, len(case.resources)))
+    for i, o in enumerate(options):
+        closure[i, [opt_index[d] for d in closure_sets[o.id]]] = True
+        for other in o.excludes:
+            excludes[i, opt_index[other]] = excludes[opt_index[other], i] = True
+        for req in o.requires:
+            if req.soft:
+                penalty[i, pre_index[req.precondition]] = req.penalty
+            else:
+                hard[i, pre_index[req.precondition]] = True
+        for res, amount in o.uses.items():
+            uses[i, res_index[res]] = amount
+
+    kinds, params, central = [], [], []
+    for q in case.preconditions:
+        p = q.probability
+        if isinstance(p, PointProbability):
+            kinds.append(PROB_POINT), params.append((p.value, p.value)), central.append(p.value)
+        elif isinstance(p, IntervalProbability):
+            kinds.append(PROB_INTERVAL), params.append((p.low, p.high)), central.append((p.low + p.high) / 2)
+        elif isinstance(p, BetaProbability):
+            kinds.append(PROB_BETA), params.append((p.alpha, p.beta)), central.append(p.alpha / (p.alpha + p.beta))
+    correlation = np.eye(n_p)
+    for corr in case.correlations:
+        a, b = pre_index[corr.between[0]], pre_index[corr.between[1]]
+        correlation[a, b] = correlation[b, a] = corr.rho
+
+    enabler_kind = [ENABLER_ADD if e.add is not None else ENABLER_ODDS if e.odds_ratio is not None else ENABLER_TO
+                    for e in case.enablers]
+    enabler_amount = [e.add if e.add is not None else e.odds_ratio if e.odds_ratio is not None else e.to
+                      for e in case.enablers]
+
+    node_leaves: dict[str, NDArray[np.intp]] = {}
+    group_ids = []
+    for _, node, _ in iter_nodes(case.criteria.criteria):
+        ids = [c.id for c in leaves([node])]
+        node_leaves[node.id] = np.array([crit_index[c] for c in ids], dtype=np.intp)
+        if isinstance(node, CriteriaGroup):
+            group_ids.append(node.id)
+
+    consistency: dict[str, dict[str, float]] = {}
+    profile_weights = []
+    for profile in case.weights.profiles:
+        w, crs = profile_leaf_weights(case, profile)
+        profile_weights.append(w)
+        if crs:
+            consistency[profile.id] = crs
+    default_profile = case.weights.default or (case.weights.profiles[0].id if case.weights.profiles else None)
+    profile_ids = tuple(p.id for p in case.weights.profiles)
+    weights = (profile_weights[profile_ids.index(default_profile)] if default_profile is not None
+               else tree_leaf_weights(case, {}))
+    a_ub, b_ub = imprecise_constraints(case)
+
+    return CaseArrays(
+        option_ids=tuple(opt_index),
+        option_names=tuple(o.name for o in options),
+        criterion_ids=tuple(crit_index),
+        criterion_names=tuple(c.name for c in crits),
+        precondition_ids=tuple(pre_index),
+        resource_ids=tuple(res_index),
+        profile_ids=profile_ids,
+        node_leaves=node_leaves,
+        group_ids=tuple(group_ids),
+        scores=_score_arrays(score_specs),
+        failure=_score_arrays(failure_specs),
+        scale_low=np.array([c.scale.low for c in crits]),
+        scale_high=np.array([c.scale.high for c in crits]),
+        value_x=value_x,
+        value_v=value_v,
+        baseline=baseline,
+        probability_kind=np.array(kinds, dtype=np.int8),
+        probability_params=np.array(params, dtype=float).reshape(n_p, 2),
+        probability_central=np.array(central, dtype=float),
+        correlation=correlation,
+        hard=hard,
+        penalty=penalty,
+        closure=closure,
+        excludes=excludes,
+        enabler_option=np.array([opt_index[e.option] for e in case.enablers], dtype=np.intp),
+        enabler_precondition=np.array([pre_index[e.precondition] for e in case.enablers], dtype=np.intp),
+        enabler_kind=np.array(enabler_kind, dtype=np.int8),
+        enabler_amount=np.array(enabler_amount, dtype=float),
+        uses=uses,
+        budgets=np.array([np.inf if r.budget is None else r.budget for r in case.resources]),
+        weights=weights,
+        profile_weights=np.array(profile_weights).reshape(len(profile_weights), n_c),
+        default_profile=default_profile,
+        imprecise_a=a_ub,
+        imprecise_b=b_ub,
+        consistency=consistency,
+    )
+
+
+def apply_enablers(
+    probabilities: NDArray[np.float64],
+    active: NDArray[np.bool_],
+    arrays: CaseArrays,
+) -> NDArray[np.float64]:
+    """Probabilities of yes after the active enablers, applied in case-file order.
+
+    ``probabilities`` has shape ``(..., precondition)`` and ``active`` ``(..., enabler)``; both
+    broadcast. ``add`` shifts the probability (clipped to [0, 1]), ``odds_ratio`` multiplies the
+    odds of yes, ``to`` sets it.
+    """
+    p = np.array(probabilities, dtype=float, copy=True)
+    active = np.asarray(active, dtype=bool)
+    shape = np.broadcast_shapes(p.shape[:-1], active.shape[:-1])
+    p = np.broadcast_to(p, shape + p.shape[-1:]).copy()
+    for e in range(len(arrays.enabler_option)):
+        q = arrays.enabler_precondition[e]
+        on = np.broadcast_to(active[..., e], shape)
+        old = p[..., q]
+        amount = arrays.enabler_amount[e]
+        kind = arrays.enabler_kind[e]
+        if kind == ENABLER_ADD:
+            new = np.clip(old + amount, 0.0, 1.0)
+        elif kind == ENABLER_ODDS:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                odds = old / (1.0 - old) * amount
+                new = np.where(old >= 1.0, 1.0, odds / (1.0 + odds))
+        else:
+            new = np.full_like(old, amount)
+        p[..., q] = np.where(on, new, old)
+    return p
+
+
+def tree_leaf_weights(case: Case, local: dict[str, float]) -> NDArray[np.float64]:
+    """Global leaf weights: local weights (overrides by node id, else the tree's), normalised per group."""
+
+    def walk(nodes, scale: float) -> list[float]:
+        raw = np.array([local.get(n.id, n.weight) for n in nodes], dtype=float)
+        raw = raw / raw.sum()
+        out: list[float] = []
+        for node, w in zip(nodes, raw):
+            out += walk(node.children, scale * w) if isinstance(node, CriteriaGroup) else [scale * w]
+        return out
+
+    return np.array(walk(case.criteria.criteria, 1.0))
+
+
+def profile_leaf_weights(case: Case, profile: WeightProfile) -> tuple[NDArray[np.float64], dict[str, float]]:
+    """A profile's global leaf weights, and each AHP matrix's consistency ratio."""
+    if profile.method is not WeightMethod.AHP:
+        # Direct and swing weights both normalise within each group; swing points are 0-100.
+        return tree_leaf_weights(case, {k: e.value for k, e in profile.weights.items()}), {}
+    from decide.mcda.ahp import ahp_weights
+
+    local: dict[str, float] = {}
+    ratios: dict[str, float] = {}
+    for comp in profile.comparisons:
+        result = ahp_weights(np.asarray(comp.matrix, dtype=float))
+        local.update(zip(comp.order, np.asarray(result.weights, dtype=float)))
+        ratios[comp.parent] = float(result.consistency_ratio)
+    return tree_leaf_weights(case, local), ratios
+
+
+def imprecise_constraints(case: Case) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The case's imprecise weight statements as rows of ``A w <= b`` over global leaf weights."""
+    crits = leaves(case.criteria.criteria)
+    index = {c.id: i for i, c in enumerate(crits)}
+    members = {node.id: [index[c.id] for c in leaves([node])] for _, node, _ in iter_nodes(case.criteria.criteria)}
+    rows, bounds = [], []
+    for s in case.weights.imprecise:
+        if isinstance(s, WeightInterval):
+            row = np.zeros(len(crits))
+            row[members[s.node]] = 1.0
+            if s.high < 1.0:
+                rows.append(row), bounds.append(s.high)
+            if s.low > 0.0:
+                rows.append(-row), bounds.append(-s.low)
+        else:
+            row = np.zeros(len(crits))
+            row[members[s.lesser]] += 1.0
+            row[members[s.greater]] -= 1.0
+            rows.append(row), bounds.append(0.0)
+    return np.array(rows, dtype=float).reshape(len(rows), len(crits)), np.array(bounds, dtype=float)
+
+
+def _value_functions(crits) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    points = []
+    for c in crits:
+        if c.value_function is not None:
+            points.append([(x, v) for x, v in c.value_function])
+        elif c.direction.value == "higher_is_better":
+            points.append([(c.scale.low, 0.0), (c.scale.high, 1.0)])
+        else:
+            points.append([(c.scale.low, 1.0), (c.scale.high, 0.0)])
+    width = max(len(p) for p in points)
+    xs = np.array([[x for x, _ in p] + [p[-1][0]] * (width - len(p)) for p in points])
+    vs = np.array([[v for _, v in p] + [p[-1][1]] * (width - len(p)) for p in points])
+    return xs, vs
+
+
+def _score_arrays(specs: list[list[Score]]) -> ScoreArrays:
+    n_o, n_c = len(specs), len(specs[0]) if specs else 0
+    width = max([len(s.values) for row in specs for s in row if isinstance(s, DiscreteScore)], default=1)
+    kind = np.zeros((n_o, n_c), dtype=np.int8)
+    params = np.zeros((n_o, n_c, 4))
+    values = np.zeros((n_o, n_c, width))
+    probabilities = np.zeros((n_o, n_c, width))
+    central = np.zeros((n_o, n_c))
+    for i, row in enumerate(specs):
+        for j, s in enumerate(row):
+            kind[i, j] = KIND_CODES[s.kind]
+            params[i, j], central[i, j] = _score_params(s)
+            if isinstance(s, DiscreteScore):
+                values[i, j, : len(s.values)] = s.values
+                probabilities[i, j, : len(s.values)] = s.probabilities
+            else:
+                values[i, j, 0], probabilities[i, j, 0] = central[i, j], 1.0
+    return ScoreArrays(kind, params, values, probabilities, central)
+
+
+def _score_params(s: Score) -> tuple[tuple[float, float, float, float], float]:
+    if isinstance(s, PointScore):
+        return (s.value, s.value, s.value, 0.0), s.value
+    if isinstance(s, TriangularScore):
+        return (s.low, s.mode, s.high, 0.0), s.mode
+    if isinstance(s, PertScore):
+        return (s.low, s.mode, s.high, s.shape), s.mode
+    if isinstance(s, UniformScore):
+        mean = (s.low + s.high) / 2
+        return (s.low, mean, s.high, 0.0), mean
+    if isinstance(s, TruncNormalScore):
+        from scipy.stats import truncnorm
+
+        a, b = (s.low - s.mean) / s.sd, (s.high - s.mean) / s.sd
+        return (s.low, s.mean, s.high, s.sd), float(truncnorm.mean(a, b, loc=s.mean, scale=s.sd))
+    if isinstance(s, DiscreteScore):
+        mean = float(np.dot(s.values, s.probabilities))
+        return (min(s.values), mean, max(s.values), 0.0), mean
+    raise TypeError(f"unknown score kind {type(s).__name__}")

@@ -1,0 +1,561 @@
+"""The case format: frozen, closed schema types for criteria sets and cases.
+
+This module fixes what a case file may say (see ``docs/case-format.md``); it checks each field on
+its own (types, finiteness, ranges, ``low <= mode <= high``). Cross-references between fields
+(unknown ids, cycles, missing scores) are checked in :mod:`decide.checks`. It imports no numerics.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+FORMAT_VERSION = 1
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64),
+    Field(description="An identifier: a letter, then letters, digits, '_' or '-'."),
+]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Frozen(BaseModel):
+    """Base of every schema type: immutable, unknown keys rejected, NaN/inf rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Evidence(Frozen):
+    """Where a number comes from: a section of the source and the author's reason."""
+
+    section: Text
+    """A section heading of the case's source (declared in ``source.sections``)."""
+    rationale: Text
+    """One line, in the case author's words, on why the number is what it is."""
+    assumption: bool = False
+    """True where the source says nothing and the number is the author's assumption."""
+
+
+# --------------------------------------------------------------------------- criteria
+
+
+class Direction(str, Enum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+    @classmethod
+    def from_alias(cls, value: Any) -> Any:
+        aliases = {"max": cls.HIGHER_IS_BETTER, "benefit": cls.HIGHER_IS_BETTER,
+                   "min": cls.LOWER_IS_BETTER, "cost": cls.LOWER_IS_BETTER}
+        return aliases.get(value, value) if isinstance(value, str) else value
+
+
+class Scale(Frozen):
+    """The range outcomes are measured on, with plain-words anchors for both ends."""
+
+    low: Finite
+    high: Finite
+    low_means: Text
+    """What an outcome at ``low`` looks like."""
+    high_means: Text
+    """What an outcome at ``high`` looks like."""
+    unit: str = "points"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.low < self.high:
+            raise ValueError(f"scale low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class Criterion(Frozen):
+    """A leaf of the value tree: one thing outcomes are judged on."""
+
+    id: Id
+    name: Text
+    description: str = ""
+    direction: Annotated[Direction, BeforeValidator(Direction.from_alias)]
+    scale: Scale
+    value_function: list[tuple[Finite, Annotated[float, Field(ge=0, le=1)]]] | None = None
+    """Optional piecewise-linear value function: ``[outcome, value]`` points with increasing
+    outcomes from ``scale.low`` to ``scale.high`` and values in [0, 1]. Linear by default
+    (0 at the worst end, 1 at the best)."""
+    weight: NonNegative = 1.0
+    """Weight relative to its siblings (normalised within the parent group)."""
+
+    @model_validator(mode="after")
+    def _value_function(self) -> Criterion:
+        points = self.value_function
+        if points is None:
+            return self
+        if len(points) < 2:
+            raise ValueError("value_function needs at least two [outcome, value] points")
+        xs = [x for x, _ in points]
+        if any(b <= a for a, b in zip(xs, xs[1:])):
+            raise ValueError("value_function outcomes must strictly increase")
+        if not (math.isclose(xs[0], self.scale.low) and math.isclose(xs[-1], self.scale.high)):
+            raise ValueError(
+                f"value_function must run from scale.low ({self.scale.low}) "
+                f"to scale.high ({self.scale.high}); it runs from {xs[0]} to {xs[-1]}"
+            )
+        return self
+
+
+class CriteriaGroup(Frozen):
+    """An inner node of the value tree grouping criteria (Security, Politics, Cost...)."""
+
+    id: Id
+    name: Text
+    description: str = ""
+    weight: NonNegative = 1.0
+    children: Annotated[list["Node"], Field(min_length=1)]
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "group" if "children" in value else "criterion"
+    return "group" if hasattr(value, "children") else "criterion"
+
+
+Node = Annotated[
+    Union[Annotated[CriteriaGroup, Tag("group")], Annotated[Criterion, Tag("criterion")]],
+    Discriminator(_node_kind),
+]
+CriteriaGroup.model_rebuild()
+
+
+class CriteriaSet(Frozen):
+    """A reusable value tree of criteria."""
+
+    id: Id
+    name: Text
+    description: str = ""
+    criteria: Annotated[list[Node], Field(min_length=1)]
+    """Top-level nodes of the tree (groups or criteria)."""
+
+
+# --------------------------------------------------------------------------- scores
+
+
+class PointScore(Frozen):
+    kind: Literal["point"] = "point"
+    value: Finite
+    evidence: Evidence | None = None
+
+
+class TriangularScore(Frozen):
+    kind: Literal["triangular"]
+    low: Finite
+    mode: Finite
+    high: Finite
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TriangularScore:
+        _check_low_mode_high(self.low, self.mode, self.high)
+        return self
+
+
+class PertScore(Frozen):
+    """Beta-PERT with the usual shape 4 (Vose 2008); ``shape`` changes its peakedness."""
+
+    kind: Literal["pert"]
+    low: Finite
+    mode: Finite
+    high: Finite
+    shape: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 4.0
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PertScore:
+        _check_low_mode_high(self.low, self.mode, self.high)
+        return self
+
+
+class UniformScore(Frozen):
+    kind: Literal["uniform"]
+    low: Finite
+    high: Finite
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformScore:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class TruncNormalScore(Frozen):
+    """A normal distribution with ``mean`` and ``sd`` truncated to [low, high]."""
+
+    kind: Literal["truncnormal"]
+    mean: Finite
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    low: Finite
+    high: Finite
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TruncNormalScore:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class DiscreteScore(Frozen):
+    kind: Literal["discrete"]
+    values: Annotated[list[Finite], Field(min_length=1)]
+    probabilities: Annotated[list[Probability], Field(min_length=1)]
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> DiscreteScore:
+        if len(self.values) != len(self.probabilities):
+            raise ValueError(
+                f"values ({len(self.values)}) and probabilities ({len(self.probabilities)}) "
+                "must have the same length"
+            )
+        if not math.isclose(sum(self.probabilities), 1.0, abs_tol=1e-6):
+            raise ValueError(f"probabilities must sum to 1 (they sum to {sum(self.probabilities):g})")
+        return self
+
+
+def _check_low_mode_high(low: float, mode: float, high: float) -> None:
+    if not low <= mode <= high:
+        raise ValueError(f"need low <= mode <= high, got low={low}, mode={mode}, high={high}")
+    if not low < high:
+        raise ValueError(f"low ({low}) must be below high ({high})")
+
+
+def _as_point(value: Any) -> Any:
+    """A bare number is shorthand for a point score (bools are not numbers here)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"kind": "point", "value": value}
+    return value
+
+
+def _score_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return value.get("kind", "point")
+    return getattr(value, "kind", None)
+
+
+Score = Annotated[
+    Union[
+        Annotated[PointScore, Tag("point")],
+        Annotated[TriangularScore, Tag("triangular")],
+        Annotated[PertScore, Tag("pert")],
+        Annotated[UniformScore, Tag("uniform")],
+        Annotated[TruncNormalScore, Tag("truncnormal")],
+        Annotated[DiscreteScore, Tag("discrete")],
+    ],
+    Discriminator(_score_kind),
+    BeforeValidator(_as_point),
+]
+SCORE_KINDS = ("point", "triangular", "pert", "uniform", "truncnormal", "discrete")
+
+
+# --------------------------------------------------------------------------- options
+
+
+class Requirement(Frozen):
+    """Option requires a precondition. Hard by default: a no makes the option fail."""
+
+    precondition: Id
+    soft: bool = False
+    penalty: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    """For a soft requirement: value (on the 0-1 value scale) lost when the answer is no."""
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _penalty(self) -> Requirement:
+        if self.soft and self.penalty is None:
+            raise ValueError("a soft requirement needs a penalty (value lost, between 0 and 1)")
+        if not self.soft and self.penalty is not None:
+            raise ValueError("penalty applies only to a soft requirement: add 'soft: true'")
+        return self
+
+
+def _as_requirement(value: Any) -> Any:
+    return {"precondition": value} if isinstance(value, str) else value
+
+
+class Option(Frozen):
+    """An action some actor can take."""
+
+    id: Id
+    name: Text
+    description: str = ""
+    actors: list[Text] = []
+    baseline: bool = False
+    """True for the status quo: its scores are the baseline strategies build on."""
+    requires: list[Annotated[Requirement, BeforeValidator(_as_requirement)]] = []
+    depends_on: list[Id] = []
+    """Options that must be pursued too; this option's scores are the joint outcome."""
+    excludes: list[Id] = []
+    uses: dict[Id, NonNegative] = {}
+    """Resource id -> amount used."""
+    scores: dict[Id, Score]
+    """Leaf criterion id -> outcome if the option goes ahead and its preconditions hold."""
+    failure: dict[Id, Score] = {}
+    """Leaf criterion id -> outcome of trying and failing (a required precondition says no).
+    Criteria not listed fail to the baseline option's outcome."""
+
+
+# --------------------------------------------------------------------------- preconditions
+
+
+class PointProbability(Frozen):
+    kind: Literal["point"] = "point"
+    value: Probability
+
+
+class IntervalProbability(Frozen):
+    """Only bounds are known; Monte Carlo draws uniformly between them, scoring uses the midpoint."""
+
+    kind: Literal["interval"] = "interval"
+    low: Probability
+    high: Probability
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IntervalProbability:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+
+class BetaProbability(Frozen):
+    kind: Literal["beta"] = "beta"
+    alpha: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    beta: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+def _as_probability(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"kind": "point", "value": value}
+    return value
+
+
+def _probability_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "kind" in value:
+            return value["kind"]
+        if "alpha" in value or "beta" in value:
+            return "beta"
+        if "low" in value or "high" in value:
+            return "interval"
+        return "point"
+    return getattr(value, "kind", None)
+
+
+ProbabilitySpec = Annotated[
+    Union[
+        Annotated[PointProbability, Tag("point")],
+        Annotated[IntervalProbability, Tag("interval")],
+        Annotated[BetaProbability, Tag("beta")],
+    ],
+    Discriminator(_probability_kind),
+    BeforeValidator(_as_probability),
+]
+
+
+class Precondition(Frozen):
+    """A yes/no question about the world that options may depend on."""
+
+    id: Id
+    question: Text
+    probability: ProbabilitySpec
+    """Probability of yes: a number, ``{low, high}`` or ``{alpha, beta}``."""
+    evidence: Evidence | None = None
+
+
+class Correlation(Frozen):
+    """Correlation of two preconditions' answers (Gaussian copula, latent normal scale)."""
+
+    between: tuple[Id, Id]
+    rho: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
+    evidence: Evidence | None = None
+
+
+class Enabler(Frozen):
+    """Pursuing ``option`` changes the probability that ``precondition`` holds.
+
+    Exactly one effect: ``add`` (a change in probability, clipped to [0, 1]), ``odds_ratio``
+    (multiplies the odds of yes) or ``to`` (sets the probability).
+    """
+
+    option: Id
+    precondition: Id
+    add: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)] | None = None
+    odds_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    to: Probability | None = None
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Enabler:
+        given = [k for k in ("add", "odds_ratio", "to") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one effect: 'add' (-1..1), 'odds_ratio' (> 0) or 'to' (0..1)"
+                + (f"; found {', '.join(given)}" if given else "")
+            )
+        return self
+
+
+class Resource(Frozen):
+    """A limited resource options use: money, troops, political capital."""
+
+    id: Id
+    name: Text
+    unit: str = ""
+    budget: NonNegative | None = None
+    """Total available to a strategy; none means unlimited."""
+
+
+# --------------------------------------------------------------------------- weights
+
+
+class WeightEntry(Frozen):
+    value: NonNegative
+    evidence: Evidence | None = None
+
+
+def _as_weight_entry(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"value": value}
+    return value
+
+
+class PairwiseComparison(Frozen):
+    """AHP pairwise comparisons of one group's children (Saaty scale 1/9 .. 9)."""
+
+    parent: Id | Literal["root"] = "root"
+    """The group whose children are compared; ``root`` for the top-level nodes."""
+    order: Annotated[list[Id], Field(min_length=2)]
+    matrix: list[list[Annotated[float, Field(gt=0, allow_inf_nan=False)]]]
+    """``matrix[i][j]``: how much more important ``order[i]`` is than ``order[j]``."""
+    evidence: Evidence | None = None
+
+
+class WeightMethod(str, Enum):
+    DIRECT = "direct"
+    SWING = "swing"
+    AHP = "ahp"
+
+
+class WeightProfile(Frozen):
+    """One stakeholder's weights over the criteria tree.
+
+    ``direct``: relative weights of siblings, normalised within each parent. ``swing``: points
+    for swinging each sibling from worst to best, 100 for the most valued swing in each group.
+    ``ahp``: pairwise comparison matrices per group. Groups not mentioned keep the criteria
+    set's weights.
+    """
+
+    id: Id
+    name: Text
+    stakeholder: str = ""
+    method: WeightMethod = WeightMethod.DIRECT
+    weights: dict[Id, Annotated[WeightEntry, BeforeValidator(_as_weight_entry)]] = {}
+    comparisons: list[PairwiseComparison] = []
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _method_fields(self) -> WeightProfile:
+        if self.method is WeightMethod.AHP and (self.weights or not self.comparisons):
+            raise ValueError("an 'ahp' profile gives 'comparisons' (and no 'weights')")
+        if self.method is not WeightMethod.AHP and self.comparisons:
+            raise ValueError(f"'comparisons' belong to method 'ahp', not '{self.method.value}'")
+        return self
+
+
+class WeightInterval(Frozen):
+    """The global weight of ``node`` (sum of its leaves' weights) lies in [low, high]."""
+
+    node: Id
+    low: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    high: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeightInterval:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+
+class WeightOrder(Frozen):
+    """The global weight of ``greater`` is at least that of ``lesser``."""
+
+    greater: Id
+    lesser: Id
+    evidence: Evidence | None = None
+
+
+def _statement_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "order" if "greater" in value or "lesser" in value else "interval"
+    return "order" if hasattr(value, "greater") else "interval"
+
+
+WeightStatement = Annotated[
+    Union[Annotated[WeightInterval, Tag("interval")], Annotated[WeightOrder, Tag("order")]],
+    Discriminator(_statement_kind),
+]
+
+
+class Weights(Frozen):
+    default: Id | None = None
+    """The profile used when none is named; the first profile if not given."""
+    profiles: list[WeightProfile] = []
+    imprecise: list[WeightStatement] = []
+    """Imprecise statements all parties accept: intervals and orderings of global weights."""
+
+
+# --------------------------------------------------------------------------- case
+
+
+class Source(Frozen):
+    """The document a case encodes."""
+
+    title: Text
+    author: str = ""
+    publisher: str = ""
+    date: str = ""
+    description: str = ""
+    sections: list[Text] = []
+    """The source's section headings; evidence cites them by name."""
+
+
+class Case(Frozen):
+    """One decision problem."""
+
+    decide: Literal[1] = FORMAT_VERSION
+    """Format version of the case file."""
+    id: Id
+    title: Text
+    description: str = ""
+    source: Source | None = None
+    criteria: CriteriaSet
+    options: list[Option]
+    preconditions: list[Precondition] = []
+    correlations: list[Correlation] = []
+    enablers: list[Enabler] = []
+    resources: list[Resource] = []
+    weights: Weights = Weights()
