@@ -174,12 +174,14 @@ def _check_dependencies(case: Case) -> list[Problem]:
             visit(option_id, [option_id])
     # Exclusions that a dependency forces make an option impossible.
     closure = dependency_closure({o: d for o, d in deps.items()}) if not problems else {}
+    excluded = {o.id: set(o.excludes) for o in case.options}
     for option in case.options:
         needed = closure.get(option.id, set())
-        for other in case.options:
-            if other.id in needed and (set(other.excludes) & needed or option.id in other.excludes):
-                problems.append(Problem(f"'{option.id}' depends on '{other.id}', which excludes an option it needs",
-                                        f"options[{index[option.id]}].depends_on"))
+        clashes = sorted({(a, b) for a in needed for b in excluded[a] & needed if a != option.id or
+                          b not in option.depends_on})
+        for a, b in clashes:
+            problems.append(Problem(f"'{option.id}' needs both '{a}' and '{b}' (through depends_on), but '{a}' "
+                                    "excludes it", f"options[{index[option.id]}].depends_on"))
     return problems
 
 

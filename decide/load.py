@@ -6,6 +6,8 @@ its file, line and field path. ``load_case`` only wraps ``parse_case``, which ta
 
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +166,11 @@ def _message(error: dict[str, Any]) -> str:
         return "cannot tell which kind this is; give a 'kind' field"
     if kind == "string_pattern_mismatch":
         return (f"{given!r} is not a valid id: start with a letter, then letters, digits, '_' or '-'")
+    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
+              "greater_than": ("greater than", "gt"), "less_than": ("less than", "lt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"must be {words} {error.get('ctx', {}).get(key)} (given: {given!r})"
     if kind in ("float_parsing", "float_type", "int_type", "int_parsing"):
         return f"must be a number, not {given!r}"
     if kind == "literal_error" and error["loc"][:1] == ("decide",):
@@ -224,21 +231,74 @@ def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path |
 
     if criteria_set is not None:
         raw["criteria"] = criteria_set
+    case, dropped = None, []
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
         found = _problems_from_validation(exc, YamlDocument(raw, doc.lines, doc.file))
-        if criteria_set is None:  # already reported where the set was read
-            found = [p for p in found if not p.path.startswith("criteria")] if problems else found
+        if criteria_set is None and problems:  # already reported where the set was read
+            found = [p for p in found if not p.path.startswith("criteria")]
         problems.extend(found)
-        raise CaseError(problems) from None
+        if criteria_set is not None:
+            # Drop what is broken and check the rest, so cross-reference problems are listed too.
+            case, dropped = _validate_remainder(raw, exc)
+    if case is not None:
+        for p in check_case(case):
+            if not _hidden_by(p, dropped):
+                problems.append(Problem(p.message, p.path, doc.file, doc.line_of(_parse_path(p.path))))
     if problems:
         raise CaseError(problems)
-    semantic = check_case(case)
-    if semantic:
-        raise CaseError([Problem(p.message, p.path, doc.file, doc.line_of(_parse_path(p.path)))
-                         for p in semantic])
     return case
+
+
+def _validate_remainder(raw: dict[str, Any], exc: ValidationError) -> tuple[Case | None, list[tuple]]:
+    """Remove each broken entry (deepest list item or mapping key) and validate what remains."""
+    data = copy.deepcopy({k: v for k, v in raw.items() if k != "criteria"})
+    data["criteria"] = raw["criteria"]
+    dropped: list[tuple] = []
+    for _ in range(5):
+        paths = {_droppable(data, _data_path(data, e["loc"])) for e in exc.errors()}
+        paths.discard(None)
+        if not paths:
+            return None, dropped
+        for path in sorted(paths, key=lambda p: [str(x).zfill(8) for x in p], reverse=True):
+            parent = _get(data, path[:-1])
+            dropped.append((path, parent[path[-1]]))
+            del parent[path[-1]]
+        try:
+            return Case.model_validate(data), dropped
+        except ValidationError as again:
+            exc = again
+    return None, dropped
+
+
+def _droppable(data: Any, path: tuple) -> tuple | None:
+    """The entry to remove for an error at ``path``: a score, or the deepest list item."""
+    for end in range(len(path), 0, -1):
+        head = path[:end]
+        if len(head) >= 3 and head[-2] in ("scores", "failure", "uses", "weights"):
+            return head
+        if isinstance(head[-1], int) and head[0] != "criteria":
+            return head
+    return None
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _hidden_by(problem: Problem, dropped: list[tuple]) -> bool:
+    """A cross-reference problem caused by an entry already reported and dropped."""
+    for path, value in dropped:
+        where = _dotted(path)
+        if where.startswith(problem.path) and problem.path:
+            return True
+        ident = value.get("id") if isinstance(value, Mapping) else None
+        if isinstance(ident, str) and f"'{ident}'" in problem.message:
+            return True
+    return False
 
 
 def _parse_path(dotted: str) -> tuple[Any, ...]:

@@ -1,0 +1,168 @@
+"""The ``decide`` command line: validate, score, simulate, report, strategies, cases.
+
+It calls the same public functions as ``import decide`` and nothing else. A user's mistake
+(:class:`~decide.errors.DecideError`) becomes a short message and a non-zero exit status; a bug
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from decide import __version__
+from decide.bundled import bundled_cases
+from decide.errors import CaseError, DecideError
+from decide.tables import dumps_json, render, text_table
+
+FORMATS = click.Choice(["table", "markdown", "json", "csv"])
+
+
+class UserError(click.ClickException):
+    """A DecideError shown without a traceback."""
+
+    def __init__(self, error: DecideError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DecideError as exc:
+            raise UserError(exc) from None
+
+    return wrapper
+
+
+class CaseRef(click.ParamType):
+    """A case file path or the name of a bundled case."""
+
+    name = "CASE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        path = Path(value)
+        if path.exists() or value in bundled_cases():
+            return value
+        names = ", ".join(bundled_cases()) or "none"
+        self.fail(f"{value!r} is neither a file nor a bundled case (bundled: {names})", param, ctx)
+
+
+def _load(case_ref: str):
+    from decide.load import load_case
+
+    return load_case(case_ref)
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise DecideError(f"--param takes NAME=VALUE, got {pair!r}")
+        try:
+            out[key] = float(raw)
+        except ValueError:
+            out[key] = raw
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="decide")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def cli(verbose: bool) -> None:
+    """Decide between interventions in a crisis.
+
+    CASE is a case file (YAML) or the name of a bundled case (see `decide cases`).
+    """
+    # Logs go to stderr so JSON and CSV on stdout stay clean.
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.argument("case", type=CaseRef())
+@user_errors
+def validate(case: str) -> None:
+    """Check a case file and report every problem at once."""
+    try:
+        loaded = _load(case)
+    except CaseError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    from decide.compile import compile_case
+
+    arrays = compile_case(loaded)
+    click.echo(f"{case}: valid — {arrays.n_options} options, {arrays.n_criteria} criteria, "
+               f"{arrays.n_preconditions} preconditions, {len(arrays.profile_ids)} weight profiles.")
+    for profile, ratios in arrays.consistency.items():
+        for group, cr in ratios.items():
+            flag = "  (above 0.1: revisit the comparisons)" if cr > 0.1 else ""
+            click.echo(f"  AHP profile {profile}, group {group}: consistency ratio {cr:.3f}{flag}")
+
+
+@cli.command()
+@click.argument("case", type=CaseRef())
+@click.option("--method", type=click.Choice(["additive", "topsis", "vikor", "promethee2", "wpm"]),
+              default="additive", show_default=True, help="Aggregation method.")
+@click.option("--weights", "profile", metavar="PROFILE", help="Weight profile id (default: the case's).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Method parameter, e.g. v=0.5 for VIKOR (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@user_errors
+def score(case: str, method: str, profile: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """Deterministic scores: options ranked, value, each criterion's contribution."""
+    from decide.score import score as run_score
+
+    result = run_score(_load(case), method=method, weights=profile, **_params(params))
+    if fmt == "json":
+        click.echo(dumps_json({"case": case, "version": __version__, **result.to_dict()}))
+        return
+    if fmt == "csv":
+        click.echo(result.table.to_csv(), nl=False)
+        return
+    heading = f"{case} — method {method}, weights {result.profile or 'given'}"
+    if fmt == "markdown":
+        click.echo(f"## {heading}\n\n{render(result.table, 'markdown')}\n")
+        if method == "additive":
+            click.echo(f"### Contributions (value if preconditions hold)\n\n{render(result.contributions, 'markdown')}\n")
+        for note in result.notes:
+            click.echo(f"> {note}\n")
+        return
+    click.echo(heading + "\n")
+    click.echo(text_table(result.table))
+    if method == "additive":
+        click.echo("\nContributions of each criterion (weighted value if preconditions hold):\n")
+        click.echo(text_table(result.contributions))
+    for note in result.notes:
+        click.echo(f"\nNote: {note}")
+
+
+@cli.command()
+def cases() -> None:
+    """List the bundled cases."""
+    from decide.load import read_yaml
+
+    for name, path in bundled_cases().items():
+        data = read_yaml(path).data
+        title = data.get("title", "") if isinstance(data, dict) else ""
+        click.echo(f"{name}\t{title}")
+
+
+def main() -> None:
+    cli(prog_name="decide")
+
+
+if __name__ == "__main__":
+    main()

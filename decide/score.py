@@ -1,0 +1,186 @@
+"""Deterministic scoring of a case on each score's central value.
+
+The additive value model is the toolkit's own; TOPSIS, VIKOR, PROMETHEE II and the weighted
+product are cross-checks applied to the same risk-adjusted outcome matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from decide.compile import CaseArrays, apply_enablers, compile_case
+from decide.errors import DecideError
+from decide.mcda.value import additive_value, criterion_values
+from decide.spec import Case
+
+__all__ = ["Method", "ScoreResult", "score", "resolve_weights"]
+
+
+class Method(str, Enum):
+    ADDITIVE = "additive"
+    TOPSIS = "topsis"
+    VIKOR = "vikor"
+    PROMETHEE2 = "promethee2"
+    WPM = "wpm"
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Deterministic scores of a case's options.
+
+    ``table`` is indexed by option id and sorted best first. For the additive method its columns
+    are ``rank``, ``name``, ``expected_value`` (the ranking key), ``value_if_hold``, ``p_hold``,
+    ``failure_value``, ``soft_penalty`` and ``evaluated_with``; ``contributions`` holds each leaf
+    criterion's weighted value (if preconditions hold) per option.
+    """
+
+    method: Method
+    profile: str | None
+    table: pd.DataFrame
+    contributions: pd.DataFrame
+    weights: pd.Series
+    params: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The score table, one row per option (best first)."""
+        return self.table
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form using the DataFrame column names."""
+        table = self.table.reset_index().rename(columns={"index": "option"})
+        return {
+            "method": self.method.value,
+            "profile": self.profile,
+            "params": self.params,
+            "weights": self.weights.to_dict(),
+            "options": _records(table),
+            "contributions": {k: v for k, v in self.contributions.to_dict(orient="index").items()},
+            "notes": list(self.notes),
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def resolve_weights(arrays: CaseArrays, weights: Any = None) -> tuple[np.ndarray, str | None]:
+    """Global leaf weights for a profile id, an explicit mapping/array, or the case default."""
+    if weights is None:
+        return arrays.weights, arrays.default_profile
+    if isinstance(weights, str):
+        return arrays.profile_weights[arrays.profile_index(weights)], weights
+    if isinstance(weights, dict):
+        unknown = [k for k in weights if k not in arrays.criterion_ids]
+        missing = [c for c in arrays.criterion_ids if c not in weights]
+        if unknown or missing:
+            raise DecideError(f"weights must name every leaf criterion ({', '.join(arrays.criterion_ids)}); "
+                              f"unknown: {unknown or 'none'}, missing: {missing or 'none'}")
+        w = np.array([float(weights[c]) for c in arrays.criterion_ids])
+    else:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (arrays.n_criteria,):
+            raise DecideError(f"weights need one entry per leaf criterion ({arrays.n_criteria}), got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise DecideError("weights must be finite, non-negative and not all zero")
+    return w / w.sum(), None
+
+
+def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weights: Any = None,
+          **params: Any) -> ScoreResult:
+    """Score every option deterministically.
+
+    Parameters
+    ----------
+    case
+        A loaded case (or its compiled arrays).
+    method
+        ``additive`` (default), or a cross-check: ``topsis``, ``vikor``, ``promethee2``, ``wpm``.
+    weights
+        A weight profile id, explicit leaf weights, or None for the case's default profile.
+    **params
+        Method parameters (e.g. ``v`` for VIKOR, ``functions``/``q``/``p`` for PROMETHEE II).
+
+    Notes
+    -----
+    Each score enters at its central value: the point, the mode of a triangular or PERT
+    distribution, the mean otherwise. ``p_hold`` is the probability that all required
+    preconditions hold, taken as independent, after the enablers of the option's own strategy
+    (the option with the options it depends on). ``expected_value = p_hold * value_if_hold +
+    (1 - p_hold) * failure_value - soft_penalty`` ranks the additive method. The cross-check
+    methods rank the matrix of risk-adjusted outcomes ``p_hold * planned + (1 - p_hold) * failure``
+    on each criterion's own scale and direction.
+    """
+    try:
+        method = Method(method)
+    except ValueError:
+        raise DecideError(f"unknown method {method!r}; choose one of "
+                          f"{', '.join(m.value for m in Method)}") from None
+    arrays = case if isinstance(case, CaseArrays) else compile_case(case)
+    w, profile = resolve_weights(arrays, weights)
+
+    p_yes = apply_enablers(arrays.probability_central[None, :], arrays.eval_enablers, arrays)
+    required = arrays.eval_hard
+    p_hold = np.prod(np.where(required, p_yes, 1.0), axis=1)
+    soft_penalty = np.sum(arrays.eval_penalty * (1.0 - p_yes), axis=1)
+
+    planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
+    failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
+    value_if_hold = additive_value(planned, w)
+    failure_value = np.where(required.any(axis=1), additive_value(failed, w), np.nan)
+    expected = p_hold * value_if_hold + (1 - p_hold) * np.nan_to_num(failure_value) - soft_penalty
+
+    ids = list(arrays.option_ids)
+    evaluated_with = [" + ".join(arrays.option_ids[j] for j in np.flatnonzero(arrays.closure[i]))
+                      for i in range(arrays.n_options)]
+    table = pd.DataFrame({
+        "name": arrays.option_names,
+        "expected_value": expected,
+        "value_if_hold": value_if_hold,
+        "p_hold": p_hold,
+        "failure_value": failure_value,
+        "soft_penalty": soft_penalty,
+        "evaluated_with": evaluated_with,
+    }, index=pd.Index(ids, name="option"))
+    contributions = pd.DataFrame(planned * w, index=table.index, columns=list(arrays.criterion_ids))
+    notes = []
+    deps = [f"{i} is evaluated as {e}" for i, e in zip(ids, evaluated_with) if "+" in e]
+    if deps:
+        notes.append("Options that depend on others are evaluated with them: " + "; ".join(deps) + ".")
+
+    if method is Method.ADDITIVE:
+        key, ascending = "expected_value", False
+    else:
+        from decide.mcda.matrix import score_matrix
+
+        outcomes = (p_hold[:, None] * arrays.scores.central
+                    + (1 - p_hold[:, None]) * arrays.failure.central)
+        matrix = pd.DataFrame(outcomes, index=table.index, columns=list(arrays.criterion_ids))
+        directions = ["max" if arrays.value_v[c, -1] >= arrays.value_v[c, 0] else "min"
+                      for c in range(arrays.n_criteria)]
+        result = score_matrix(matrix, w, directions, method=method.value, **params)
+        frame = result.to_frame(name=method.value) if isinstance(result, pd.Series) else result
+        table = pd.concat([table[["name"]], frame, table.drop(columns="name")], axis=1)
+        key, ascending = _METHOD_KEY[method]
+        notes.append(f"{method.value} ranks risk-adjusted outcomes (p_hold x planned + (1 - p_hold) x failure "
+                     "on each criterion's scale); expected_value is the additive model's, for comparison.")
+    order = table[key].rank(method="min", ascending=ascending).astype(int)
+    table.insert(0, "rank", order)
+    table = table.sort_values(["rank"], kind="stable")
+    return ScoreResult(method, profile, table, contributions.loc[table.index],
+                       pd.Series(w, index=list(arrays.criterion_ids), name="weight"), dict(params), tuple(notes))
+
+
+# Which column ranks each cross-check method, and whether lower is better.
+_METHOD_KEY = {
+    Method.TOPSIS: ("closeness", False),
+    Method.VIKOR: ("Q", True),
+    Method.PROMETHEE2: ("phi", False),
+    Method.WPM: ("wpm", False),
+}
