@@ -48,6 +48,23 @@ def check_case(case: Case) -> list[Problem]:
     problems += _check_dependencies(case)
     problems += _check_preconditions(case)
     problems += _check_weights(case)
+    problems += _check_findings(case)
+    return problems
+
+
+def _check_findings(case: Case) -> list[Problem]:
+    problems = _duplicates(((f"findings[{i}]", f.id) for i, f in enumerate(case.findings)), "finding")
+    option_ids = {o.id for o in case.options}
+    precondition_ids = {q.id for q in case.preconditions}
+    for i, finding in enumerate(case.findings):
+        for j, claim in enumerate(finding.claims):
+            here = f"findings[{i}].claims[{j}]"
+            for ref in (claim.better, claim.than):
+                if ref is not None and ref not in option_ids:
+                    problems.append(Problem(f"unknown option '{ref}'; known: {_listing(option_ids)}", here))
+            if claim.precondition_matters is not None and claim.precondition_matters not in precondition_ids:
+                problems.append(Problem(f"unknown precondition '{claim.precondition_matters}'; known: "
+                                        f"{_listing(precondition_ids)}", here))
     return problems
 
 

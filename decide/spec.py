@@ -528,6 +528,38 @@ class Weights(Frozen):
     """Imprecise statements all parties accept: intervals and orderings of global weights."""
 
 
+# --------------------------------------------------------------------------- findings
+
+
+class Claim(Frozen):
+    """A checkable reading of a source's finding.
+
+    ``{better: A, than: B}``: option A should beat option B. ``{precondition_matters: Q}``:
+    question Q should be among the three that matter most (by value of information).
+    """
+
+    better: Id | None = None
+    than: Id | None = None
+    precondition_matters: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Claim:
+        pair = self.better is not None and self.than is not None
+        if pair == (self.precondition_matters is not None) or (self.better is None) != (self.than is None):
+            raise ValueError("a claim is either {better: OPTION, than: OPTION} or {precondition_matters: PRECONDITION}")
+        return self
+
+
+class Finding(Frozen):
+    """One of the source's own conclusions, for the report to set beside the numbers."""
+
+    id: Id
+    statement: Text
+    """The finding in the case author's words."""
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    evidence: Evidence | None = None
+
+
 # --------------------------------------------------------------------------- case
 
 
@@ -559,3 +591,4 @@ class Case(Frozen):
     enablers: list[Enabler] = []
     resources: list[Resource] = []
     weights: Weights = Weights()
+    findings: list[Finding] = []
