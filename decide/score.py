@@ -18,7 +18,8 @@ from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
 from decide.spec import Case
 
-__all__ = ["Method", "ScoreResult", "score", "resolve_weights"]
+__all__ = ["Method", "ScoreResult", "score", "score_profiles", "resolve_weights", "expected_value_matrix",
+           "hold_probabilities"]
 
 
 class Method(str, Enum):
@@ -92,6 +93,31 @@ def resolve_weights(arrays: CaseArrays, weights: Any = None) -> tuple[np.ndarray
     return w / w.sum(), None
 
 
+def hold_probabilities(arrays: CaseArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Per option: P(all hard requirements hold) and the expected soft penalty.
+
+    Preconditions are taken as independent, at their central probabilities, after the enablers
+    of the option's own strategy (the option with the options it depends on).
+    """
+    p_yes = apply_enablers(arrays.probability_central[None, :], arrays.eval_enablers, arrays)
+    p_hold = np.prod(np.where(arrays.eval_hard, p_yes, 1.0), axis=1)
+    soft_penalty = np.sum(arrays.eval_penalty * (1.0 - p_yes), axis=1)
+    return p_hold, soft_penalty
+
+
+def expected_value_matrix(arrays: CaseArrays) -> np.ndarray:
+    """(option, criterion) matrix M with expected value = M @ w for every weight vector on the simplex.
+
+    ``M = p_hold * v(planned) + (1 - p_hold) * v(failure) - soft_penalty`` per criterion: the
+    penalty is subtracted from every column because the weights sum to one. The weight analyses
+    (crossovers, least change, potential optimality) work on this matrix.
+    """
+    p_hold, soft_penalty = hold_probabilities(arrays)
+    planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
+    failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
+    return p_hold[:, None] * planned + (1 - p_hold[:, None]) * failed - soft_penalty[:, None]
+
+
 def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weights: Any = None,
           **params: Any) -> ScoreResult:
     """Score every option deterministically.
@@ -125,16 +151,13 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     arrays = case if isinstance(case, CaseArrays) else compile_case(case)
     w, profile = resolve_weights(arrays, weights)
 
-    p_yes = apply_enablers(arrays.probability_central[None, :], arrays.eval_enablers, arrays)
     required = arrays.eval_hard
-    p_hold = np.prod(np.where(required, p_yes, 1.0), axis=1)
-    soft_penalty = np.sum(arrays.eval_penalty * (1.0 - p_yes), axis=1)
-
+    p_hold, soft_penalty = hold_probabilities(arrays)
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
     failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
     value_if_hold = additive_value(planned, w)
     failure_value = np.where(required.any(axis=1), additive_value(failed, w), np.nan)
-    expected = p_hold * value_if_hold + (1 - p_hold) * np.nan_to_num(failure_value) - soft_penalty
+    expected = expected_value_matrix(arrays) @ w
 
     ids = list(arrays.option_ids)
     evaluated_with = [" + ".join(arrays.option_ids[j] for j in np.flatnonzero(arrays.closure[i]))
@@ -184,3 +207,20 @@ _METHOD_KEY = {
     Method.PROMETHEE2: ("phi", False),
     Method.WPM: ("wpm", False),
 }
+
+
+def score_profiles(case: Case | CaseArrays) -> pd.DataFrame:
+    """Additive expected value of every option under every stakeholder profile, side by side.
+
+    Columns are profile ids; a final column ``rank_spread`` gives each option's best and worst
+    rank across profiles (e.g. ``1-4``).
+    """
+    arrays = case if isinstance(case, CaseArrays) else compile_case(case)
+    if not arrays.profile_ids:
+        raise DecideError("the case has no weight profiles to compare")
+    columns = {p: score(arrays, weights=p).table["expected_value"] for p in arrays.profile_ids}
+    frame = pd.DataFrame(columns).loc[list(arrays.option_ids)]
+    ranks = frame.rank(ascending=False, method="min").astype(int)
+    frame["rank_spread"] = [f"{lo}-{hi}" if lo != hi else f"{lo}" for lo, hi in
+                            zip(ranks.min(axis=1), ranks.max(axis=1))]
+    return frame.sort_values(arrays.default_profile or arrays.profile_ids[0], ascending=False)

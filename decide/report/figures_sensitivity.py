@@ -1,0 +1,149 @@
+"""Sensitivity charts for the report: the tornado of the value gap between the two leading options.
+
+matplotlib is imported only when a chart is drawn, and through ``matplotlib.figure.Figure`` with
+the Agg canvas, so drawing a report never switches the backend of a user's notebook session.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_tornado"]
+
+DPI = 110
+_LOW_COLOUR = "#d08c3a"
+_HIGH_COLOUR = "#3b6ea8"
+_LABEL_WIDTH = 44
+
+
+def plot_tornado(
+    frame: pd.DataFrame,
+    path: str | Path,
+    top: int = 15,
+    *,
+    base_gap: float | None = None,
+    leading_names: tuple[str, str] | None = None,
+    title: str | None = None,
+) -> Path:
+    """Draw a tornado chart of the value gap and write it as a PNG.
+
+    Parameters
+    ----------
+    frame
+        The table from :func:`decide.sensitivity.tornado.tornado` (sorted by swing).
+    path
+        Where to write the PNG.
+    top
+        How many inputs to show (the largest swings).
+    base_gap, leading_names
+        The gap with every input central and the two options compared; default to
+        ``frame.attrs`` (set by :func:`~decide.sensitivity.tornado.tornado`).
+    title
+        Chart title; a plain-language one by default.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    path = Path(path)
+    base = float(frame.attrs.get("base_gap", 0.0) if base_gap is None else base_gap)
+    first, second = leading_names or frame.attrs.get("leading_names", ("option 1", "option 2"))
+    low_q, high_q = frame.attrs.get("percentiles", (5.0, 95.0))
+    shown = frame.sort_values("swing", ascending=False, kind="stable").head(top)
+    n_rows = max(len(shown), 1)
+
+    fig = Figure(figsize=(9.5, 0.62 * n_rows + 2.3), dpi=DPI)
+    ax = fig.add_subplot()
+    y = np.arange(len(shown))[::-1]  # largest swing on top
+    for yi, (_, row) in zip(y, shown.iterrows()):
+        # Low and high ends side by side rather than overlaid: when both move the gap the same way,
+        # an overlaid bar would hide the other (or read as stacked).
+        ax.barh(yi + 0.19, row["gap_at_low"] - base, left=base, height=0.36, color=_LOW_COLOUR)
+        ax.barh(yi - 0.19, row["gap_at_high"] - base, left=base, height=0.36, color=_HIGH_COLOUR)
+    ax.set_yticks(y, [_label(row) for _, row in shown.iterrows()], fontsize=8)
+    ax.set_ylim(-0.6, len(shown) - 0.4)
+
+    handles = [Patch(color=_LOW_COLOUR, label=f"input at its {low_q:g}th percentile"),
+               Patch(color=_HIGH_COLOUR, label=f"input at its {high_q:g}th percentile"),
+               Line2D([], [], color="black", linewidth=1.2, label=f"base gap, every input central: {base:+.3f}")]
+    ax.axvline(base, color="black", linewidth=1.2)
+    values = np.r_[shown["gap_at_low"].to_numpy(float), shown["gap_at_high"].to_numpy(float), base]
+    span = max(float(np.ptp(values)), 1e-3)
+    lo, hi = float(values.min()) - 0.08 * span, float(values.max()) + 0.08 * span
+    if lo <= 0.0 <= hi or abs(base) < 0.15 * span:
+        # Where the gap crosses zero the lead changes hands; a reader must see that line.
+        lo, hi = min(lo, -0.04 * span), max(hi, 0.04 * span)
+        ax.axvline(0.0, color="#b22222", linestyle="--", linewidth=1.0)
+        handles.append(Line2D([], [], color="#b22222", linestyle="--", linewidth=1.0,
+                              label="no gap: beyond this line the lead changes"))
+    ax.set_xlim(lo, hi)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("\n".join(
+        textwrap.wrap(f"Expected value gap, {first} minus {second} (value points on the 0–1 scale)", 95)
+        + textwrap.wrap(f"right of 0: {first} leads; left of 0: {second} leads", 95)))
+    ax.set_title(title or "\n".join(textwrap.wrap(
+        f"What moves the lead of {first} over {second}: each input swung alone, the others at their "
+        "central values", 90)), fontsize=10)
+    footnotes = list(frame.attrs.get("notes", ()))
+    if not lo <= 0.0 <= hi:
+        footnotes.insert(0, f"No single swing closes the gap: {first if base > 0 else second} leads throughout "
+                            "(0 is off the chart).")
+    if len(frame) > len(shown):
+        footnotes.append(f"{len(frame) - len(shown)} inputs with smaller swings are not shown.")
+
+    # Stack legend and footnotes under the axes' actual extent (tick labels, two-line x label), so
+    # nothing overlaps whatever the number of rows or the label lengths.
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    to_figure = fig.transFigure.inverted()
+    below = to_figure.transform(ax.get_tightbbox(renderer).p0)[1]
+    legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, below - 0.01), ncol=2,
+                        frameon=False, fontsize=8)
+    if footnotes:
+        below = to_figure.transform(legend.get_window_extent(renderer).p0)[1]
+        wrapped = "\n".join(line for note in footnotes for line in textwrap.wrap(note, 150))
+        left = to_figure.transform(ax.get_tightbbox(renderer).p0)[0]
+        fig.text(left, below - 0.01, wrapped, fontsize=7, color="#444444", va="top", ha="left")
+    fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def _label(row: pd.Series) -> str:
+    """Full input name in plain words, with the range it swings over, wrapped (never cut off)."""
+    kind, _, rest = str(row["input"]).partition(": ")
+    low, high = float(row["low_value"]), float(row["high_value"])
+    central = row.get("central_value", np.nan)
+    if row["input"].startswith("P("):
+        name = f"Probability that {row['input'][2:-1]} holds"
+        span = f"{_percent(low)} to {_percent(high)}" + ("" if np.isnan(central) else f"; central {_percent(central)}")
+    elif kind == "weight":
+        name = f"Weight of {rest}"
+        span = (f"{_percent(low)} to {_percent(high)} of total weight"
+                + ("" if np.isnan(central) else f"; default {_percent(central)}"))
+    else:
+        option, _, criterion = rest.partition(" / ")
+        name = (f"{option}: outcome on {criterion}" if kind == "score"
+                else f"{option} if it fails: outcome on {criterion}")
+        span = (f"{_number(low)} to {_number(high)} on the criterion's scale"
+                + ("" if np.isnan(central) else f"; central {_number(central)}"))
+    return "\n".join(textwrap.wrap(name, _LABEL_WIDTH) + [f"({span})"])
+
+
+def _number(x: float) -> str:
+    """Two decimals at most, without trailing zeros (3, 0.54, 3.64)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _percent(x: float) -> str:
+    """Whole percent, but one decimal below 10% so that 0.4% does not read as 0%."""
+    return f"{x:.1%}" if abs(x) < 0.1 else f"{x:.0%}"

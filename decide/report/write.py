@@ -1,0 +1,47 @@
+"""Write a report directory atomically: all of it or none of it, never a half-overwritten one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from decide.errors import DecideError
+
+__all__ = ["write_atomically"]
+
+
+def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
+    """Call ``fill(tmp)`` to write into a fresh sibling directory, then swap it into ``out_dir``.
+
+    If ``fill`` raises, the temporary directory is removed and any older report in ``out_dir`` is
+    left as it was. An existing ``out_dir`` is replaced only if it looks like a decide report
+    (holds ``report.md``) or is empty, so a mistyped path cannot wipe unrelated files.
+    """
+    out_dir = Path(out_dir).resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DecideError(f"{out_dir} exists and is not a directory; choose another output directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "report.md").exists():
+        raise DecideError(f"{out_dir} holds files that are not a decide report; "
+                          "choose an empty or new output directory")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as exc:
+        raise DecideError(f"cannot create the output directory next to {out_dir}: {exc.strerror}") from None
+    try:
+        fill(tmp)
+        os.chmod(tmp, 0o755)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            os.replace(out_dir, old / "report")
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
