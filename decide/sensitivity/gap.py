@@ -1,0 +1,407 @@
+"""The uncertain-input model behind global sensitivity: inputs on the unit cube -> value gap.
+
+The quantity studied is the expected value gap between the two leading options (leading by the
+deterministic additive expected value of :func:`decide.score.score`). Every uncertain input is a
+coordinate of the unit hypercube mapped through its inverse CDF, so any unit-cube design (SALib's
+Saltelli/Sobol' samples, a tornado's percentiles) drives the same model:
+
+- weights: the leaf weights, uniform on the simplex (the SMAA convention) as normalised Exp(1)
+  variates, ``w_c = e_c / sum(e)`` with ``e_c = -log(1 - u_c)``; when the case has imprecise weight
+  statements, uniform on the admissible set, approximated by a seeded pool of simplex draws kept
+  by accept/reject against ``imprecise_a @ w <= imprecise_b`` and indexed by one coordinate;
+- every non-point score and failure outcome of the two leading options (triangular, PERT,
+  uniform, truncated normal, discrete);
+- the marginal probability of every precondition either leading option requires, hard or soft
+  (interval -> uniform, Beta -> Beta); point probabilities are fixed.
+
+Expected values follow :func:`decide.score.score`: ``p_hold * value_if_hold + (1 - p_hold) *
+failure_value - soft_penalty``, with ``p_hold`` the product of the drawn probabilities of the
+option's hard requirements (independence, as in deterministic scoring; the case's copula
+correlations do not enter) after the enablers of the option's own strategy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, apply_enablers, compile_case
+from decide.errors import DecideError
+from decide.mcda.value import additive_value, criterion_values
+from decide.score import score
+from decide.spec import Case
+
+__all__ = ["UncertainInput", "GapState", "GapModel", "build_gap_model", "seed_streams", "SeedLike"]
+
+logger = logging.getLogger(__name__)
+
+SeedLike = int | np.random.SeedSequence | np.random.Generator
+InputKind = Literal["weight", "weights", "score", "failure", "probability"]
+WeightScheme = Literal["simplex", "admissible", "fixed"]
+
+# Accept/reject for imprecise weights: pool size, batch size and give-up point.
+_POOL_SIZE = 4096
+_POOL_BATCH = 1 << 16
+_POOL_MAX_DRAWS = 1 << 23
+# Keeps -log(1 - u) finite at the edges of the unit interval.
+_EDGE = 1e-12
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """One coordinate of the unit hypercube and what it stands for."""
+
+    name: str
+    """Readable label, e.g. ``score: Mediation / Cost`` or ``P(backing)``."""
+    group: str
+    """Default Sobol group, e.g. ``weights``, ``scores: Mediation``, ``P(backing)``."""
+    kind: InputKind
+    """``weight`` (one simplex coordinate), ``weights`` (index into the admissible pool),
+    ``score``, ``failure`` or ``probability``."""
+    option: int | None
+    """Option index for scores and failure outcomes."""
+    index: int
+    """Criterion index (weight, score, failure) or precondition index (probability); -1 for the pool."""
+    ppf: Callable[[NDArray[np.float64]], NDArray[np.float64]] = field(repr=False, compare=False)
+    """Inverse CDF: unit-interval coordinates -> the input's own values (weights: Exp(1) variates
+    or pool indices)."""
+
+
+@dataclass(frozen=True)
+class GapState:
+    """A batch of physical inputs for the two leading options (leading pair first on axis 1)."""
+
+    weights: NDArray[np.float64]
+    """(row, criterion), each row on the simplex."""
+    planned: NDArray[np.float64]
+    """(row, 2, criterion) outcomes if the preconditions hold."""
+    failed: NDArray[np.float64]
+    """(row, 2, criterion) failure-profile outcomes."""
+    probabilities: NDArray[np.float64]
+    """(row, precondition) marginal probabilities of yes, before enablers."""
+
+
+@dataclass(frozen=True)
+class GapModel:
+    """The value gap between two options as a function of the unit-cube inputs.
+
+    Build it with :func:`build_gap_model`. ``gap(state)`` is the kernel; ``evaluate(unit)`` maps
+    unit-cube rows through the inputs' inverse CDFs first.
+    """
+
+    arrays: CaseArrays
+    leading: tuple[int, int]
+    """Option indices: the gap is expected value of ``leading[0]`` minus that of ``leading[1]``."""
+    inputs: tuple[UncertainInput, ...]
+    weights: NDArray[np.float64]
+    """Central (the case's default) leaf weights."""
+    weight_scheme: WeightScheme
+    weight_pool: NDArray[np.float64] | None = field(default=None, repr=False)
+    """(draw, criterion) admissible weights, for the ``admissible`` scheme."""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def leading_ids(self) -> tuple[str, str]:
+        return (self.arrays.option_ids[self.leading[0]], self.arrays.option_ids[self.leading[1]])
+
+    @property
+    def leading_names(self) -> tuple[str, str]:
+        return (self.arrays.option_names[self.leading[0]], self.arrays.option_names[self.leading[1]])
+
+    def central_state(self, n_rows: int = 1) -> GapState:
+        """Every input at its central value (as in deterministic scoring), repeated ``n_rows`` times."""
+        pair = list(self.leading)
+        a = self.arrays
+        return GapState(
+            weights=np.tile(self.weights, (n_rows, 1)),
+            planned=np.tile(a.scores.central[pair], (n_rows, 1, 1)),
+            failed=np.tile(a.failure.central[pair], (n_rows, 1, 1)),
+            probabilities=np.tile(a.probability_central, (n_rows, 1)),
+        )
+
+    def base_gap(self) -> float:
+        """The gap with every input at its central value (equals the deterministic score gap)."""
+        return float(self.gap(self.central_state())[0])
+
+    def to_state(self, unit: NDArray[np.float64]) -> GapState:
+        """Map unit-cube rows ``(row, input)`` to physical inputs; uncovered inputs stay central."""
+        unit = np.asarray(unit, dtype=float)
+        if unit.ndim != 2 or unit.shape[1] != self.n_inputs:
+            raise ValueError(f"unit samples must have shape (rows, {self.n_inputs}), got {unit.shape}")
+        state = self.central_state(unit.shape[0])
+        exponentials = []
+        for j, inp in enumerate(self.inputs):
+            values = inp.ppf(unit[:, j])
+            if inp.kind == "weight":
+                exponentials.append((inp.index, values))
+            elif inp.kind == "weights":
+                state.weights[:] = self.weight_pool[values.astype(np.intp)]
+            else:
+                self.assign(state, inp, values)
+        if exponentials:
+            e = np.zeros_like(state.weights)
+            for c, values in exponentials:
+                e[:, c] = values
+            state.weights[:] = e / e.sum(axis=1, keepdims=True)
+        return state
+
+    def assign(self, state: GapState, inp: UncertainInput, values: NDArray[np.float64]) -> None:
+        """Set a score, failure-outcome or probability input of ``state`` (in place) to ``values``."""
+        if inp.kind == "probability":
+            state.probabilities[:, inp.index] = values
+        elif inp.kind in ("score", "failure"):
+            if inp.option not in self.leading:
+                # Other options' outcomes cannot move the gap; they are inputs only so that their
+                # (zero) indices can be shown.
+                return
+            target = state.planned if inp.kind == "score" else state.failed
+            target[:, self.leading.index(inp.option), inp.index] = values
+        else:
+            raise ValueError(f"weights are set jointly, not through assign ({inp.name})")
+
+    def expected_values(self, state: GapState) -> NDArray[np.float64]:
+        """(row, 2) expected values of the leading pair, as in :func:`decide.score.score`."""
+        a = self.arrays
+        pair = list(self.leading)
+        p_yes = apply_enablers(state.probabilities[:, None, :], a.eval_enablers[pair][None], a)
+        required = a.eval_hard[pair]
+        p_hold = np.prod(np.where(required, p_yes, 1.0), axis=-1)
+        soft_penalty = np.sum(a.eval_penalty[pair] * (1.0 - p_yes), axis=-1)
+        value_if_hold = additive_value(criterion_values(state.planned, a.value_x, a.value_v), state.weights)
+        failure_value = additive_value(criterion_values(state.failed, a.value_x, a.value_v), state.weights)
+        # An option with no hard requirement cannot fail, whatever its failure profile says.
+        failure_value = np.where(required.any(axis=-1), failure_value, 0.0)
+        return p_hold * value_if_hold + (1.0 - p_hold) * failure_value - soft_penalty
+
+    def gap(self, state: GapState) -> NDArray[np.float64]:
+        """(row,) expected value of ``leading[0]`` minus that of ``leading[1]``."""
+        values = self.expected_values(state)
+        return values[:, 0] - values[:, 1]
+
+    def evaluate(self, unit: NDArray[np.float64], chunk: int = 1 << 15) -> NDArray[np.float64]:
+        """The gap for each unit-cube row, in chunks so memory stays bounded."""
+        unit = np.asarray(unit, dtype=float)
+        out = np.empty(unit.shape[0])
+        for start in range(0, unit.shape[0], chunk):
+            out[start:start + chunk] = self.gap(self.to_state(unit[start:start + chunk]))
+        return out
+
+    def weight_percentiles(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(len(q), criterion) percentiles of each leaf weight's marginal under the sampling scheme."""
+        q = np.asarray(q, dtype=float)
+        k = self.arrays.n_criteria
+        if self.weight_scheme == "admissible":
+            return np.quantile(self.weight_pool, q, axis=0)
+        if self.weight_scheme == "simplex" and k > 1:
+            # A coordinate of the uniform distribution on the simplex is Beta(1, k - 1).
+            return np.tile(stats.beta.ppf(q, 1.0, k - 1.0)[:, None], (1, k))
+        return np.tile(self.weights, (len(q), 1))
+
+
+def seed_streams(rng: SeedLike | None, n_streams: int) -> tuple[int, list[int]]:
+    """Record the seed and derive ``n_streams`` independent positive integer seeds from it.
+
+    SALib takes integer seeds and its ``analyze`` treats 0 as "unseeded" (``if seed:``); the
+    streams come from ``SeedSequence(entropy, spawn_key=(k,))`` and are shifted by one so none is 0.
+    Returns the recorded entropy (fresh when ``rng`` is None) and the stream seeds.
+    """
+    if isinstance(rng, np.random.SeedSequence):
+        entropy, key = rng.entropy, tuple(rng.spawn_key)
+    elif isinstance(rng, np.random.Generator):
+        entropy, key = int(rng.integers(2**63)), ()
+    elif rng is None:
+        entropy, key = np.random.SeedSequence().entropy, ()
+    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        entropy, key = int(rng), ()
+    else:
+        raise DecideError(f"the seed must be a non-negative integer, got {rng!r}")
+    streams = [int(np.random.SeedSequence(entropy, spawn_key=key + (k,)).generate_state(1, np.uint64)[0]) + 1
+               for k in range(n_streams)]
+    return int(entropy), streams
+
+
+def build_gap_model(
+    case: Case | CaseArrays,
+    *,
+    leading: tuple[str, str] | None = None,
+    inputs: Literal["relevant", "all"] = "relevant",
+    vary_weights: bool = True,
+    rng: SeedLike | None = None,
+) -> GapModel:
+    """The uncertain-input model of a case's value gap between its two leading options.
+
+    Parameters
+    ----------
+    case
+        A loaded case or its compiled arrays.
+    leading
+        Two option ids to compare instead of the top two of the deterministic additive ranking.
+    inputs
+        ``relevant`` (default): only inputs that can move the gap — weights, the two options' own
+        scores, their failure outcomes where they have hard requirements, and the probabilities of
+        the preconditions they require. ``all`` adds every other option's scores and failure
+        outcomes and every other uncertain precondition probability (their indices are zero; useful
+        to show that they do not matter).
+    vary_weights
+        Draw the weights (uniform on the simplex, or on the admissible set of the case's imprecise
+        statements). False keeps them at the case's default weights.
+    rng
+        Seed for the admissible-weight pool (used only when the case has imprecise statements).
+
+    Returns
+    -------
+    GapModel
+    """
+    if inputs not in ("relevant", "all"):
+        raise DecideError(f"inputs must be 'relevant' or 'all', got {inputs!r}")
+    arrays = case if isinstance(case, CaseArrays) else compile_case(case)
+    if arrays.n_options < 2:
+        raise DecideError("global sensitivity needs at least two options")
+    pair = _leading_pair(arrays, leading)
+    names = arrays.option_names
+    crits = arrays.criterion_names
+    model_inputs: list[UncertainInput] = []
+    notes: list[str] = []
+
+    scheme: WeightScheme = "fixed"
+    pool = None
+    if vary_weights and arrays.n_criteria > 1:
+        if arrays.imprecise_a.shape[0]:
+            scheme = "admissible"
+            pool = _admissible_pool(arrays, rng)
+            model_inputs.append(UncertainInput("weights (admissible set)", "weights", "weights", None, -1,
+                                               _pool_ppf(len(pool))))
+            notes.append(f"Weights are uniform on the set the imprecise statements admit, approximated by "
+                         f"{len(pool)} simplex draws kept by accept/reject.")
+            if np.any(arrays.imprecise_a @ arrays.weights > arrays.imprecise_b + 1e-9):
+                notes.append("The default weights break the case's imprecise weight statements: the central "
+                             "point lies outside the set the weights are drawn from.")
+                logger.info("the default weights break the case's imprecise weight statements")
+        else:
+            scheme = "simplex"
+            for c in range(arrays.n_criteria):
+                model_inputs.append(UncertainInput(f"weight: {crits[c]}", "weights", "weight", None, c, _exp_ppf))
+            notes.append("Weights are uniform on the simplex (SMAA convention).")
+
+    others = [o for o in range(arrays.n_options) if o not in pair]
+    options = list(pair) + (others if inputs == "all" else [])
+    for kind, table, label, group_label in (("score", arrays.scores, "score", "scores"),
+                                            ("failure", arrays.failure, "failure outcome", "failure outcomes")):
+        for o in options:
+            if kind == "failure" and not arrays.eval_hard[o].any() and o in pair:
+                continue  # never fails, so its failure profile never counts
+            group = f"{group_label}: {names[o]}" if o in pair else f"{group_label}: other options"
+            for c in range(arrays.n_criteria):
+                ppf = _outcome_ppf(table, o, c)
+                if ppf is not None:
+                    model_inputs.append(UncertainInput(f"{label}: {names[o]} / {crits[c]}", group, kind, o, c, ppf))
+
+    needed = (arrays.eval_hard[list(pair)] | (arrays.eval_penalty[list(pair)] > 0)).any(axis=0)
+    for q in range(arrays.n_preconditions):
+        ppf = _probability_ppf(arrays, q)
+        if ppf is not None and (needed[q] or inputs == "all"):
+            label = f"P({arrays.precondition_ids[q]})"
+            model_inputs.append(UncertainInput(label, label, "probability", None, q, ppf))
+    return GapModel(arrays, pair, tuple(model_inputs), np.array(arrays.weights, dtype=float), scheme, pool,
+                    tuple(notes))
+
+
+def _leading_pair(arrays: CaseArrays, leading: tuple[str, str] | None) -> tuple[int, int]:
+    if leading is None:
+        top = list(score(arrays).table.index[:2])
+        return arrays.option_ids.index(top[0]), arrays.option_ids.index(top[1])
+    ids = list(leading)
+    unknown = [i for i in ids if i not in arrays.option_ids]
+    if len(ids) != 2 or unknown or ids[0] == ids[1]:
+        raise DecideError(f"leading must name two different options of the case ({', '.join(arrays.option_ids)}); "
+                          f"got {leading!r}")
+    return arrays.option_ids.index(ids[0]), arrays.option_ids.index(ids[1])
+
+
+def _exp_ppf(u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Exp(1) inverse CDF; normalised Exp(1) variates are uniform on the simplex."""
+    return -np.log1p(-np.clip(u, _EDGE, 1.0 - _EDGE))
+
+
+def _pool_ppf(size: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    def ppf(u: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.minimum(np.floor(np.asarray(u) * size), size - 1).astype(float)
+
+    return ppf
+
+
+def _outcome_ppf(table: ScoreArrays, o: int, c: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]] | None:
+    """Inverse CDF of one outcome distribution, or None where the outcome is fixed."""
+    kind = int(table.kind[o, c])
+    low, centre, high, extra = (float(x) for x in table.params[o, c])
+    if kind == KIND_CODES["discrete"]:
+        keep = table.discrete_probabilities[o, c] > 0
+        values = table.discrete_values[o, c][keep]
+        order = np.argsort(values, kind="stable")
+        values = values[order]
+        cumulative = np.cumsum(table.discrete_probabilities[o, c][keep][order])
+        cumulative[-1] = 1.0  # the spec allows sums within 1e-6 of one
+        if np.unique(values).size < 2:
+            return None
+        # The quantile inf{x: F(x) >= u}.
+        return lambda u: values[np.minimum(np.searchsorted(cumulative, u, side="left"), values.size - 1)]
+    if kind == KIND_CODES["point"] or not high > low:
+        return None
+    width = high - low
+    if kind == KIND_CODES["triangular"]:
+        return lambda u: stats.triang.ppf(u, (centre - low) / width, loc=low, scale=width)
+    if kind == KIND_CODES["pert"]:
+        a = 1.0 + extra * (centre - low) / width
+        b = 1.0 + extra * (high - centre) / width
+        return lambda u: low + width * stats.beta.ppf(u, a, b)
+    if kind == KIND_CODES["uniform"]:
+        return lambda u: low + width * np.asarray(u, dtype=float)
+    if kind == KIND_CODES["truncnormal"]:
+        lo, hi = (low - centre) / extra, (high - centre) / extra
+        return lambda u: stats.truncnorm.ppf(u, lo, hi, loc=centre, scale=extra)
+    raise ValueError(f"unknown outcome distribution code {kind}")
+
+
+def _probability_ppf(arrays: CaseArrays, q: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]] | None:
+    kind = int(arrays.probability_kind[q])
+    first, second = (float(x) for x in arrays.probability_params[q])
+    if kind == PROB_INTERVAL and second > first:
+        return lambda u: first + (second - first) * np.asarray(u, dtype=float)
+    if kind == PROB_BETA:
+        return lambda u: stats.beta.ppf(u, first, second)
+    return None
+
+
+def _admissible_pool(arrays: CaseArrays, rng: SeedLike | None) -> NDArray[np.float64]:
+    """Simplex-uniform weights that satisfy the imprecise statements, by accept/reject."""
+    _, (seed,) = seed_streams(rng, 1)
+    generator = np.random.default_rng(seed)
+    a, b = arrays.imprecise_a, arrays.imprecise_b
+    kept: list[NDArray[np.float64]] = []
+    n_kept = n_drawn = 0
+    while n_kept < _POOL_SIZE and n_drawn < _POOL_MAX_DRAWS:
+        draws = generator.dirichlet(np.ones(arrays.n_criteria), size=_POOL_BATCH)
+        n_drawn += _POOL_BATCH
+        ok = np.all(draws @ a.T <= b + 1e-12, axis=1)
+        kept.append(draws[ok])
+        n_kept += int(ok.sum())
+    if n_kept == 0:
+        raise DecideError(f"no weights out of {n_drawn} drawn uniformly from the simplex satisfy the case's "
+                          "imprecise weight statements; the admissible set is empty or too small to sample. "
+                          "Loosen the intervals or check the ordinal statements.")
+    pool = np.concatenate(kept)[:_POOL_SIZE]
+    if len(pool) < _POOL_SIZE:
+        logger.warning("only %d admissible weight vectors in %d simplex draws; the weight distribution is "
+                       "approximated by these", len(pool), n_drawn)
+    return pool
+
