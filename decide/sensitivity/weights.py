@@ -1,0 +1,132 @@
+"""Weight sensitivity of a case: one-way crossovers, least change, potential optimality, dominance.
+
+Case-level wrappers that label the array results of :mod:`decide.sensitivity.oneway` and
+:mod:`decide.optimise.weights` with ids and return DataFrames. All work on the expected-value
+matrix (:func:`decide.score.expected_value_matrix`): value = M @ w for every weight vector, so
+the analyses agree with ``decide score``. Pyomo is imported only when an LP is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from decide.compile import CaseArrays, compile_case
+from decide.errors import DecideError
+from decide.score import expected_value_matrix, resolve_weights
+from decide.sensitivity.oneway import OneWayResult, one_way_sensitivity
+from decide.spec import Case
+
+__all__ = ["WeightSweep", "weight_sweeps", "crossover_table", "least_change_table",
+           "potential_optimality_table", "dominance_table"]
+
+
+def _arrays(case: Case | CaseArrays) -> CaseArrays:
+    return case if isinstance(case, CaseArrays) else compile_case(case)
+
+
+@dataclass(frozen=True)
+class WeightSweep:
+    """One weight (a leaf's or a group's) moved from 0 to 1, others rescaled in proportion."""
+
+    node: str
+    is_group: bool
+    result: OneWayResult
+    option_ids: tuple[str, ...]
+
+    def lines(self) -> pd.DataFrame:
+        """Intercept and slope of each option's value as a line in the moved weight."""
+        return pd.DataFrame({"intercept": self.result.intercepts, "slope": self.result.slopes},
+                            index=pd.Index(self.option_ids, name="option"))
+
+
+def weight_sweeps(case: Case | CaseArrays, weights: Any = None) -> list[WeightSweep]:
+    """One-way sensitivity of every weight in the tree: each group, then each leaf."""
+    arrays = _arrays(case)
+    w0, _ = resolve_weights(arrays, weights)
+    values = expected_value_matrix(arrays)
+    nodes = list(arrays.group_ids) + list(arrays.criterion_ids)
+    sweeps = []
+    for node in nodes:
+        leaves = arrays.node_leaves[node]
+        if len(leaves) == arrays.n_criteria:
+            continue  # the root's only child: moving it changes nothing
+        try:
+            result = one_way_sensitivity(values, w0, leaves)
+        except DecideError:
+            continue  # nothing outside the node carries weight to trade against
+        sweeps.append(WeightSweep(node, node in arrays.group_ids, result, arrays.option_ids))
+    return sweeps
+
+
+def crossover_table(sweeps: list[WeightSweep]) -> pd.DataFrame:
+    """Every weight at which the leading option changes, next to the current weight."""
+    rows = []
+    for s in sweeps:
+        ids = s.option_ids
+        leader = ids[s.result.current_leader] if hasattr(s.result, "current_leader") else ""
+        if not s.result.crossovers:
+            rows.append({"weight": s.node, "current": s.result.t0, "crossover": np.nan,
+                         "leader_before": leader, "leader_after": "", "change_needed": np.nan})
+        for c in s.result.crossovers:
+            rows.append({"weight": s.node, "current": s.result.t0, "crossover": c.t,
+                         "leader_before": ids[c.option_before], "leader_after": ids[c.option_after],
+                         "change_needed": c.t - s.result.t0})
+    return pd.DataFrame(rows, columns=["weight", "current", "crossover", "leader_before", "leader_after",
+                                       "change_needed"])
+
+
+def least_change_table(case: Case | CaseArrays, weights: Any = None) -> pd.DataFrame:
+    """For each option, the smallest change of the weights (L1 and L∞) that makes it lead.
+
+    ``l1``/``linf`` are distances (inf: the option can never lead, whatever the weights);
+    ``weights_l1`` describes the L1 solution's largest moves.
+    """
+    from decide.optimise.weights import least_change
+
+    arrays = _arrays(case)
+    w0, _ = resolve_weights(arrays, weights)
+    values = expected_value_matrix(arrays)
+    l1 = least_change(values, w0, norm="l1")
+    linf = least_change(values, w0, norm="linf")
+    moves = []
+    for i in range(arrays.n_options):
+        if not l1.feasible[i]:
+            moves.append("can never lead")
+            continue
+        delta = l1.weights[i] - w0
+        top = np.argsort(-np.abs(delta))[:3]
+        moves.append(", ".join(f"{arrays.criterion_ids[j]} {delta[j]:+.3f}" for j in top if abs(delta[j]) > 1e-6)
+                     or "already leads")
+    return pd.DataFrame({"l1": l1.distances, "linf": linf.distances, "can_lead": l1.feasible,
+                         "largest_moves_l1": moves},
+                        index=pd.Index(arrays.option_ids, name="option")).sort_values("l1")
+
+
+def potential_optimality_table(case: Case | CaseArrays) -> pd.DataFrame:
+    """Can each option be best for some weights the case's imprecise statements admit?
+
+    Without imprecise statements the admissible set is the whole simplex.
+    """
+    from decide.optimise.weights import potential_optimality
+
+    arrays = _arrays(case)
+    values = expected_value_matrix(arrays)
+    res = potential_optimality(values, arrays.imprecise_a, arrays.imprecise_b)
+    return pd.DataFrame({"potentially_optimal": res.potentially_optimal, "margin": res.margins},
+                        index=pd.Index(arrays.option_ids, name="option")).sort_values("margin", ascending=False)
+
+
+def dominance_table(case: Case | CaseArrays) -> pd.DataFrame:
+    """Pairs (x, y) where x is at least as good as y for every admissible weight vector."""
+    from decide.optimise.weights import dominance
+
+    arrays = _arrays(case)
+    values = expected_value_matrix(arrays)
+    dom = dominance(values, arrays.imprecise_a, arrays.imprecise_b)
+    rows = [{"option": arrays.option_ids[x], "dominates": arrays.option_ids[y]}
+            for x in range(arrays.n_options) for y in range(arrays.n_options) if x != y and dom[x, y]]
+    return pd.DataFrame(rows, columns=["option", "dominates"])
