@@ -187,8 +187,18 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
         matrix = pd.DataFrame(outcomes, index=table.index, columns=list(arrays.criterion_ids))
         directions = ["max" if arrays.value_v[c, -1] >= arrays.value_v[c, 0] else "min"
                       for c in range(arrays.n_criteria)]
-        result = score_matrix(matrix, w, directions, method=method.value, **params)
+        method_params = dict(params)
+        if method is Method.WPM:
+            # The weighted product needs positive outcomes; a shift of the scale is a named choice.
+            shift = float(method_params.pop("shift", 0.0))
+            if shift == 0.0 and (matrix.to_numpy() <= 0).any():
+                raise DecideError("the weighted product needs every outcome positive and this case has "
+                                  "outcomes at or below 0; shift the scales with --param shift=1 "
+                                  "(score(..., shift=1) in Python) to add 1 to every outcome")
+            matrix = matrix + shift
+        result = score_matrix(matrix, w, directions, method=method.value, **method_params)
         frame = result.to_frame(name=method.value) if isinstance(result, pd.Series) else result
+        frame = frame.drop(columns=[c for c in ("rank",) if c in frame.columns])
         table = pd.concat([table[["name"]], frame, table.drop(columns="name")], axis=1)
         key, ascending = _METHOD_KEY[method]
         notes.append(f"{method.value} ranks risk-adjusted outcomes (p_hold x planned + (1 - p_hold) x failure "
