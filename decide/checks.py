@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import numpy as np
+from pydantic import BaseModel
 
 from decide.errors import Problem
 from decide.spec import (
@@ -16,6 +17,7 @@ from decide.spec import (
     CriteriaGroup,
     Criterion,
     DiscreteScore,
+    Evidence,
     Node,
     PointScore,
     Score,
@@ -49,13 +51,39 @@ def check_case(case: Case) -> list[Problem]:
     problems += _check_preconditions(case)
     problems += _check_weights(case)
     problems += _check_findings(case)
+    problems += _check_evidence_sections(case)
     return problems
+
+
+def _walk_evidence(value, path: str) -> Iterator[tuple[str, Evidence]]:
+    if isinstance(value, Evidence):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name != "criteria":
+                yield from _walk_evidence(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_evidence(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _walk_evidence(item, f"{path}[{i}]")
+
+
+def _check_evidence_sections(case: Case) -> list[Problem]:
+    """Evidence must cite a section the case's source declares (when it declares any)."""
+    if case.source is None or not case.source.sections:
+        return []
+    declared = set(case.source.sections)
+    return [Problem(f"section '{ev.section}' is not among the source's sections (source.sections); "
+                    "cite a declared heading, spelled as declared", f"{path}.section")
+            for path, ev in _walk_evidence(case, "") if ev.section not in declared]
 
 
 def _check_findings(case: Case) -> list[Problem]:
     problems = _duplicates(((f"findings[{i}]", f.id) for i, f in enumerate(case.findings)), "finding")
-    option_ids = {o.id for o in case.options}
-    precondition_ids = {q.id for q in case.preconditions}
+    option_ids = dict.fromkeys(o.id for o in case.options)
+    precondition_ids = dict.fromkeys(q.id for q in case.preconditions)
     for i, finding in enumerate(case.findings):
         for j, claim in enumerate(finding.claims):
             here = f"findings[{i}].claims[{j}]"
@@ -119,9 +147,9 @@ def _check_options(case: Case) -> list[Problem]:
     problems = []
     leaf_by_id = {c.id: c for c in leaves(case.criteria.criteria)}
     group_ids = {n.id for _, n, _ in iter_nodes(case.criteria.criteria) if isinstance(n, CriteriaGroup)}
-    option_ids = {o.id for o in case.options}
-    precondition_ids = {q.id for q in case.preconditions}
-    resource_ids = {r.id for r in case.resources}
+    option_ids = dict.fromkeys(o.id for o in case.options)
+    precondition_ids = dict.fromkeys(q.id for q in case.preconditions)
+    resource_ids = dict.fromkeys(r.id for r in case.resources)
     has_baseline = any(o.baseline for o in case.options)
     for i, option in enumerate(case.options):
         here = f"options[{i}]"
@@ -194,8 +222,9 @@ def _check_dependencies(case: Case) -> list[Problem]:
     excluded = {o.id: set(o.excludes) for o in case.options}
     for option in case.options:
         needed = closure.get(option.id, set())
-        clashes = sorted({(a, b) for a in needed for b in excluded[a] & needed if a != option.id or
-                          b not in option.depends_on})
+        # Self-exclusion and an option excluding its own direct dependency are reported above.
+        clashes = sorted({(a, b) for a in needed for b in excluded[a] & needed
+                          if a != b and (a != option.id or b not in option.depends_on)})
         for a, b in clashes:
             problems.append(Problem(f"'{option.id}' needs both '{a}' and '{b}' (through depends_on), but '{a}' "
                                     "excludes it", f"options[{index[option.id]}].depends_on"))
@@ -222,8 +251,8 @@ def dependency_closure(deps: dict[str, list[str]]) -> dict[str, set[str]]:
 def _check_preconditions(case: Case) -> list[Problem]:
     problems = []
     ids = [q.id for q in case.preconditions]
-    known = set(ids)
-    option_ids = {o.id for o in case.options}
+    known = dict.fromkeys(ids)
+    option_ids = dict.fromkeys(o.id for o in case.options)
     for i, enabler in enumerate(case.enablers):
         if enabler.option not in option_ids:
             problems.append(Problem(f"unknown option '{enabler.option}'; known: {_listing(option_ids)}",
