@@ -149,6 +149,99 @@ def score(case: str, method: str, profile: str | None, params: tuple[str, ...], 
         click.echo(f"\nNote: {note}")
 
 
+def _progress_bar(total: int, quiet: bool, label: str):
+    """A click progress bar on stderr when it is a terminal and the run is long; else nothing."""
+    if quiet or total < 200_000 or not sys.stderr.isatty():
+        return None
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+def _run_with_progress(total: int, quiet: bool, label: str, run: Callable[[Callable[[int], None] | None], Any]):
+    bar = _progress_bar(total, quiet, label)
+    if bar is None:
+        return run(None)
+    with bar:
+        done = [0]
+
+        def advance(n_done: int) -> None:
+            bar.update(n_done - done[0])
+            done[0] = n_done
+
+        return run(advance)
+
+
+WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's imprecise statements), 'uniform' "
+                "(uniform on the simplex) or 'profiles' (a mixture of the profiles). Default: the case's profile.")
+
+
+@cli.command()
+@click.argument("case", type=CaseRef())
+@click.option("-n", "--draws", "n_draws", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Monte Carlo iterations.")
+@click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True, help="Random seed.")
+@click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("--method", type=click.Choice(["mc", "qmc"]), default="mc", show_default=True,
+              help="Plain Monte Carlo, or scrambled Sobol quasi-Monte Carlo.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (default: all cores).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: str, workers: int | None,
+             fmt: str, quiet: bool) -> None:
+    """Robustness of the ranking and the preconditions that block each option."""
+    from decide.montecarlo import simulate as run_simulation
+
+    loaded = _load(case)
+    result = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_simulation(
+        loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress))
+    meta = {"case": case, **result.metadata}
+    if fmt == "json":
+        click.echo(dumps_json({**meta, "summary": result.summary, "rank_acceptability": result.rank_acceptability,
+                               "blockers": result.blockers, "preconditions": result.preconditions,
+                               "value_of_information": result.value_of_information}))
+        return
+    if fmt == "csv":
+        click.echo(result.summary.to_csv(), nl=False)
+        return
+    show = ["mean", "mean_se", "p05", "p50", "p95", "p_best", "p_best_se", "expected_regret", "regret_p95",
+            "p_blocked", "confidence_factor"]
+    summary = result.summary[show].sort_values("mean", ascending=False)
+    blockers = result.blockers.reset_index()
+    blockers = blockers[blockers["requirement"] == "hard"][
+        ["option", "precondition", "p_no", "block_share", "sole_blocker_share", "value_at_stake"]]
+    head = (f"{case}: {meta['n_draws']:,} draws ({method}), seed {seed}, weights {weights or 'default profile'}, "
+            f"decide {meta['version']}. Ties split ranks in equal fractions.")
+    if fmt == "markdown":
+        click.echo(f"## Robustness\n\n{head}\n\n{render(summary, 'markdown')}\n\n## Blockers\n\n"
+                   f"{render(blockers.set_index('option'), 'markdown')}\n")
+        return
+    click.echo(head + "\n")
+    click.echo(text_table(summary))
+    click.echo("\nBlockers (hard requirements): P(no), share of the option's blocks, share as sole blocker, "
+               "value at stake\n")
+    click.echo(text_table(blockers.set_index("option")))
+
+
+@cli.command()
+@click.argument("case", type=CaseRef())
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory for report.md and its charts (replaced atomically).")
+@click.option("-n", "--draws", "n_draws", type=click.IntRange(min=1), default=100_000, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
+@click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | None, quiet: bool) -> None:
+    """Write a Markdown report with charts: recommendation, robustness, blockers, sensitivity."""
+    from decide.report.build import run_analyses
+    from decide.report.write import write_report
+
+    analyses = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_analyses(
+        case, n_draws=n_draws, seed=seed, weights=weights, progress=progress))
+    path = write_report(analyses, out_dir)
+    click.echo(f"Wrote {path / 'report.md'}")
+
+
 @cli.command()
 def cases() -> None:
     """List the bundled cases."""

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_rank_acceptability", "plot_p_best", "plot_blockers", "plot_profiles", "plot_oneway"]
+__all__ = ["plot_rank_acceptability", "plot_p_best", "plot_blockers", "plot_profiles", "plot_oneway_grid",
+           "draw_figures"]
 
 DPI = 110
 
@@ -107,21 +108,90 @@ def plot_profiles(values: pd.DataFrame, path: Path) -> None:
     _save(fig, path)
 
 
-def plot_oneway(lines: pd.DataFrame, current: float, crossovers: list[float], title: str, path: Path) -> None:
-    """Value of each option as one weight moves from 0 to 1 (lines: intercept, slope per option)."""
+def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, str], title: str,
+                     path: Path) -> None:
+    """Small multiples: each option's expected value as one weight moves from 0 to 1.
+
+    The dashed line marks the current weight, dotted lines the crossovers where the leader changes.
+    One colour per option, shared by every panel and named in one legend.
+    """
     plt = _plt()
-    t = np.array([0.0, 1.0])
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    n = len(sweeps)
+    cols = 3
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows + 1.2), squeeze=False, sharey=True)
     cmap = plt.get_cmap("tab20")
-    for k, (name, row) in enumerate(lines.iterrows()):
-        ax.plot(t, row["intercept"] + row["slope"] * t, color=cmap(k % 20), lw=1.4, label=name)
-    ax.axvline(current, color="black", ls="--", lw=1)
-    ax.text(current, ax.get_ylim()[1], " current", va="top", fontsize=7)
-    for c in crossovers:
-        ax.axvline(c, color="grey", ls=":", lw=1)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("Weight (others rescaled in proportion); dotted: leader changes")
-    ax.set_ylabel("Expected value")
-    ax.set_title(title)
-    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    option_ids = sweeps[0].option_ids if sweeps else ()
+    t = np.array([0.0, 1.0])
+    for k, sweep in enumerate(sweeps):
+        ax = axes[k // cols][k % cols]
+        r = sweep.result
+        leaders = {seg.leader for seg in r.segments}
+        for j, option in enumerate(option_ids):
+            ax.plot(t, r.intercepts[j] + r.slopes[j] * t, color=cmap(j % 20),
+                    lw=2.0 if j in leaders else 0.8, alpha=1.0 if j in leaders else 0.55)
+        ax.axvline(r.t0, color="black", ls="--", lw=1)
+        for c in r.crossovers:
+            ax.axvline(c.t, color="grey", ls=":", lw=1.2)
+        ax.set_xlim(0, 1)
+        ax.set_title(node_names.get(sweep.node, sweep.node) + (" (group)" if sweep.is_group else ""), fontsize=8)
+        ax.tick_params(labelsize=7)
+        if k % cols == 0:
+            ax.set_ylabel("Expected value", fontsize=8)
+        if k // cols == rows - 1:
+            ax.set_xlabel("Weight", fontsize=8)
+    for k in range(n, rows * cols):
+        axes[k // cols][k % cols].axis("off")
+    handles = [plt.Line2D([0], [0], color=cmap(j % 20), lw=2) for j in range(len(option_ids))]
+    fig.legend(handles, [names.get(o, o) for o in option_ids], loc="lower center", ncol=2, fontsize=7,
+               frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.012 * len(option_ids)))
+    fig.suptitle(title + "\n(dashed: current weight; dotted: the leading option changes; thick: options that lead "
+                 "somewhere)", fontsize=9)
+    fig.tight_layout()
     _save(fig, path)
+
+
+def draw_figures(a, out_dir: Path) -> dict[str, str]:
+    """Draw every chart of a report into ``out_dir``; return chart key -> file name."""
+    from decide.report.figures_sensitivity import plot_tornado
+
+    names = dict(zip(a.arrays.option_ids, a.arrays.option_names))
+    sim = a.simulation
+    files: dict[str, str] = {}
+
+    def named(frame):
+        return frame.rename(index=names)
+
+    files["rank_acceptability"] = "rank_acceptability.png"
+    plot_rank_acceptability(named(sim.rank_acceptability.loc[sim.summary["mean"].sort_values(ascending=False).index]),
+                            out_dir / files["rank_acceptability"])
+    files["p_best"] = "p_best.png"
+    plot_p_best(named(sim.summary["p_best"]), named(sim.summary["p_best_se"]), out_dir / files["p_best"])
+    b = sim.blockers
+    hard = b["p_no"].where(b["requirement"] != "").unstack("precondition")
+    hard = hard.loc[hard.notna().any(axis=1), hard.notna().any(axis=0)]
+    if not hard.empty:
+        files["blockers"] = "blockers.png"
+        plot_blockers(named(hard), named(sim.summary["p_blocked"]), out_dir / files["blockers"])
+    if a.profiles is not None:
+        files["profiles"] = "profiles.png"
+        plot_profiles(named(a.profiles.drop(columns="rank_spread")), out_dir / files["profiles"])
+    node_names = dict(zip(a.arrays.criterion_ids, a.arrays.criterion_names))
+    from decide.checks import iter_nodes
+
+    node_names.update({n.id: n.name for _, n, _ in iter_nodes(a.case.criteria.criteria)})
+    groups = [s for s in a.sweeps if s.is_group]
+    leaves = [s for s in a.sweeps if not s.is_group]
+    if groups:
+        files["oneway_groups"] = "weights_groups.png"
+        plot_oneway_grid(groups, names, node_names, "One-way sensitivity of the group weights",
+                         out_dir / files["oneway_groups"])
+    if leaves:
+        files["oneway_leaves"] = "weights_criteria.png"
+        plot_oneway_grid(leaves, names, node_names, "One-way sensitivity of the criterion weights",
+                         out_dir / files["oneway_leaves"])
+    if len(a.tornado):
+        files["tornado"] = "tornado.png"
+        plot_tornado(a.tornado, out_dir / files["tornado"], base_gap=a.tornado.attrs.get("base_gap"),
+                     leading_names=a.tornado.attrs.get("leading_names"))
+    return files

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from decide.errors import DecideError
 
-__all__ = ["write_atomically"]
+__all__ = ["write_atomically", "write_report"]
 
 
 def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
@@ -45,3 +45,15 @@ def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def write_report(analyses, out_dir: str | Path) -> Path:
+    """Write ``report.md`` and its PNG charts into ``out_dir``, atomically."""
+    from decide.report.figures import draw_figures
+    from decide.report.markdown import render_markdown
+
+    def fill(tmp: Path) -> None:
+        figures = draw_figures(analyses, tmp)
+        (tmp / "report.md").write_text(render_markdown(analyses, figures), encoding="utf-8")
+
+    return write_atomically(out_dir, fill)

@@ -1,0 +1,125 @@
+"""Run every analysis a report needs, once, from one seed: case -> :class:`Analyses`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from decide import __version__
+from decide.bundled import resolve_case
+from decide.compile import CaseArrays, compile_case
+from decide.load import load_case
+from decide.score import ScoreResult, score, score_profiles
+from decide.spec import Case
+
+__all__ = ["ReportContext", "Analyses", "run_analyses", "report_date"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What makes a report reproducible: the case file, its hash, seed, draws, version, date."""
+
+    case_path: str
+    case_sha256: str
+    seed: int
+    n_draws: int
+    weights: str | None
+    version: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Analyses:
+    """Every result a report shows."""
+
+    context: ReportContext
+    case: Case
+    arrays: CaseArrays
+    scores: ScoreResult
+    profiles: pd.DataFrame | None
+    simulation: Any
+    sweeps: list
+    crossovers: pd.DataFrame
+    least_change: pd.DataFrame
+    potential: pd.DataFrame
+    dominance: pd.DataFrame
+    sobol: Any
+    tornado: pd.DataFrame
+    strategies: Any | None
+
+
+def report_date() -> str:
+    """Today's date, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%d")
+
+
+def run_analyses(
+    case_ref: str | Path,
+    *,
+    n_draws: int = 100_000,
+    seed: int = 20121,
+    weights: str | None = None,
+    sobol_n: int = 1024,
+    strategies: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Analyses:
+    """Load the case and run scoring, simulation, weight and global sensitivity, and strategies."""
+    from decide.montecarlo import simulate
+    from decide.sensitivity.sobol import sobol_indices
+    from decide.sensitivity.tornado import tornado
+    from decide.sensitivity.weights import (
+        crossover_table,
+        dominance_table,
+        least_change_table,
+        potential_optimality_table,
+        weight_sweeps,
+    )
+
+    path = resolve_case(case_ref)
+    case = load_case(path)
+    arrays = compile_case(case)
+    context = ReportContext(
+        case_path=str(case_ref),
+        case_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        seed=seed, n_draws=n_draws, weights=weights, version=__version__, date=report_date(),
+    )
+    profile = weights if weights not in (None, "imprecise", "uniform", "profiles") else None
+    log.info("scoring")
+    scores = score(arrays, weights=profile)
+    profiles = score_profiles(arrays) if arrays.profile_ids else None
+    log.info("simulating %d draws", n_draws)
+    simulation = simulate(arrays, n_draws, rng=seed, weights=weights, progress=progress)
+    log.info("weight sensitivity")
+    sweeps = weight_sweeps(arrays, profile)
+    # Each analysis gets its own stream of the one seed, so adding one never shifts another.
+    sub_seeds = np.random.SeedSequence(seed).generate_state(3)
+    sobol = sobol_indices(arrays, n=sobol_n, rng=int(sub_seeds[0]))
+    strategy_result = None
+    if strategies and arrays.baseline is not None:
+        try:
+            from decide.optimise.strategy import optimise_strategies
+        except ImportError:  # strategies are optional in a report
+            optimise_strategies = None
+        if optimise_strategies is not None:
+            log.info("strategies")
+            strategy_result = optimise_strategies(arrays, rng=int(sub_seeds[1]), weights=profile)
+    return Analyses(
+        context=context, case=case, arrays=arrays, scores=scores, profiles=profiles,
+        simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps),
+        least_change=least_change_table(arrays, profile), potential=potential_optimality_table(arrays),
+        dominance=dominance_table(arrays), sobol=sobol, tornado=tornado(arrays),
+        strategies=strategy_result,
+    )

@@ -1,0 +1,333 @@
+"""The report as Markdown text: results in, strings out (no I/O, no plotting)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from decide.report.build import Analyses
+from decide.report.evidence import evidence_table
+from decide.tables import format_cell, markdown_table
+
+__all__ = ["render_markdown"]
+
+TIES = "Ranks: 1 + the number of options strictly better; tied options share the tied ranks in equal fractions."
+
+
+def _pct(p: float, se: float | None = None) -> str:
+    if p is None or not np.isfinite(p):
+        return "–"
+    out = f"{100 * p:.1f}%"
+    return out + (f" (± {100 * 1.96 * se:.1f})" if se is not None and np.isfinite(se) and se > 0 else "")
+
+
+def _num(x: float, digits: int = 3) -> str:
+    return format_cell(float(x), digits)
+
+
+def _names(a: Analyses) -> dict[str, str]:
+    return dict(zip(a.arrays.option_ids, a.arrays.option_names))
+
+
+def _weights_label(a: Analyses) -> str:
+    w = a.context.weights
+    if w is None:
+        return f"profile `{a.arrays.default_profile}` (the case's default)" if a.arrays.default_profile else \
+            "the criteria set's own weights"
+    return {"imprecise": "drawn uniformly from the case's imprecise weight statements",
+            "uniform": "drawn uniformly from the simplex (nothing known)",
+            "profiles": "a mixture of the stakeholder profiles"}.get(w, f"profile `{w}`")
+
+
+def header(a: Analyses) -> str:
+    c = a.context
+    rows = [("Case file", f"`{c.case_path}`"), ("SHA-256", f"`{c.case_sha256}`"), ("Seed", str(c.seed)),
+            ("Monte Carlo draws", f"{c.n_draws:,}"), ("Weights", _weights_label(a)),
+            ("decide version", c.version), ("Date", c.date)]
+    source = a.case.source
+    lines = [f"# {a.case.title}: decision report", ""]
+    if source is not None:
+        by = ", ".join(x for x in (source.author, source.publisher, source.date) if x)
+        lines += [f"Source: *{source.title}*" + (f" ({by})" if by else "") + ".", ""]
+    lines += ["| | |", "| --- | --- |", *[f"| {k} | {v} |" for k, v in rows], ""]
+    lines += ["Every figure below can be regenerated with "
+              f"`decide report {c.case_path} -n {c.n_draws} --seed {c.seed}"
+              + (f" --weights {c.weights}" if c.weights else "") + " -o DIR`.", ""]
+    return "\n".join(lines)
+
+
+def _leading(a: Analyses) -> tuple[str, str]:
+    means = a.simulation.summary["mean"].sort_values(ascending=False)
+    return means.index[0], means.index[1]
+
+
+def _robustness_words(p_best: float) -> str:
+    if p_best >= 0.8:
+        return "robust: it is best in most plausible worlds"
+    if p_best >= 0.5:
+        return "fairly robust: it is best more often than not, but not overwhelmingly"
+    return "fragile: no option is best in most draws, so the choice rests on judgement calls named below"
+
+
+def _main_blocker(a: Analyses, option: str) -> tuple[str | None, pd.Series | None]:
+    b = a.simulation.blockers.loc[option]
+    hard = b[b["requirement"] == "hard"]
+    if hard.empty:
+        return None, None
+    top = hard.sort_values(["block_share", "value_at_stake"], ascending=False).iloc[0]
+    return top.name, top
+
+
+def summary(a: Analyses) -> str:
+    sim, names = a.simulation, _names(a)
+    s = sim.summary
+    lead, second = _leading(a)
+    pw = sim.pairwise.loc[lead, second]
+    lines = ["## Summary", ""]
+    lines.append(
+        f"**Recommendation.** With weights from {_weights_label(a)}, **{names[lead]}** (`{lead}`) has the highest "
+        f"expected value, {_num(s.at[lead, 'mean'])} on a 0–1 scale, and is the best option in "
+        f"{_pct(s.at[lead, 'p_best'], s.at[lead, 'p_best_se'])} of the simulated worlds. The runner-up is "
+        f"**{names[second]}** ({_num(s.at[second, 'mean'])}; best in {_pct(s.at[second, 'p_best'])}); the leader "
+        f"beats it in {_pct(pw)} of draws.")
+    lines += ["", f"**How robust.** The lead is {_robustness_words(float(s.at[lead, 'p_best']))}. "
+              f"Expected regret of choosing it: {_num(s.at[lead, 'expected_regret'])} "
+              f"(95th percentile {_num(s.at[lead, 'regret_p95'])})."]
+
+    blocked = s[s["p_blocked"] > 0].sort_values("p_blocked", ascending=False)
+    if not blocked.empty:
+        lines += ["", "**\"No to any\" risk.** Probability that at least one hard precondition says no, so the option "
+                  "fails and scores its failure profile, and the question that blocks it most often:", ""]
+        rows = []
+        for option in blocked.index:
+            q, row = _main_blocker(a, option)
+            rows.append({"option": names[option], "P(blocked)": _pct(blocked.at[option, "p_blocked"]),
+                         "question that matters most": f"`{q}`" if q else "–",
+                         "its share of blocks": _pct(row["block_share"]) if row is not None else "–",
+                         "sole blocker": _pct(row["sole_blocker_share"]) if row is not None else "–"})
+        lines.append(markdown_table(pd.DataFrame(rows), index=False))
+    voi = sim.preconditions.sort_values("evppi", ascending=False)
+    if len(voi) and voi["evppi"].iloc[0] > 0:
+        q = voi.index[0]
+        lines += ["", f"**The question worth answering first** is `{q}` "
+                  f"({_question(a, q)}): learning its answer before choosing is worth "
+                  f"{_num(voi.at[q, 'evppi'], 4)} in expected value (EVPPI; perfect information about everything "
+                  f"is worth {_num(sim.evpi, 4)})."]
+    lines += ["", "**What would change the answer.** " + _what_changes(a, lead, second), ""]
+    return "\n".join(lines)
+
+
+def _question(a: Analyses, q: str) -> str:
+    return next(p.question for p in a.case.preconditions if p.id == q)
+
+
+def _what_changes(a: Analyses, lead: str, second: str) -> str:
+    names = _names(a)
+    parts = []
+    lc = a.least_change
+    if second in lc.index and lc.at[second, "can_lead"]:
+        parts.append(f"the smallest change of the weights that lets {names[second]} lead moves them by "
+                     f"{_num(lc.at[second, 'l1'])} in total (L1; largest moves: {lc.at[second, 'largest_moves_l1']})")
+    co = a.crossovers.dropna(subset=["crossover"])
+    if not co.empty:
+        nearest = co.loc[co["change_needed"].abs().idxmin()]
+        parts.append(f"moving the weight of `{nearest['weight']}` from {_num(nearest['current'])} to "
+                     f"{_num(nearest['crossover'])} hands the lead to {names.get(nearest['leader_after'], nearest['leader_after'])}")
+    t = a.tornado
+    if len(t):
+        flips = t[(np.sign(t["gap_at_low"]) != np.sign(t["gap_at_high"]))]
+        if not flips.empty:
+            parts.append(f"the single uncertain input that reverses the top two when swung from its 5th to 95th "
+                         f"percentile is {flips.iloc[0]['input']}")
+    return ("; ".join(parts) + ".") if parts else "No single change examined here alters the leader."
+
+
+def score_section(a: Analyses) -> str:
+    t = a.scores.table.copy()
+    t = t[["rank", "name", "expected_value", "value_if_hold", "p_hold", "failure_value", "evaluated_with"]]
+    notes = "\n\n".join(f"> {n}" for n in a.scores.notes)
+    return "\n".join([
+        "## Scores on central values", "",
+        "Each score at its central value (point; mode of triangular and PERT; mean otherwise). `p_hold` is the "
+        "probability that every hard precondition holds, taken as independent; `expected_value` = p_hold × "
+        "value_if_hold + (1 − p_hold) × failure_value − expected soft penalties.", "",
+        markdown_table(t), "", notes, ""])
+
+
+def robustness_section(a: Analyses, figures: dict[str, str]) -> str:
+    sim, names = a.simulation, _names(a)
+    s = sim.summary.sort_values("mean", ascending=False)
+    table = pd.DataFrame({
+        "name": [names[o] for o in s.index],
+        "mean": s["mean"], "± se": s["mean_se"], "p05": s["p05"], "p50": s["p50"], "p95": s["p95"],
+        "p_best": s["p_best"], "p_best ± se": s["p_best_se"], "regret": s["expected_regret"],
+        "regret p95": s["regret_p95"], "confidence": s["confidence_factor"],
+    }, index=s.index)
+    top = list(s.index[:6])
+    pairwise = sim.pairwise.loc[top, top]
+    return "\n".join([
+        "## Robustness under uncertainty", "",
+        f"{a.context.n_draws:,} Monte Carlo draws of every score, failure outcome and precondition answer "
+        "(Gaussian copula over the preconditions, enablers of each option's own strategy applied), with weights "
+        f"from {_weights_label(a)}. {TIES}", "",
+        markdown_table(table), "",
+        "`confidence` is the SMAA-2 confidence factor: how often the option is best when the weights are fixed at "
+        "its central weight vector. Percentiles come from a 4,096-bin histogram.", "",
+        _figure(figures, "rank_acceptability", "Rank acceptability"),
+        _figure(figures, "p_best", "Probability of being best"),
+        "Probability that the row option beats the column option (ties count half), for the six leading options:", "",
+        markdown_table(pairwise), ""])
+
+
+def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
+    b = a.simulation.blockers.reset_index()
+    b = b[b["requirement"] != ""]
+    names = _names(a)
+    b.insert(0, "name", [names[o] for o in b["option"]])
+    b = b.drop(columns=[c for c in b.columns if c.endswith("_se")] + ["option"])
+    return "\n".join([
+        "## Which preconditions block which options", "",
+        "For each option and each precondition it requires (under the option's own enablers): the probability "
+        "the answer is no, that question's share of the draws where the option is blocked, the share where it is "
+        "the only no, and the value at stake (mean value when yes minus when no).", "",
+        markdown_table(b.set_index("name")), "", _figure(figures, "blockers", "Blockers"), ""])
+
+
+def profiles_section(a: Analyses, figures: dict[str, str]) -> str:
+    if a.profiles is None:
+        return ""
+    names = {p.id: p.name for p in a.case.weights.profiles}
+    weights = pd.DataFrame(a.arrays.profile_weights.T, index=pd.Index(a.arrays.criterion_ids, name="criterion"),
+                           columns=list(a.arrays.profile_ids))
+    legend = "; ".join(f"`{k}`: {v}" for k, v in names.items())
+    return "\n".join([
+        "## Stakeholder profiles side by side", "", f"Profiles: {legend}.", "",
+        "Expected value of each option under each profile (central values; `rank_spread` = best and worst rank):", "",
+        markdown_table(a.profiles), "", _figure(figures, "profiles", "Profiles"),
+        "Global leaf weights of each profile:", "", markdown_table(weights), ""])
+
+
+def weight_sensitivity_section(a: Analyses, figures: dict[str, str]) -> str:
+    return "\n".join([
+        "## Weight sensitivity", "",
+        "Each weight moved from 0 to 1 with the others rescaled in proportion; crossovers are the exact weights at "
+        "which the leading option changes (computed from the lines, not a grid). `change_needed` is the distance "
+        "from the current weight.", "",
+        markdown_table(a.crossovers, index=False), "",
+        _figure(figures, "oneway_groups", "Group weights"), _figure(figures, "oneway_leaves", "Leaf weights"),
+        "### Least change", "",
+        "The smallest change of the whole weight vector (L1: total absolute change; L∞: largest single change) "
+        "under which each option is at least as good as every other (linear programs, HiGHS). `inf`: the option "
+        "can never lead, whatever the weights.", "",
+        markdown_table(a.least_change), "",
+        "### Potential optimality and dominance under the imprecise weights", "",
+        ("The case's imprecise statements admit a set of weights; an option is potentially optimal if it is best "
+         "for at least one of them (margin ≥ 0)." if len(a.arrays.imprecise_b) else
+         "The case has no imprecise statements: every weight vector on the simplex is admissible."), "",
+        markdown_table(a.potential), "",
+        ("Dominance (x at least as good as y for every admissible weight vector):" if len(a.dominance) else
+         "No option dominates another for every admissible weight vector."), "",
+        markdown_table(a.dominance, index=False) if len(a.dominance) else "", ""])
+
+
+def global_sensitivity_section(a: Analyses, figures: dict[str, str]) -> str:
+    sob = a.sobol
+    names = _names(a)
+    pair = getattr(sob, "leading", None)
+    what = (f"the expected-value gap between {names.get(pair[0], pair[0])} and {names.get(pair[1], pair[1])}"
+            if pair else "the gap between the two leading options")
+    t = a.tornado.head(12)[["input", "low_value", "high_value", "gap_at_low", "gap_at_high", "swing"]]
+    return "\n".join([
+        "## What drives the gap between the leading options", "",
+        f"Sobol indices (SALib, {getattr(sob, 'n_evaluations', '')} model runs) of {what}: first-order S1 is the share "
+        "of its variance an input group explains alone, total ST includes interactions.", "",
+        markdown_table(sob.to_frame()), "",
+        _figure(figures, "tornado", "Tornado"),
+        "One-at-a-time swings, each input from its 5th to its 95th percentile with all others central:", "",
+        markdown_table(t, index=False), ""])
+
+
+def value_of_information_section(a: Analyses) -> str:
+    v = a.simulation.value_of_information
+    return "\n".join([
+        "## Value of information", "",
+        "Expected gain in value from learning the answer before choosing, estimated from the simulation's own "
+        "draws: EVPI for learning everything, EVPPI for learning one precondition's answer (without enablers). "
+        "A question no option's choice depends on is worth zero.", "",
+        markdown_table(v.sort_values("value", ascending=False), digits=4), ""])
+
+
+def strategies_section(a: Analyses) -> str:
+    s = a.strategies
+    if s is None:
+        return ""
+    parts = ["## Strategies: which combination of options", ""]
+    describe = getattr(s, "describe", None)
+    if callable(describe):
+        parts += [describe(), ""]
+    for title, frame in getattr(s, "tables", lambda: {})().items():
+        parts += [f"### {title}", "", markdown_table(frame), ""]
+    return "\n".join(parts)
+
+
+def findings_section(a: Analyses) -> str:
+    if not a.case.findings:
+        return ""
+    sim, names = a.simulation, _names(a)
+    voi = sim.preconditions["evppi"].rank(ascending=False, method="min")
+    blocks = sim.blockers
+    lines = ["## The source's findings beside the numbers", "",
+             "Each finding of the source, in the case author's words, with the numbers that bear on it. The case "
+             "was not tuned to agree.", ""]
+    for f in a.case.findings:
+        section = f" ({f.evidence.section})" if f.evidence else ""
+        lines.append(f"**{f.statement}**{section}")
+        lines.append("")
+        for claim in f.claims:
+            if claim.better is not None:
+                p = float(sim.pairwise.loc[claim.better, claim.than])
+                verdict = "agrees" if p > 0.5 else "does not agree"
+                why = _why_pair(a, claim.better, claim.than)
+                lines.append(f"- {names[claim.better]} beats {names[claim.than]} in {_pct(p)} of draws: "
+                             f"the model **{verdict}**. {why}")
+            else:
+                q = claim.precondition_matters
+                rank = int(voi[q])
+                stake = blocks.xs(q, level="precondition")
+                required = stake[stake["requirement"] == "hard"]
+                verdict = "agrees" if rank <= 3 else "does not agree"
+                reason = (f"it blocks {len(required)} option(s) as a hard requirement, "
+                          f"with the largest share of blocks {_pct(required['block_share'].max())}"
+                          if len(required) else "no option requires it as a hard condition")
+                lines.append(f"- `{q}` ranks {rank} of {len(voi)} questions by value of information "
+                             f"(EVPPI {_num(sim.preconditions.at[q, 'evppi'], 4)}); {reason}: the model **{verdict}**.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _why_pair(a: Analyses, x: str, y: str) -> str:
+    s, t = a.simulation.summary, a.scores.table
+    return (f"Value if its preconditions hold {_num(t.at[x, 'value_if_hold'])} vs {_num(t.at[y, 'value_if_hold'])}; "
+            f"P(blocked) {_pct(s.at[x, 'p_blocked'])} vs {_pct(s.at[y, 'p_blocked'])}; "
+            f"mean value {_num(s.at[x, 'mean'])} vs {_num(s.at[y, 'mean'])}.")
+
+
+def evidence_section(a: Analyses) -> str:
+    table = evidence_table(a.case)
+    return "\n".join(["## Appendix: evidence for every number", "",
+                      "Each number in the case with the source section it rests on and the case author's reason; "
+                      "*(assumption)* marks numbers the source does not give.", "",
+                      markdown_table(table, index=False), ""])
+
+
+def _figure(figures: dict[str, str], key: str, alt: str) -> str:
+    return f"![{alt}]({figures[key]})\n" if key in figures else ""
+
+
+def render_markdown(a: Analyses, figures: dict[str, str]) -> str:
+    """The whole report; ``figures`` maps chart keys to file names relative to the report."""
+    sections = [header(a), summary(a), score_section(a), robustness_section(a, figures),
+                blockers_section(a, figures), profiles_section(a, figures), weight_sensitivity_section(a, figures),
+                global_sensitivity_section(a, figures), value_of_information_section(a), strategies_section(a),
+                findings_section(a), evidence_section(a)]
+    return "\n".join(s for s in sections if s).rstrip() + "\n"
