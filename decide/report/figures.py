@@ -51,8 +51,13 @@ def plot_rank_acceptability(acceptability: pd.DataFrame, path: Path) -> None:
     ax.set_xlim(0, 1)
     ax.set_xlabel("Probability of each rank (share of Monte Carlo draws; ties share ranks equally)")
     ax.set_title("Rank acceptability: how often each option takes each place")
-    ax.legend(ncol=min(n_ranks, 7), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.1 / max(1, len(labels) / 10)),
-              frameon=False)
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm
+
+    norm = BoundaryNorm(np.arange(0.5, n_ranks + 1.5), n_ranks)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, ticks=range(1, n_ranks + 1), shrink=0.8)
+    bar.set_label("Rank (1 = best)")
+    bar.ax.invert_yaxis()
     _save(fig, path)
 
 

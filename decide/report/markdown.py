@@ -90,6 +90,11 @@ def summary(a: Analyses) -> str:
         f"{_pct(s.at[lead, 'p_best'], s.at[lead, 'p_best_se'])} of the simulated worlds. The runner-up is "
         f"**{names[second]}** ({_num(s.at[second, 'mean'])}; best in {_pct(s.at[second, 'p_best'])}); the leader "
         f"beats it in {_pct(pw)} of draws.")
+    most_often = s["p_best"].idxmax()
+    if most_often != lead:
+        lines[-1] += (f" Note that **{names[most_often]}** is best more often ({_pct(s.at[most_often, 'p_best'])}) but "
+                      f"has a lower mean: its outcome is more uncertain (5th–95th percentile "
+                      f"{_num(s.at[most_often, 'p05'])}–{_num(s.at[most_often, 'p95'])}).")
     lines += ["", f"**How robust.** The lead is {_robustness_words(float(s.at[lead, 'p_best']))}. "
               f"Expected regret of choosing it: {_num(s.at[lead, 'expected_regret'])} "
               f"(95th percentile {_num(s.at[lead, 'regret_p95'])})."]
@@ -128,18 +133,21 @@ def _what_changes(a: Analyses, lead: str, second: str) -> str:
     if second in lc.index and lc.at[second, "can_lead"]:
         parts.append(f"the smallest change of the weights that lets {names[second]} lead moves them by "
                      f"{_num(lc.at[second, 'l1'])} in total (L1; largest moves: {lc.at[second, 'largest_moves_l1']})")
-    co = a.crossovers.dropna(subset=["crossover"])
+    co = a.crossovers[a.crossovers["nearest"]]
     if not co.empty:
         nearest = co.loc[co["change_needed"].abs().idxmin()]
-        parts.append(f"moving the weight of `{nearest['weight']}` from {_num(nearest['current'])} to "
-                     f"{_num(nearest['crossover'])} hands the lead to {names.get(nearest['leader_after'], nearest['leader_after'])}")
+        parts.append(f"moving the weight of `{nearest['weight']}` alone from {_num(nearest['current'])} to "
+                     f"{_num(nearest['crossover'])} hands the lead to {names[nearest['new_leader']]}")
     t = a.tornado
     if len(t):
         flips = t[(np.sign(t["gap_at_low"]) != np.sign(t["gap_at_high"]))]
         if not flips.empty:
             parts.append(f"the single uncertain input that reverses the top two when swung from its 5th to 95th "
                          f"percentile is {flips.iloc[0]['input']}")
-    return ("; ".join(parts) + ".") if parts else "No single change examined here alters the leader."
+    if not parts:
+        return "No single change examined here alters the leader."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def score_section(a: Analyses) -> str:
@@ -213,7 +221,7 @@ def weight_sensitivity_section(a: Analyses, figures: dict[str, str]) -> str:
         "Each weight moved from 0 to 1 with the others rescaled in proportion; crossovers are the exact weights at "
         "which the leading option changes (computed from the lines, not a grid). `change_needed` is the distance "
         "from the current weight.", "",
-        markdown_table(a.crossovers, index=False), "",
+        markdown_table(a.crossovers.drop(columns=["nearest"]), index=False), "",
         _figure(figures, "oneway_groups", "Group weights"), _figure(figures, "oneway_leaves", "Leaf weights"),
         "### Least change", "",
         "The smallest change of the whole weight vector (L1: total absolute change; L∞: largest single change) "

@@ -63,20 +63,29 @@ def weight_sweeps(case: Case | CaseArrays, weights: Any = None) -> list[WeightSw
 
 
 def crossover_table(sweeps: list[WeightSweep]) -> pd.DataFrame:
-    """Every weight at which the leading option changes, next to the current weight."""
+    """Every weight at which the leading option changes, next to the current weight.
+
+    ``leader_before``/``leader_after`` lead just below/above the crossover. ``nearest`` marks the
+    first crossover on each side of the current weight: moving the weight that far dethrones the
+    current leader, and ``new_leader`` names who takes over.
+    """
     rows = []
     for s in sweeps:
-        ids = s.option_ids
-        leader = ids[s.result.current_leader] if hasattr(s.result, "current_leader") else ""
+        ids, t0 = s.option_ids, s.result.t0
         if not s.result.crossovers:
-            rows.append({"weight": s.node, "current": s.result.t0, "crossover": np.nan,
-                         "leader_before": leader, "leader_after": "", "change_needed": np.nan})
+            rows.append({"weight": s.node, "current": t0, "crossover": np.nan,
+                         "leader_before": ids[s.result.current_leader], "leader_after": "",
+                         "change_needed": np.nan, "nearest": False, "new_leader": ""})
+        below = [c for c in s.result.crossovers if c.t <= t0]
+        above = [c for c in s.result.crossovers if c.t > t0]
+        nearest = {id(below[-1]) if below else None, id(above[0]) if above else None}
         for c in s.result.crossovers:
-            rows.append({"weight": s.node, "current": s.result.t0, "crossover": c.t,
+            rows.append({"weight": s.node, "current": t0, "crossover": c.t,
                          "leader_before": ids[c.option_before], "leader_after": ids[c.option_after],
-                         "change_needed": c.t - s.result.t0})
+                         "change_needed": c.t - t0, "nearest": id(c) in nearest,
+                         "new_leader": ids[c.option_after] if c.t > t0 else ids[c.option_before]})
     return pd.DataFrame(rows, columns=["weight", "current", "crossover", "leader_before", "leader_after",
-                                       "change_needed"])
+                                       "change_needed", "nearest", "new_leader"])
 
 
 def least_change_table(case: Case | CaseArrays, weights: Any = None) -> pd.DataFrame:
