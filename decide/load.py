@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from decide import bundled
 from decide.checks import check_case
 from decide.errors import CaseError, Problem
-from decide.spec import Case, CriteriaSet
+from decide.spec import SCORE_KINDS, Case, CriteriaSet
 
 __all__ = ["load_case", "parse_case", "read_yaml", "YamlDocument"]
 
@@ -31,6 +31,9 @@ class YamlDocument:
     data: Any
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
     file: str | None = None
+    problems: tuple[Problem, ...] = ()
+    """Problems found while reading (duplicate keys, keys or values that are not plain data);
+    :func:`parse_case` reports them together with every other problem in the file."""
 
     def line_of(self, path: tuple[Any, ...]) -> int | None:
         """Line of the deepest ancestor of ``path`` that the file has."""
@@ -46,7 +49,11 @@ class _Loader(yaml.SafeLoader):
 
 
 def read_yaml(path: str | Path) -> YamlDocument:
-    """Parse a YAML file, recording the line of every key; raise CaseError on bad YAML."""
+    """Parse a YAML file, recording the line of every key.
+
+    Raises CaseError when the file cannot be read or is not valid YAML; lesser problems (duplicate
+    keys, unknown tags) are kept in ``problems`` so they are listed with the rest.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -58,14 +65,11 @@ def read_yaml(path: str | Path) -> YamlDocument:
 
 
 def parse_yaml_text(text: str, file: str | None = None) -> YamlDocument:
-    """Parse YAML text into a :class:`YamlDocument` (duplicate keys are problems)."""
+    """Parse YAML text into a :class:`YamlDocument` (duplicate keys are kept as its problems)."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        raise CaseError([Problem(f"YAML syntax error: {what}", file=file, line=line)]) from None
+        raise CaseError([_syntax_problem(exc, file)]) from None
     except yaml.YAMLError as exc:
         raise CaseError([Problem(f"YAML error: {exc}", file=file)]) from None
     if node is None:
@@ -74,20 +78,36 @@ def parse_yaml_text(text: str, file: str | None = None) -> YamlDocument:
     problems: list[Problem] = []
     constructor = _Loader("")
     data = _build(node, (), lines, problems, constructor, file)
-    if problems:
-        raise CaseError(problems)
-    return YamlDocument(data, lines, file)
+    return YamlDocument(data, lines, file, tuple(problems))
 
 
-def _build(node, path, lines, problems, constructor, file):
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None) -> Problem:
+    """Where the parser stopped, what it expected, and where the construct it was reading began."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    what = str(exc.problem or exc.context or "the text is not valid YAML").removeprefix("but ")
+    if exc.problem and exc.context:
+        start = exc.context_mark.line + 1 if exc.context_mark is not None else None
+        what += f" ({exc.context}" + (f", from line {start})" if start not in (None, line) else ")")
+    return Problem(f"YAML syntax error: {what}", file=file, line=line)
+
+
+def _build(node, path, lines, problems, constructor, file, enclosing=frozenset()):
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in enclosing:  # an alias to an enclosing anchor, e.g. `a: &x [*x]`
+            problems.append(Problem("this YAML alias refers to a node that contains it; the data would be "
+                                    "infinite", _dotted(path), file, node.start_mark.line + 1))
+            return None
+        enclosing = enclosing | {id(node)}
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             try:
                 key = constructor.construct_object(key_node, deep=True)
             except yaml.YAMLError as exc:
-                problems.append(Problem(f"bad key: {exc}", _dotted(path), file, key_node.start_mark.line + 1))
+                problems.append(Problem(f"cannot read this key: {_reason(exc)}", _dotted(path), file,
+                                        key_node.start_mark.line + 1))
                 continue
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 problems.append(Problem("keys must be plain text", _dotted(path), file, key_node.start_mark.line + 1))
@@ -97,17 +117,23 @@ def _build(node, path, lines, problems, constructor, file):
                     f"duplicate key '{key}' (first given on line {lines[path + (key,)]}); "
                     "each key may appear once", _dotted(path + (key,)), file, key_node.start_mark.line + 1))
                 continue
-            out[key] = _build(value_node, path + (key,), lines, problems, constructor, file)
+            out[key] = _build(value_node, path + (key,), lines, problems, constructor, file, enclosing)
             lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), lines, problems, constructor, file)
+        return [_build(item, path + (i,), lines, problems, constructor, file, enclosing)
                 for i, item in enumerate(node.value)]
     try:
         return constructor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        problems.append(Problem(f"bad value: {exc}", _dotted(path), file, node.start_mark.line + 1))
+        problems.append(Problem(f"cannot read this value: {_reason(exc)}; write plain numbers, text, "
+                                "lists and mappings", _dotted(path), file, node.start_mark.line + 1))
         return None
+
+
+def _reason(exc: yaml.YAMLError) -> str:
+    """PyYAML's reason without its multi-line snippet (the Problem gives file and line)."""
+    return str(getattr(exc, "problem", None) or exc).strip()
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -150,36 +176,80 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(path)
 
 
+def _shown(given: Any) -> str:
+    """A user's value as a message shows it: short, and in words for containers and null."""
+    if given is None:
+        return "an empty value (null)"
+    if isinstance(given, Mapping):
+        return "a mapping"
+    if isinstance(given, (list, tuple)):
+        return "a list"
+    if isinstance(given, int) and not isinstance(given, bool) and abs(given) > 1e308:
+        return "a number too large to use"
+    text = repr(given)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_EXPECTED = {
+    "list_type": "a list", "tuple_type": "a list", "dict_type": "a mapping (key: value)",
+    "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
+    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+    "int_parsing": "a whole number", "int_from_float": "a whole number",
+}
+
+
 def _message(error: dict[str, Any]) -> str:
+    """Say what is wrong in a policy analyst's words, and what would be valid."""
     kind = error["type"]
     given = error.get("input")
+    ctx = error.get("ctx") or {}
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see docs/case-format.md for the fields allowed here)"
     if kind == "finite_number":
-        return f"must be a finite number, not {given!r}"
+        return f"must be a finite number, not {_shown(given)}"
     if kind == "union_tag_invalid":
-        ctx = error.get("ctx", {})
         return f"unknown kind {ctx.get('tag')!r}; valid kinds: {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
-        return "cannot tell which kind this is; give a 'kind' field"
+        discriminator = str(ctx.get("discriminator", ""))
+        if "score" in discriminator:
+            return (f"must be a number or a distribution with a 'kind' ({', '.join(SCORE_KINDS)}), "
+                    f"not {_shown(given)}")
+        if "probability" in discriminator:
+            return (f"must be a probability: a number from 0 to 1, {{low, high}} or {{alpha, beta}}; "
+                    f"not {_shown(given)}")
+        return f"must be a mapping with a 'kind' field, not {_shown(given)}"
     if kind == "string_pattern_mismatch":
-        return (f"{given!r} is not a valid id: start with a letter, then letters, digits, '_' or '-'")
+        return f"{_shown(given)} is not a valid id: start with a letter, then letters, digits, '_' or '-'"
     bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
               "greater_than": ("greater than", "gt"), "less_than": ("less than", "lt")}
     if kind in bounds:
         words, key = bounds[kind]
-        return f"must be {words} {error.get('ctx', {}).get(key)} (given: {given!r})"
-    if kind in ("float_parsing", "float_type", "int_type", "int_parsing"):
-        return f"must be a number, not {given!r}"
+        bound = ctx.get(key)
+        bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
+        return f"must be {words} {bound} (given: {_shown(given)})"
+    if isinstance(given, int) and not isinstance(given, bool) and abs(given) > 1e308:
+        return "is too large to use: must be a finite number"
+    if kind in _EXPECTED:
+        return f"must be {_EXPECTED[kind]}, not {_shown(given)}"
+    if kind == "model_type":
+        return f"must be a mapping of the fields of a {ctx.get('class_name', 'record')}, not {_shown(given)}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind in ("too_short", "too_long"):
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        words = "at least" if kind == "too_short" else "at most"
+        return f"needs {words} {bound} item{'s' if bound != 1 else ''}; has {ctx.get('actual_length')}"
     if kind == "literal_error" and error["loc"][:1] == ("decide",):
-        return f"unsupported format version {given!r}; this version of decide reads 'decide: 1'"
+        return f"unsupported format version {_shown(given)}; this version of decide reads 'decide: 1'"
     msg = error["msg"]
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    if given is not None and kind not in ("value_error",) and not isinstance(given, (dict, list)):
-        msg += f" (given: {given!r})"
+        return msg[len("Value error, "):]
+    if msg.startswith("Input should be "):
+        msg = "must be " + msg[len("Input should be "):]
+    if given is not None and not isinstance(given, (Mapping, list)):
+        msg += f" (given: {_shown(given)})"
     return msg
 
 
@@ -205,7 +275,8 @@ def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path |
         raise CaseError([Problem("a case is a YAML mapping (id, title, criteria, options, ...)",
                                  file=doc.file, line=doc.line_of(()))])
     raw = dict(doc.data)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(doc.problems)
+    read_paths = {p.path for p in doc.problems}  # a value already reported as unreadable
     criteria_ref = raw.get("criteria")
     criteria_set: CriteriaSet | None = None
     if isinstance(criteria_ref, str):
@@ -220,11 +291,12 @@ def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path |
                 problems.extend(exc.problems)
             else:
                 criteria_set, found = parse_criteria(sub)
+                problems.extend(sub.problems)
                 problems.extend(found)
     elif isinstance(criteria_ref, Mapping):
         criteria_set, found = parse_criteria(YamlDocument(criteria_ref, {
             k[1:]: v for k, v in doc.lines.items() if k[:1] == ("criteria",)}, doc.file), ("criteria",))
-        problems.extend(found)
+        problems.extend(p for p in found if p.path not in read_paths)
     elif criteria_ref is not None:
         problems.append(Problem("criteria must be a bundled set's name, a path or a mapping",
                                 "criteria", doc.file, doc.line_of(("criteria",))))
@@ -236,35 +308,59 @@ def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path |
         case = Case.model_validate(raw)
     except ValidationError as exc:
         found = _problems_from_validation(exc, YamlDocument(raw, doc.lines, doc.file))
-        if criteria_set is None and problems:  # already reported where the set was read
+        if criteria_set is None and criteria_ref is not None:  # reported where the set was read
             found = [p for p in found if not p.path.startswith("criteria")]
-        problems.extend(found)
+        problems.extend(p for p in found if p.path not in read_paths)
         if criteria_set is not None:
             # Drop what is broken and check the rest, so cross-reference problems are listed too.
             case, dropped = _validate_remainder(raw, exc)
     if case is not None:
         for p in check_case(case):
-            if not _hidden_by(p, dropped):
-                problems.append(Problem(p.message, p.path, doc.file, doc.line_of(_parse_path(p.path))))
+            path = _original_path(_parse_path(p.path), dropped)
+            where = _dotted(path)
+            if not _hidden_by(p.message, where, dropped) and where not in read_paths:
+                problems.append(Problem(p.message, where, doc.file, doc.line_of(path)))
     if problems:
         raise CaseError(problems)
     return case
 
 
+# Required top-level fields no cross-reference check reads: a broken one is replaced, not dropped.
+_PLACEHOLDERS: dict[tuple[Any, ...], Any] = {("id",): "case", ("title",): "case"}
+
+
 def _validate_remainder(raw: dict[str, Any], exc: ValidationError) -> tuple[Case | None, list[tuple]]:
-    """Remove each broken entry (deepest list item or mapping key) and validate what remains."""
+    """Remove each broken entry (deepest list item or mapping key) and validate what remains.
+
+    Returns the case made of the rest (or None) and the removed ``(path, value)`` pairs, with
+    paths as in the user's file (removing a list item shifts the items after it; see
+    :func:`_original_path`).
+    """
     data = copy.deepcopy({k: v for k, v in raw.items() if k != "criteria"})
     data["criteria"] = raw["criteria"]
     dropped: list[tuple] = []
     for _ in range(5):
-        paths = {_droppable(data, _data_path(data, e["loc"])) for e in exc.errors()}
+        paths = {_droppable(_data_path(data, e["loc"])) for e in exc.errors()}
         paths.discard(None)
-        if not paths:
-            return None, dropped
+        changed = False
+        # Deepest and last first, so removing one entry does not move another still to remove.
         for path in sorted(paths, key=lambda p: [str(x).zfill(8) for x in p], reverse=True):
-            parent = _get(data, path[:-1])
-            dropped.append((path, parent[path[-1]]))
-            del parent[path[-1]]
+            if path in _PLACEHOLDERS:
+                value = data.get(path[0])
+                if value == _PLACEHOLDERS[path]:
+                    continue
+                data[path[0]] = _PLACEHOLDERS[path]
+            else:
+                try:
+                    parent = _get(data, path[:-1])
+                    value = parent[path[-1]]
+                    del parent[path[-1]]
+                except (KeyError, IndexError, TypeError):
+                    continue  # missing, or inside an entry already removed
+            dropped.append((_original_path(path, dropped), value))
+            changed = True
+        if not changed:
+            return None, dropped
         try:
             return Case.model_validate(data), dropped
         except ValidationError as again:
@@ -272,15 +368,15 @@ def _validate_remainder(raw: dict[str, Any], exc: ValidationError) -> tuple[Case
     return None, dropped
 
 
-def _droppable(data: Any, path: tuple) -> tuple | None:
-    """The entry to remove for an error at ``path``: a score, or the deepest list item."""
+def _droppable(path: tuple) -> tuple | None:
+    """The entry to remove for an error at ``path``: a score, the deepest list item, else the field."""
     for end in range(len(path), 0, -1):
         head = path[:end]
         if len(head) >= 3 and head[-2] in ("scores", "failure", "uses", "weights"):
             return head
         if isinstance(head[-1], int) and head[0] != "criteria":
             return head
-    return None
+    return path if path and path[0] != "criteria" else None
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -289,15 +385,37 @@ def _get(data: Any, path: tuple) -> Any:
     return data
 
 
-def _hidden_by(problem: Problem, dropped: list[tuple]) -> bool:
-    """A cross-reference problem caused by an entry already reported and dropped."""
+def _original_path(path: tuple[Any, ...], dropped: list[tuple]) -> tuple[Any, ...]:
+    """Map a path in what remains after removing ``dropped`` entries to the same entry in the file."""
+    removed = {p for p, _ in dropped}
+    out: list[Any] = []
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            index = -1
+            for _ in range(part + 1):
+                index += 1
+                while tuple(out) + (index,) in removed:
+                    index += 1
+            part = index
+        out.append(part)
+    return tuple(out)
+
+
+def _within(inner: str, outer: str) -> bool:
+    return inner == outer or inner.startswith(outer + ".") or inner.startswith(outer + "[")
+
+
+def _hidden_by(message: str, where: str, dropped: list[tuple]) -> bool:
+    """A cross-reference problem caused by an entry already reported and removed."""
     for path, value in dropped:
-        where = _dotted(path)
-        if where.startswith(problem.path) and problem.path:
+        if where and _within(_dotted(path), where):  # e.g. a score reported as broken, now "missing"
             return True
-        ident = value.get("id") if isinstance(value, Mapping) else None
-        if isinstance(ident, str) and f"'{ident}'" in problem.message:
-            return True
+        if isinstance(value, Mapping):
+            ident = value.get("id")
+            if isinstance(ident, str) and f"'{ident}'" in message:
+                return True
+            if value.get("baseline") not in (None, False) and "baseline" in message:
+                return True
     return False
 
 
@@ -317,5 +435,9 @@ def load_case(path: str | Path) -> Case:
     Raises :class:`~decide.errors.CaseError` listing every problem with file, line and field.
     """
     resolved = bundled.resolve_case(path)
+    if not resolved.exists():
+        names = ", ".join(bundled.bundled_cases()) or "none"
+        raise CaseError([Problem(f"no such file; give a case file's path or a bundled case's name "
+                                 f"(bundled: {names})", file=str(resolved))])
     doc = read_yaml(resolved)
     return parse_case(doc, base_dir=resolved.parent)

@@ -178,6 +178,8 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
         notes.append("Options that depend on others are evaluated with them: " + "; ".join(deps) + ".")
 
     if method is Method.ADDITIVE:
+        if params:  # a parameter meant for another method is a mistake, not something to ignore
+            raise DecideError(f"method 'additive' takes no parameters; got {', '.join(params)}")
         key, ascending = "expected_value", False
     else:
         from decide.mcda.matrix import score_matrix
@@ -190,7 +192,10 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
         method_params = dict(params)
         if method is Method.WPM:
             # The weighted product needs positive outcomes; a shift of the scale is a named choice.
-            shift = float(method_params.pop("shift", 0.0))
+            try:
+                shift = float(method_params.pop("shift", 0.0))
+            except (TypeError, ValueError):
+                raise DecideError(f"shift must be a number, e.g. --param shift=1; got {params['shift']!r}") from None
             if shift == 0.0 and (matrix.to_numpy() <= 0).any():
                 raise DecideError("the weighted product needs every outcome positive and this case has "
                                   "outcomes at or below 0; shift the scales with --param shift=1 "

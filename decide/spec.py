@@ -19,6 +19,8 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -99,22 +101,24 @@ class Criterion(Frozen):
     weight: NonNegative = 1.0
     """Weight relative to its siblings (normalised within the parent group)."""
 
-    @model_validator(mode="after")
-    def _value_function(self) -> Criterion:
-        points = self.value_function
+    @field_validator("value_function")
+    @classmethod
+    def _value_function(cls, points: Any, info: ValidationInfo) -> Any:
+        # A field validator, so a bad value function is reported at ``value_function`` itself.
         if points is None:
-            return self
+            return points
         if len(points) < 2:
             raise ValueError("value_function needs at least two [outcome, value] points")
         xs = [x for x, _ in points]
         if any(b <= a for a, b in zip(xs, xs[1:])):
             raise ValueError("value_function outcomes must strictly increase")
-        if not (math.isclose(xs[0], self.scale.low) and math.isclose(xs[-1], self.scale.high)):
+        scale = info.data.get("scale")
+        if scale is not None and not (math.isclose(xs[0], scale.low) and math.isclose(xs[-1], scale.high)):
             raise ValueError(
-                f"value_function must run from scale.low ({self.scale.low}) "
-                f"to scale.high ({self.scale.high}); it runs from {xs[0]} to {xs[-1]}"
+                f"value_function must run from scale.low ({scale.low}) "
+                f"to scale.high ({scale.high}); it runs from {xs[0]} to {xs[-1]}"
             )
-        return self
+        return points
 
 
 class CriteriaGroup(Frozen):
