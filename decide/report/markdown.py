@@ -283,7 +283,6 @@ def findings_section(a: Analyses) -> str:
         return ""
     sim, names = a.simulation, _names(a)
     voi = sim.preconditions["evppi"].rank(ascending=False, method="min")
-    blocks = sim.blockers
     lines = ["## The source's findings beside the numbers", "",
              "Each finding of the source, in the case author's words, with the numbers that bear on it. The case "
              "was not tuned to agree.", ""]
@@ -301,14 +300,14 @@ def findings_section(a: Analyses) -> str:
             else:
                 q = claim.precondition_matters
                 rank = int(voi[q])
-                stake = blocks.xs(q, level="precondition")
-                required = stake[stake["requirement"] == "hard"]
-                verdict = "agrees" if rank <= 3 else "does not agree"
-                reason = (f"it blocks {len(required)} option(s) as a hard requirement, "
-                          f"with the largest share of blocks {_pct(required['block_share'].max())}"
-                          if len(required) else "no option requires it as a hard condition")
+                main_for = [names[o] for o in sim.summary.index if _main_blocker(a, o)[0] == q]
+                verdict = "agrees" if rank <= 3 or main_for else "does not agree"
+                blocking = (f"it is the question that most often blocks {', '.join(main_for)}" if main_for
+                            else "it is not the main blocker of any option")
                 lines.append(f"- `{q}` ranks {rank} of {len(voi)} questions by value of information "
-                             f"(EVPPI {_num(sim.preconditions.at[q, 'evppi'], 4)}); {reason}: the model **{verdict}**.")
+                             f"(EVPPI {_num(sim.preconditions.at[q, 'evppi'], 4)}), and {blocking}: the model "
+                             f"**{verdict}** that it matters (criterion: among the three most valuable questions to "
+                             "answer, or the main blocker of some option).")
         lines.append("")
     return "\n".join(lines)
 
