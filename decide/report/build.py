@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -57,6 +58,8 @@ class Analyses:
     sobol: Any
     tornado: pd.DataFrame
     strategies: Any | None
+    timings: dict[str, float]
+    """Wall-clock seconds per analysis (for benchmarks and ``decide -v``)."""
 
 
 def report_date() -> str:
@@ -97,29 +100,34 @@ def run_analyses(
         seed=seed, n_draws=n_draws, weights=weights, version=__version__, date=report_date(),
     )
     profile = weights if weights not in (None, "imprecise", "uniform", "profiles") else None
-    log.info("scoring")
-    scores = score(arrays, weights=profile)
-    profiles = score_profiles(arrays) if arrays.profile_ids else None
-    log.info("simulating %d draws", n_draws)
-    simulation = simulate(arrays, n_draws, rng=seed, weights=weights, progress=progress)
-    log.info("weight sensitivity")
-    sweeps = weight_sweeps(arrays, profile)
+    timings: dict[str, float] = {}
+
+    def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        out = func(*args, **kwargs)
+        timings[name] = time.perf_counter() - start
+        log.info("%s: %.2f s", name, timings[name])
+        return out
+
+    scores = timed("score", score, arrays, weights=profile)
+    profiles = timed("profiles", score_profiles, arrays) if arrays.profile_ids else None
+    simulation = timed("simulate", simulate, arrays, n_draws, rng=seed, weights=weights, progress=progress)
+    sweeps = timed("weight sweeps", weight_sweeps, arrays, profile)
+    least = timed("least change", least_change_table, arrays, profile)
+    potential = timed("potential optimality", potential_optimality_table, arrays)
+    dominance = timed("dominance", dominance_table, arrays)
     # Each analysis gets its own stream of the one seed, so adding one never shifts another.
     sub_seeds = np.random.SeedSequence(seed).generate_state(3)
-    sobol = sobol_indices(arrays, n=sobol_n, rng=int(sub_seeds[0]))
+    sobol = timed("sobol", sobol_indices, arrays, n=sobol_n, rng=int(sub_seeds[0]))
+    tornado_frame = timed("tornado", tornado, arrays)
     strategy_result = None
     if strategies and arrays.baseline is not None:
-        try:
-            from decide.optimise.strategy import optimise_strategies
-        except ImportError:  # strategies are optional in a report
-            optimise_strategies = None
-        if optimise_strategies is not None:
-            log.info("strategies")
-            strategy_result = optimise_strategies(arrays, rng=int(sub_seeds[1]), weights=profile)
+        from decide.optimise.strategy import optimise_strategies
+
+        strategy_result = timed("strategies", optimise_strategies, arrays, rng=int(sub_seeds[1]), weights=profile)
     return Analyses(
         context=context, case=case, arrays=arrays, scores=scores, profiles=profiles,
         simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps),
-        least_change=least_change_table(arrays, profile), potential=potential_optimality_table(arrays),
-        dominance=dominance_table(arrays), sobol=sobol, tornado=tornado(arrays),
-        strategies=strategy_result,
+        least_change=least, potential=potential, dominance=dominance, sobol=sobol, tornado=tornado_frame,
+        strategies=strategy_result, timings=timings,
     )

@@ -1,0 +1,68 @@
+"""Benchmark: the full report for the bundled Mali case, and the potential-optimality LPs.
+
+    python benchmarks/bench_report.py [--rounds 3]
+
+Targets (issue 6): 100,000 draws in <= 30 s, 10,000 draws in <= 5 s, all potential-optimality
+LPs for the case in <= 1 s. Each round runs 10k and 100k interleaved in one process after a
+warm-up (numba kernels compiled and cached, imports done); prints medians, min-max, and where the
+time goes (per analysis, from ``Analyses.timings``, plus figures and Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from decide.compile import compile_case
+from decide.load import load_case
+from decide.report.build import run_analyses
+from decide.report.write import write_report
+from decide.sensitivity.weights import potential_optimality_table
+
+
+def one_report(n_draws: int, out: Path) -> tuple[float, dict[str, float]]:
+    start = time.perf_counter()
+    analyses = run_analyses("mali-2012", n_draws=n_draws, seed=20121)
+    mid = time.perf_counter()
+    write_report(analyses, out)
+    end = time.perf_counter()
+    return end - start, {**analyses.timings, "figures + markdown + write": end - mid}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    arrays = compile_case(load_case("mali-2012"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cold_start = time.perf_counter()
+        one_report(2_000, Path(tmp) / "warm")
+        print(f"warm-up report (first imports, numba cache load): {time.perf_counter() - cold_start:.2f} s")
+        totals: dict[int, list[float]] = {10_000: [], 100_000: []}
+        parts: dict[int, list[dict[str, float]]] = {10_000: [], 100_000: []}
+        for r in range(args.rounds):
+            for n in totals:
+                total, split = one_report(n, Path(tmp) / f"r{r}_{n}")
+                totals[n].append(total)
+                parts[n].append(split)
+    lp_times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        potential_optimality_table(arrays)
+        lp_times.append(time.perf_counter() - start)
+
+    for n, target in ((10_000, 5.0), (100_000, 30.0)):
+        t = totals[n]
+        print(f"\nreport, {n:,} draws: median {statistics.median(t):.2f} s (min {min(t):.2f}, max {max(t):.2f}; "
+              f"target <= {target:.0f} s)")
+        for key in parts[n][0]:
+            print(f"  {key:<28} {statistics.median(p[key] for p in parts[n]):7.2f} s")
+    print(f"\npotential-optimality LPs ({arrays.n_options} options): median {statistics.median(lp_times) * 1000:.0f} ms "
+          f"(min {min(lp_times) * 1000:.0f}, max {max(lp_times) * 1000:.0f}; target <= 1000 ms)")
+
+
+if __name__ == "__main__":
+    main()
