@@ -82,7 +82,13 @@ def _check_evidence_sections(case: Case) -> list[Problem]:
 
 def _check_findings(case: Case) -> list[Problem]:
     problems = _duplicates(((f"findings[{i}]", f.id) for i, f in enumerate(case.findings)), "finding")
+    problems += _duplicates(((f"strategies[{i}]", s.id) for i, s in enumerate(case.strategies)), "strategy")
     option_ids = dict.fromkeys(o.id for o in case.options)
+    for i, strategy in enumerate(case.strategies):
+        for j, ref in enumerate(strategy.options):
+            if ref not in option_ids:
+                problems.append(Problem(f"unknown option '{ref}'; known: {_listing(option_ids)}",
+                                        f"strategies[{i}].options[{j}]"))
     precondition_ids = dict.fromkeys(q.id for q in case.preconditions)
     for i, finding in enumerate(case.findings):
         for j, claim in enumerate(finding.claims):

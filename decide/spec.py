@@ -564,6 +564,15 @@ class Finding(Frozen):
     evidence: Evidence | None = None
 
 
+class NamedStrategy(Frozen):
+    """A combination of options the case wants compared (e.g. the plan a source argues for)."""
+
+    id: Id
+    name: Text
+    options: Annotated[list[Id], Field(min_length=1)]
+    description: str = ""
+
+
 # --------------------------------------------------------------------------- case
 
 
@@ -596,3 +605,5 @@ class Case(Frozen):
     resources: list[Resource] = []
     weights: Weights = Weights()
     findings: list[Finding] = []
+    strategies: list[NamedStrategy] = []
+    """Named combinations of options to compare in reports (checked against budgets there)."""

@@ -22,7 +22,7 @@ from decide.load import load_case
 from decide.score import ScoreResult, score, score_profiles
 from decide.spec import Case
 
-__all__ = ["ReportContext", "Analyses", "run_analyses", "report_date"]
+__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "run_analyses", "report_date"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,29 @@ class Analyses:
     strategies: Any | None
     timings: dict[str, float]
     """Wall-clock seconds per analysis (for benchmarks and ``decide -v``)."""
+
+
+@dataclass(frozen=True)
+class StrategyAnalyses:
+    """Best strategies, the core index under imprecise weights, and the case's named strategies."""
+
+    best: Any
+    core: Any | None
+    compared: pd.DataFrame | None
+
+
+def _strategies(case: Case, arrays: CaseArrays, profile: str | None, seed: int, timed) -> StrategyAnalyses:
+    from decide.optimise.compare import compare_strategies
+    from decide.optimise.core_index import core_index
+    from decide.optimise.strategy import optimise_strategies
+
+    best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
+    core = timed("core index", core_index, arrays, rng=seed) if len(arrays.imprecise_b) else None
+    compared = None
+    if case.strategies:
+        named = [(s.id, s.name, s.options) for s in case.strategies]
+        compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
+    return StrategyAnalyses(best, core, compared)
 
 
 def report_date() -> str:
@@ -122,9 +145,7 @@ def run_analyses(
     tornado_frame = timed("tornado", tornado, arrays)
     strategy_result = None
     if strategies and arrays.baseline is not None:
-        from decide.optimise.strategy import optimise_strategies
-
-        strategy_result = timed("strategies", optimise_strategies, arrays, rng=int(sub_seeds[1]), weights=profile)
+        strategy_result = _strategies(case, arrays, profile, int(sub_seeds[1]), timed)
     return Analyses(
         context=context, case=case, arrays=arrays, scores=scores, profiles=profiles,
         simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps),

@@ -266,15 +266,40 @@ def value_of_information_section(a: Analyses) -> str:
 
 
 def strategies_section(a: Analyses) -> str:
-    s = a.strategies
-    if s is None:
+    st = a.strategies
+    if st is None:
         return ""
-    parts = ["## Strategies: which combination of options", ""]
-    describe = getattr(s, "describe", None)
-    if callable(describe):
-        parts += [describe(), ""]
-    for title, frame in getattr(s, "tables", lambda: {})().items():
-        parts += [f"### {title}", "", markdown_table(frame), ""]
+    best, names = st.best, _names(a)
+    parts = ["## Strategies: which combination of options", "",
+             "A strategy pursues several options at once: its outcome is the status quo plus each option's change "
+             "(its failure profile where a required question says no), capped at the ends of each scale, with the "
+             "enablers of its options applied before the questions are answered. Budgets, dependencies and "
+             "exclusions are respected.", ""]
+    if st.compared is not None:
+        c = st.compared
+        table = c[["name", "mean", "mcse", "p5", "p95", "vs_doing_nothing", "vs_doing_nothing_mcse", "problems"]]
+        parts += ["### The combinations the case names", "",
+                  f"Evaluated on the same {c.attrs['n_scenarios']:,} fresh scenarios (paired); doing nothing scores "
+                  f"{_num(c.attrs['doing_nothing'])}. `problems` lists any budget, dependency or exclusion a "
+                  "combination breaks (it is evaluated anyway, for comparison).", "",
+                  markdown_table(table), ""]
+    objective = {"expected": "expected value", "maximin": "worst profile's value",
+                 "minimax_regret": "maximum regret"}[best.objective]
+    chosen = " + ".join(names[o] for o in best.best) or "doing nothing"
+    parts += ["### Best strategies", "",
+              f"Chosen by {best.engine} ({best.status}{'' if best.gap == 0 else f', gap {best.gap:.2%}'}) over "
+              f"{best.n_scenarios:,} scenarios, maximising {objective}; the best few re-simulated on "
+              f"{best.n_out_of_sample:,} fresh scenarios. The best strategy is **{chosen}**; the same choice came "
+              f"out in {_pct(best.stability)} of re-optimisations with other seeds and half the scenarios.", "",
+              markdown_table(best.to_frame()), "",
+              "What each option of the best strategy adds (out-of-sample value with and without it):", "",
+              markdown_table(best.contributions_frame()), ""]
+    if st.core is not None:
+        core = st.core.to_frame()
+        parts += ["### Core index under the imprecise weights", "",
+                  "Share of the non-dominated strategies (for every admissible weight vector, no other strategy is "
+                  "better) that contain each option: 1 = core (in all of them), 0 = exterior.", "",
+                  markdown_table(core), ""]
     return "\n".join(parts)
 
 
