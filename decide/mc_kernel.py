@@ -1,0 +1,726 @@
+"""The Monte Carlo kernel: a case compiled for numba, and the fused per-chunk loop.
+
+:func:`build_model` turns :class:`~decide.compile.CaseArrays` into the flat arrays of
+:class:`Model`; :func:`run_chunk` runs a stretch of draws of one RNG block and adds them to the
+block's :class:`Sums`. The driver, accumulators and estimates are in :mod:`decide.montecarlo`.
+
+Draws are processed in sub-blocks of :data:`SUB_BLOCK` draws, stage by stage (uniforms, weights,
+world, answers, outcomes, values, accumulation), each stage a loop over the sub-block's draws.
+Two reasons, both measured: the per-cell dispatch on the distribution kind moves out of the
+per-draw loop, so those loops are branch-free and vectorise; and numba reference-counts each
+array passed to a helper function, which per draw cost more than the arithmetic, while per
+sub-block it is noise. A draw's uniforms are the next ``n_slots`` of the block's stream whatever
+the sub-block or chunk, and sums are added draw by draw in order, so neither changes a result.
+
+Seam for strategies (issue 7): the kernel evaluates *alternatives*, each a row of the model (its
+enabler variant, hard requirements, penalties, outcome cells); ranking and accumulation see only
+the alternatives' values. Options evaluated one by one, each as its smallest strategy, are the
+only alternatives :func:`build_model` builds today.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+from numpy.typing import NDArray
+
+from decide.compile import PROB_INTERVAL, CaseArrays
+from decide.mcda.value import criterion_values
+from decide.sampling import (
+    PERT,
+    POINT,
+    TABLE_INTERVALS,
+    TRIANGULAR,
+    TRUNCNORMAL,
+    UNIFORM,
+    W_CHAIN,
+    W_FIXED,
+    BetaTables,
+    WeightSampler,
+    apply_enabler,
+    cell_tables,
+    chain_reset,
+    chain_steps,
+    copula_factor,
+    ndtri,
+    norm_cdf,
+    probability_tables,
+    sfc64_next,
+    table_ppf,
+    triangular_ppf,
+    truncnormal_ppf,
+    weights_from_uniforms,
+)
+
+__all__ = ["Model", "build_model", "Sums", "new_sums", "Scratch", "new_scratch", "run_chunk", "SUB_BLOCK",
+           "HISTOGRAM_BINS"]
+
+HISTOGRAM_BINS = 4096
+"""Bins of the per-option value and regret histograms behind percentiles."""
+SUB_BLOCK = 64
+"""Draws processed together, stage by stage (their uniforms, ~64 x slots floats, stay in L2 cache)."""
+CHAIN_RESET = 1024
+"""Hit-and-run slack is recomputed every this many draws of a block (at fixed draw indices)."""
+
+
+class Model(NamedTuple):
+    """Everything the kernel reads, as arrays. Axes: a = alternative, c = criterion, q = precondition."""
+
+    n_slots: int
+    """Uniforms per iteration (the QMC dimension)."""
+    w_code: int
+    w_slot: int
+    w_fixed: NDArray[np.float64]
+    w_profiles: NDArray[np.float64]
+    w_order: NDArray[np.intp]
+    chain_g: NDArray[np.float64]
+    chain_h: NDArray[np.float64]
+    chain_start: NDArray[np.float64]
+    chain_burn_in: int
+    chain_thinning: int
+    p_kind: NDArray[np.int8]
+    p_par: NDArray[np.float64]
+    p_slot: NDArray[np.int64]
+    tables: NDArray[np.float64]
+    lat_slot: int
+    corr_index: NDArray[np.intp]
+    corr_factor: NDArray[np.float64]
+    corr_lower: bool
+    """True when the factor is lower-triangular (the semi-definite Cholesky; else an eigen factor)."""
+    var_start: NDArray[np.int64]
+    """(variant + 1,) offsets into ``var_enablers``; variant 0 is "no enablers" (the world's answer)."""
+    var_enablers: NDArray[np.int64]
+    en_prec: NDArray[np.int64]
+    en_kind: NDArray[np.int8]
+    en_amount: NDArray[np.float64]
+    alt_var: NDArray[np.int64]
+    alt_tv: NDArray[np.int64]
+    """(a, q): the variant whose threshold the alternative reads (0 where its enablers do not act)."""
+    var_q_start: NDArray[np.int64]
+    var_q: NDArray[np.int64]
+    """Per variant (offsets ``var_q_start``), the preconditions its enablers act on."""
+    alt_hard: NDArray[np.bool_]
+    alt_pen: NDArray[np.float64]
+    alt_can_fail: NDArray[np.bool_]
+    cell_kind: NDArray[np.int8]
+    """(2, a, c): planned outcome, then failure profile."""
+    cell_par: NDArray[np.float64]
+    """(2, a, c, 8); for point cells ``[..., 7]`` holds the outcome's value (no value function at run time)."""
+    cell_cum: NDArray[np.float64]
+    cell_val: NDArray[np.float64]
+    cell_slot: NDArray[np.int64]
+    vf_x: NDArray[np.float64]
+    vf_v: NDArray[np.float64]
+    vf_slope: NDArray[np.float64]
+    vf_n: NDArray[np.int64]
+    hist_lo: NDArray[np.float64]
+    hist_scale: NDArray[np.float64]
+    """Bins per unit of value; regrets lie in [0, 1 - hist_lo] and use the same scale."""
+
+
+def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
+    """Alternatives = options, each as its smallest strategy (own enablers, dependencies' requirements)."""
+    n_a, n_c, n_q = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
+    tables = BetaTables()
+    slot = sampler.n_uniforms  # weights take the first dimensions: they matter most in QMC
+    p_par = probability_tables(arrays, tables)
+    p_kind = np.asarray(arrays.probability_kind, dtype=np.int8)
+    p_slot = np.full(n_q, -1, dtype=np.int64)
+    for q in range(n_q):
+        if p_kind[q] != 0:
+            p_slot[q], slot = slot, slot + 1
+    lat_slot, slot = slot, slot + n_q
+    corr_index, corr_factor = copula_factor(arrays.correlation)
+
+    # Enabler variants: options with the same active enablers share their thresholds.
+    active = np.asarray(arrays.eval_enablers, dtype=bool).reshape(n_a, len(arrays.enabler_option))
+    signatures: dict[tuple[int, ...], int] = {(): 0}
+    alt_var = np.zeros(n_a, dtype=np.int64)
+    for a in range(n_a):
+        key = tuple(int(e) for e in np.flatnonzero(active[a]))  # case-file order, as apply_enablers
+        alt_var[a] = signatures.setdefault(key, len(signatures))
+    var_start = np.zeros(len(signatures) + 1, dtype=np.int64)
+    var_q_start = np.zeros(len(signatures) + 1, dtype=np.int64)
+    var_enablers: list[int] = []
+    var_q: list[int] = []
+    enabler_prec = np.asarray(arrays.enabler_precondition, dtype=np.int64)
+    for key, s in sorted(signatures.items(), key=lambda kv: kv[1]):
+        var_enablers += key
+        var_start[s + 1] = len(var_enablers)
+        var_q += sorted({int(enabler_prec[e]) for e in key})
+        var_q_start[s + 1] = len(var_q)
+    alt_tv = np.zeros((n_a, n_q), dtype=np.int64)
+    for a in range(n_a):
+        v = alt_var[a]
+        alt_tv[a, var_q[var_q_start[v]:var_q_start[v + 1]]] = v
+
+    alt_hard = np.ascontiguousarray(arrays.eval_hard, dtype=bool)
+    alt_pen = np.ascontiguousarray(arrays.eval_penalty, dtype=float)
+    planned, failure = cell_tables(arrays.scores, tables), cell_tables(arrays.failure, tables)
+    width = max(planned.cum.shape[-1], failure.cum.shape[-1])
+
+    def pad(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.pad(x, [(0, 0)] * (x.ndim - 1) + [(0, width - x.shape[-1])], mode="edge")
+
+    cell_kind = np.stack([planned.kind, failure.kind])
+    cell_par = np.stack([planned.params, failure.params])
+    cell_slot = np.full((2, n_a, n_c), -1, dtype=np.int64)
+    can_fail = alt_hard.any(axis=1)
+    # Slots in the order of the option ids, not of the case file: reordering the options of a
+    # case then permutes the results exactly (each option keeps its uniforms).
+    for a in sorted(range(n_a), key=lambda i: arrays.option_ids[i]):
+        # Failure outcomes are drawn only for options that can fail (DESIGN: "draw failure
+        # outcomes only for options that can fail"); point scores take no uniform.
+        for f in (0, 1) if can_fail[a] else (0,):
+            for c in range(n_c):
+                if cell_kind[f, a, c] != POINT:
+                    cell_slot[f, a, c], slot = slot, slot + 1
+
+    vf_x, vf_v = np.asarray(arrays.value_x, dtype=float), np.asarray(arrays.value_v, dtype=float)
+    vf_n = np.array([1 + int(np.count_nonzero(np.diff(row) > 0)) for row in vf_x], dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vf_slope = np.where(np.diff(vf_x, axis=1) > 0, np.diff(vf_v, axis=1) / np.diff(vf_x, axis=1), 0.0)
+    vf_slope = np.ascontiguousarray(np.pad(vf_slope, [(0, 0), (0, 1)]))
+    for f in (0, 1):
+        points = cell_kind[f] == POINT
+        values = criterion_values(cell_par[f, :, :, 0], vf_x, vf_v)
+        cell_par[f, :, :, 7] = np.where(points, values, 0.0)
+
+    # Values lie in [-total penalty, 1] (value functions in [0, 1], weights summing to 1).
+    hist_lo = -alt_pen.sum(axis=1)
+    span = 1.0 - hist_lo
+    return Model(
+        n_slots=slot, w_code=sampler.code, w_slot=0, w_fixed=sampler.fixed, w_profiles=sampler.profiles,
+        w_order=sampler.order, chain_g=sampler.constraints, chain_h=sampler.bounds, chain_start=sampler.start,
+        chain_burn_in=sampler.burn_in, chain_thinning=sampler.thinning,
+        p_kind=p_kind, p_par=p_par, p_slot=p_slot, tables=tables.stack(), lat_slot=lat_slot,
+        corr_index=corr_index, corr_factor=corr_factor,
+        corr_lower=bool(np.allclose(corr_factor, np.tril(corr_factor), atol=0.0)), var_start=var_start,
+        var_enablers=np.array(var_enablers, dtype=np.int64),
+        en_prec=np.asarray(arrays.enabler_precondition, dtype=np.int64),
+        en_kind=np.asarray(arrays.enabler_kind, dtype=np.int8),
+        en_amount=np.asarray(arrays.enabler_amount, dtype=float),
+        alt_var=alt_var, alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
+        alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail,
+        cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
+        cell_cum=np.ascontiguousarray(np.stack([pad(planned.cum), pad(failure.cum)])),
+        cell_val=np.ascontiguousarray(np.stack([pad(planned.values), pad(failure.values)])),
+        cell_slot=cell_slot, vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
+        vf_slope=vf_slope, vf_n=vf_n, hist_lo=hist_lo, hist_scale=HISTOGRAM_BINS / span,
+    )
+
+
+# --------------------------------------------------------------------------- accumulators
+
+
+
+
+class Sums(NamedTuple):
+    """Per-block sums the kernel adds to, draw by draw (so chunking cannot change them)."""
+
+    count: NDArray[np.int64]
+    sum_best: NDArray[np.float64]
+    sum_v: NDArray[np.float64]
+    """(a, 4): sums of v, v^2, v^3, v^4."""
+    v_range: NDArray[np.float64]
+    """(a, 4): min and max of the value, min and max of the regret."""
+    hist_v: NDArray[np.int64]
+    sum_r: NDArray[np.float64]
+    """(a, 2): sums of regret and regret^2."""
+    hist_r: NDArray[np.int64]
+    rank: NDArray[np.float64]
+    rank_sq: NDArray[np.float64]
+    wins: NDArray[np.int64]
+    """(a, a): draws where row is strictly better than column."""
+    cw: NDArray[np.float64]
+    cw_sq: NDArray[np.float64]
+    blocked: NDArray[np.int64]
+    no: NDArray[np.int64]
+    no_v: NDArray[np.float64]
+    no_v2: NDArray[np.float64]
+    sole: NDArray[np.int64]
+    world_yes: NDArray[np.int64]
+    world_yes_v: NDArray[np.float64]
+    """(q, a): sum of each value over draws where the world's answer (no enablers) is yes."""
+
+
+def new_sums(n_a: int, n_c: int, n_q: int) -> Sums:
+    v_range = np.empty((n_a, 4))
+    v_range[:, 0::2], v_range[:, 1::2] = np.inf, -np.inf
+    return Sums(
+        count=np.zeros(1, np.int64), sum_best=np.zeros(1), sum_v=np.zeros((n_a, 4)), v_range=v_range,
+        hist_v=np.zeros((n_a, HISTOGRAM_BINS), np.int64), sum_r=np.zeros((n_a, 2)),
+        hist_r=np.zeros((n_a, HISTOGRAM_BINS), np.int64), rank=np.zeros((n_a, n_a)), rank_sq=np.zeros((n_a, n_a)),
+        wins=np.zeros((n_a, n_a), np.int64), cw=np.zeros((n_a, n_c)), cw_sq=np.zeros((n_a, n_c)),
+        blocked=np.zeros(n_a, np.int64), no=np.zeros((n_a, n_q), np.int64), no_v=np.zeros((n_a, n_q)),
+        no_v2=np.zeros((n_a, n_q)), sole=np.zeros((n_a, n_q), np.int64), world_yes=np.zeros(n_q, np.int64),
+        world_yes_v=np.zeros((n_q, n_a)),
+    )
+
+
+class Scratch(NamedTuple):
+    """Work arrays of one running block for a sub-block of draws (axis ``d``, SUB_BLOCK long).
+
+    Draws are the last axis, so the stages' innermost loops over draws are contiguous and vectorise
+    (weights, looped per draw, are the exception).
+    """
+
+    u: NDArray[np.float64]
+    """(slot, d): uniforms (plain Monte Carlo fills it; QMC passes its own)."""
+    w: NDArray[np.float64]
+    """(d, c)."""
+    w_tmp: NDArray[np.float64]
+    p: NDArray[np.float64]
+    """(q, d)."""
+    pvar: NDArray[np.float64]
+    thr: NDArray[np.float64]
+    """(variant, q, d): thresholds; a precondition says yes iff lat < thr."""
+    lat: NDArray[np.float64]
+    """(q, d)."""
+    normals: NDArray[np.float64]
+    no: NDArray[np.bool_]
+    """(a, q, d)."""
+    n_hard_no: NDArray[np.int64]
+    """(a, d)."""
+    last_no: NDArray[np.int64]
+    """(a, d)."""
+    penalty: NDArray[np.float64]
+    """(a, d)."""
+    idx: NDArray[np.int64]
+    """(d,): the draws that score one cell."""
+    x: NDArray[np.float64]
+    """(d,): outcomes of one cell."""
+    vcell: NDArray[np.float64]
+    """(a, c, d): criterion values of the outcome scored."""
+    values: NDArray[np.float64]
+    """(a, d)."""
+    totals: NDArray[np.float64]
+    best: NDArray[np.float64]
+    better: NDArray[np.int64]
+    tied: NDArray[np.int64]
+    chain_scratch: NDArray[np.float64]
+
+
+def new_scratch(m: Model) -> Scratch:
+    n_a, n_q = m.alt_hard.shape
+    n_c = m.vf_x.shape[0]
+    n_var = len(m.var_start) - 1
+    b = SUB_BLOCK
+    w = np.empty((b, n_c))
+    w[:] = m.w_fixed
+    return Scratch(u=np.zeros((max(m.n_slots, 1), b)), w=w, w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
+                   pvar=np.zeros(n_q), thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
+                   normals=np.zeros(len(m.corr_index)), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
+                   n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
+                   penalty=np.zeros((n_a, b)), idx=np.zeros(b, np.int64), x=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
+                   values=np.zeros((n_a, b)), totals=np.zeros(n_a),
+                   best=np.zeros(b), better=np.zeros(b, np.int64), tied=np.zeros(b, np.int64),
+                   chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])))
+
+
+@nb.njit(nogil=True, cache=True)
+def _uniforms(state, u, nb_):
+    """The next ``nb_`` draws' uniforms from the SFC64 ``state``: draw by draw, stored (slot, draw)."""
+    n_slots = u.shape[0]
+    sa, sb, sc, sd = state[0], state[1], state[2], state[3]
+    for d in range(nb_):
+        for k in range(n_slots):
+            u[k, d], sa, sb, sc, sd = sfc64_next(sa, sb, sc, sd)
+    state[0], state[1], state[2], state[3] = sa, sb, sc, sd
+
+
+@nb.njit(nogil=True, cache=True)
+def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
+    """Each draw's weights: fixed (already set), from its uniforms, or the hit-and-run chain."""
+    if m.w_code == W_FIXED:
+        return
+    n_c = w.shape[1]
+    for d in range(nb_):
+        if m.w_code == W_CHAIN:
+            j = offset + d
+            if j == 0:
+                chain[:] = m.chain_start
+                chain_reset(m.chain_g, m.chain_h, chain, slack)
+                chain_steps(m.chain_g, chain, slack, aux, m.chain_burn_in, chain_scratch)
+            elif j % CHAIN_RESET == 0:
+                chain_reset(m.chain_g, m.chain_h, chain, slack)
+            chain_steps(m.chain_g, chain, slack, aux, m.chain_thinning, chain_scratch)
+            for c in range(n_c):
+                w[d, c] = chain[c]
+        else:
+            weights_from_uniforms(m.w_code, u, d, m.w_slot, m.w_fixed, m.w_profiles, m.w_order, w[d], w_tmp)
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def _beta_table(tables, r, u):
+    """:func:`decide.sampling.table_ppf`, with the interior interpolation written out so that it
+    inlines into the stage loops (the end intervals, 2 draws in 256, take the general path)."""
+    t = u * TABLE_INTERVALS
+    i = int(t)
+    if 0 < i < TABLE_INTERVALS - 1:
+        j = 2 * i
+        f = t - i
+        f2 = f * f
+        f3 = f2 * f
+        return ((2.0 * f3 - 3.0 * f2 + 1.0) * tables[r, j] + (f3 - 2.0 * f2 + f) * tables[r, j + 1]
+                + (3.0 * f2 - 2.0 * f3) * tables[r, j + 2] + (f3 - f2) * tables[r, j + 3])
+    return table_ppf(tables, r, u)
+
+
+@nb.njit(nogil=True, cache=True)
+def _world(m, u, nb_, p, pvar, thr, lat, normals):
+    """Probabilities of yes, thresholds per enabler variant, latent uniforms.
+
+    Latent uniform: as drawn for an uncorrelated precondition; for a correlated one, the normal
+    CDF of its component of ``L z`` (``z`` standard normals by inverse CDF, ``L L' = R``). A
+    precondition says yes for an alternative iff ``lat < thr[variant]``, the probability of yes
+    after that variant's enablers; variant 0 has no enablers (the world's answer). The options
+    share one latent world: enablers move thresholds only.
+    """
+    n_q = p.shape[0]
+    n_var = thr.shape[0]
+    k_corr = m.corr_index.shape[0]
+    for q in range(n_q):
+        slot = m.p_slot[q]
+        if slot < 0:
+            for d in range(nb_):
+                p[q, d] = m.p_par[q, 0]
+        elif m.p_kind[q] == PROB_INTERVAL:
+            for d in range(nb_):
+                p[q, d] = m.p_par[q, 0] + u[slot, d] * m.p_par[q, 1]
+        else:
+            for d in range(nb_):
+                p[q, d] = _beta_table(m.tables, int(m.p_par[q, 0]), u[slot, d])
+        for d in range(nb_):
+            thr[0, q, d] = p[q, d]
+            lat[q, d] = u[m.lat_slot + q, d]
+    for d in range(nb_):
+        # Other variants only where their enablers act (alternatives read variant 0 elsewhere,
+        # see Model.alt_tv); enablers in case-file order.
+        for v in range(1, n_var):
+            for i in range(m.var_q_start[v], m.var_q_start[v + 1]):
+                pvar[m.var_q[i]] = p[m.var_q[i], d]
+            for i in range(m.var_start[v], m.var_start[v + 1]):
+                e = m.var_enablers[i]
+                pvar[m.en_prec[e]] = apply_enabler(m.en_kind[e], m.en_amount[e], pvar[m.en_prec[e]])
+            for i in range(m.var_q_start[v], m.var_q_start[v + 1]):
+                thr[v, m.var_q[i], d] = pvar[m.var_q[i]]
+        if k_corr > 0:
+            for j in range(k_corr):
+                # Clamped so that a Sobol' point at 0 gives a finite normal (0 * -inf is NaN).
+                normals[j] = ndtri(min(max(lat[m.corr_index[j], d], 1e-300), 1.0 - 1e-16))
+            for j in range(k_corr):
+                z = 0.0
+                for i in range(j + 1 if m.corr_lower else k_corr):
+                    z += m.corr_factor[j, i] * normals[i]
+                lat[m.corr_index[j], d] = norm_cdf(z)
+
+
+@nb.njit(nogil=True, cache=True)
+def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
+    """Each alternative's answers under its enablers, hard noes (count, last one) and penalty.
+
+    Loops over the sub-block's draws innermost, branch-free: they vectorise.
+    """
+    n_a, n_q = m.alt_hard.shape
+    for a in range(n_a):
+        for d in range(nb_):
+            n_hard_no[a, d] = 0
+            last_no[a, d] = -1
+            penalty[a, d] = 0.0
+        for q in range(n_q):
+            tv = m.alt_tv[a, q]
+            for d in range(nb_):
+                no[a, q, d] = not (lat[q, d] < thr[tv, q, d])
+            if m.alt_hard[a, q]:
+                for d in range(nb_):
+                    n_hard_no[a, d] += no[a, q, d]
+                    last_no[a, d] = q if no[a, q, d] else last_no[a, d]
+            pen = m.alt_pen[a, q]
+            if pen > 0.0:
+                for d in range(nb_):
+                    penalty[a, d] += pen if no[a, q, d] else 0.0
+
+
+@nb.njit(nogil=True, cache=True)
+def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
+    """Each alternative's criterion values: planned outcome where viable, failure profile where not.
+
+    Cell by cell, one loop per distribution kind over the draws (no per-draw dispatch on the
+    kind). Planned outcomes are computed for every draw of the sub-block, in contiguous loops that
+    vectorise; failure outcomes only for the draws that failed (listed in ``idx``), overwriting.
+    """
+    n_a, n_c = m.alt_hard.shape[0], m.vf_x.shape[0]
+    par = m.cell_par
+    for a in range(n_a):
+        for f in range(2 if m.alt_can_fail[a] else 1):
+            if f == 0:
+                count = nb_
+                for d in range(nb_):
+                    idx[d] = d
+            else:
+                count = 0
+                for d in range(nb_):
+                    if n_hard_no[a, d] > 0:
+                        idx[count] = d
+                        count += 1
+                if count == 0:
+                    continue
+            for c in range(n_c):
+                kind = m.cell_kind[f, a, c]
+                slot = m.cell_slot[f, a, c]
+                if kind == POINT:
+                    val = par[f, a, c, 7]
+                    for k in range(count):
+                        vcell[a, c, idx[k]] = val
+                    continue
+                if kind == TRIANGULAR:
+                    low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
+                                                        par[f, a, c, 3], par[f, a, c, 4])
+                    if f == 0:  # contiguous: vectorises
+                        for k in range(count):
+                            x[k] = triangular_ppf(u[slot, k], low, high, f_mode, k_low, k_high)
+                    else:
+                        for k in range(count):
+                            x[k] = triangular_ppf(u[slot, idx[k]], low, high, f_mode, k_low, k_high)
+                elif kind == PERT:
+                    low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
+                    # Interior interpolation for every draw without a branch (it vectorises),
+                    # then the end intervals (2 draws in 256) redone exactly.
+                    tab = m.tables
+                    ends = 0
+                    for k in range(count):
+                        uu = u[slot, idx[k]]
+                        t_ = uu * TABLE_INTERVALS
+                        i = min(max(int(t_), 1), TABLE_INTERVALS - 2)
+                        j = 2 * i
+                        h = t_ - i
+                        h2 = h * h
+                        h3 = h2 * h
+                        x[k] = low + width * ((2.0 * h3 - 3.0 * h2 + 1.0) * tab[r, j] + (h3 - 2.0 * h2 + h) * tab[r, j + 1]
+                                              + (3.0 * h2 - 2.0 * h3) * tab[r, j + 2] + (h3 - h2) * tab[r, j + 3])
+                        ends += (t_ < 1.0) | (t_ >= TABLE_INTERVALS - 1)
+                    if ends:
+                        for k in range(count):
+                            uu = u[slot, idx[k]]
+                            if uu * TABLE_INTERVALS < 1.0 or uu * TABLE_INTERVALS >= TABLE_INTERVALS - 1:
+                                x[k] = low + width * table_ppf(tab, r, uu)
+                elif kind == UNIFORM:
+                    low, width = par[f, a, c, 0], par[f, a, c, 1]
+                    for k in range(count):
+                        x[k] = low + u[slot, idx[k]] * width
+                elif kind == TRUNCNORMAL:
+                    for k in range(count):
+                        x[k] = truncnormal_ppf(u[slot, idx[k]], par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
+                                               par[f, a, c, 3], par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
+                else:  # discrete: the first value whose cumulative probability exceeds u
+                    last = int(par[f, a, c, 0]) - 1
+                    for k in range(count):
+                        j = 0
+                        while j < last and u[slot, idx[k]] >= m.cell_cum[f, a, c, j]:
+                            j += 1
+                        x[k] = m.cell_val[f, a, c, j]
+                # Piecewise-linear value function as a sum of clamped segments: exact, flat
+                # beyond the end points, free of branches on x.
+                v0 = m.vf_v[c, 0]
+                n_seg = m.vf_n[c] - 1
+                if f == 0:  # contiguous: vectorises
+                    for k in range(count):
+                        vcell[a, c, k] = v0
+                    for g in range(n_seg):
+                        x0, x1, slope = m.vf_x[c, g], m.vf_x[c, g + 1], m.vf_slope[c, g]
+                        for k in range(count):
+                            vcell[a, c, k] += (min(max(x[k], x0), x1) - x0) * slope
+                else:
+                    for k in range(count):
+                        val = v0
+                        for g in range(n_seg):
+                            val += (min(max(x[k], m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
+                        vcell[a, c, idx[k]] = val
+
+
+@nb.njit(nogil=True, cache=True)
+def _values(nb_, w, vcell, penalty, values):
+    """value = sum over criteria of weight x criterion value, minus soft-requirement penalties."""
+    n_a, n_c = vcell.shape[0], vcell.shape[1]
+    for a in range(n_a):
+        for d in range(nb_):
+            values[a, d] = -penalty[a, d]
+        for c in range(n_c):
+            for d in range(nb_):
+                values[a, d] += w[d, c] * vcell[a, c, d]
+
+
+@nb.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
+def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, better, tied):
+    """Add a sub-block of draws to the block's sums: values and their moments, histograms, ranks
+    (ties share the tied ranks equally), pairwise wins, central weights, regret, blocks, answers.
+
+    Loops run over draws innermost and sum a sub-block before adding it to the block's totals
+    (``reassoc`` lets them vectorise). Sub-blocks start at fixed draw indices of their block (the
+    driver keeps chunks whole multiples of SUB_BLOCK), so the order of additions, and so every
+    bit of the result, does not depend on the chunk size. ``best``, ``better``, ``tied`` are
+    scratch of SUB_BLOCK.
+    """
+    n_a, n_q = m.alt_hard.shape
+    n_c = w.shape[1]
+    bins = s.hist_v.shape[1]
+    for d in range(nb_):
+        best[d] = values[0, d]
+    for a in range(1, n_a):
+        for d in range(nb_):
+            best[d] = max(best[d], values[a, d])
+    total = 0.0
+    for d in range(nb_):
+        total += best[d]
+    s.count[0] += nb_
+    s.sum_best[0] += total
+    for a in range(n_a):
+        lo, scale = m.hist_lo[a], m.hist_scale[a]
+        s1 = s2 = s3 = s4 = r1 = r2 = 0.0
+        vmin, vmax = s.v_range[a, 0], s.v_range[a, 1]
+        rmin, rmax = s.v_range[a, 2], s.v_range[a, 3]
+        for d in range(nb_):
+            v = values[a, d]
+            v2 = v * v
+            s1 += v
+            s2 += v2
+            s3 += v2 * v
+            s4 += v2 * v2
+            r = best[d] - v
+            r1 += r
+            r2 += r * r
+            vmin = min(vmin, v)
+            vmax = max(vmax, v)
+            rmin = min(rmin, r)
+            rmax = max(rmax, r)
+        s.sum_v[a, 0] += s1
+        s.sum_v[a, 1] += s2
+        s.sum_v[a, 2] += s3
+        s.sum_v[a, 3] += s4
+        s.sum_r[a, 0] += r1
+        s.sum_r[a, 1] += r2
+        s.v_range[a, 0], s.v_range[a, 1], s.v_range[a, 2], s.v_range[a, 3] = vmin, vmax, rmin, rmax
+        for d in range(nb_):
+            v = values[a, d]
+            s.hist_v[a, min(max(int((v - lo) * scale), 0), bins - 1)] += 1
+            s.hist_r[a, min(max(int((best[d] - v) * scale), 0), bins - 1)] += 1
+
+        # Ranks: rank = 1 + the number strictly better; a tie shares the tied ranks equally.
+        for d in range(nb_):
+            better[d] = 0
+            tied[d] = 0
+        for b in range(n_a):
+            wins = 0
+            for d in range(nb_):
+                va, vb = values[a, d], values[b, d]
+                better[d] += vb > va
+                tied[d] += vb == va
+                wins += va > vb
+            s.wins[a, b] += wins
+        for d in range(nb_):
+            if tied[d] == 1:
+                s.rank[a, better[d]] += 1.0
+                s.rank_sq[a, better[d]] += 1.0
+            else:
+                share = 1.0 / tied[d]
+                for k in range(better[d], better[d] + tied[d]):
+                    s.rank[a, k] += share
+                    s.rank_sq[a, k] += share * share
+            if better[d] == 0:
+                share = 1.0 / tied[d]
+                for c in range(n_c):
+                    s.cw[a, c] += share * w[d, c]
+                    s.cw_sq[a, c] += share * w[d, c] * w[d, c]
+
+        blocked = 0
+        for d in range(nb_):
+            hard_no = n_hard_no[a, d]
+            blocked += hard_no > 0
+            if hard_no == 1:
+                s.sole[a, last_no[a, d]] += 1
+        s.blocked[a] += blocked
+        for q in range(n_q):
+            count = 0
+            sv = sv2 = 0.0
+            for d in range(nb_):
+                said_no = no[a, q, d]
+                v = values[a, d]
+                count += said_no
+                sv += v if said_no else 0.0
+                sv2 += v * v if said_no else 0.0
+            s.no[a, q] += count
+            s.no_v[a, q] += sv
+            s.no_v2[a, q] += sv2
+    for q in range(n_q):
+        count = 0
+        for d in range(nb_):
+            count += lat[q, d] < thr[0, q, d]
+        s.world_yes[q] += count
+        for a in range(n_a):
+            sv = 0.0
+            for d in range(nb_):
+                sv += values[a, d] if lat[q, d] < thr[0, q, d] else 0.0
+            s.world_yes_v[q, a] += sv
+
+
+@nb.njit(nogil=True, cache=True)
+def _confidence(nb_, vcell, penalty, central, defined, totals, cf):
+    """Confidence factors: is each alternative best with the weights fixed at its central weights?
+
+    ``cf[a, 0]`` sums the share of best (ties split), ``cf[a, 1]`` its square, ``cf[0, 2]`` draws.
+    """
+    n_a, n_c = vcell.shape[0], vcell.shape[1]
+    for d in range(nb_):
+        for k in range(n_a):
+            if not defined[k]:
+                continue
+            for a in range(n_a):
+                total = -penalty[a, d]
+                for c in range(n_c):
+                    total += central[k, c] * vcell[a, c, d]
+                totals[a] = total
+            better = 0
+            tied = 0
+            for a in range(n_a):
+                better += totals[a] > totals[k]
+                tied += totals[a] == totals[k]
+            if better == 0:
+                share = 1.0 / tied
+                cf[k, 0] += share
+                cf[k, 1] += share * share
+        cf[0, 2] += 1.0
+
+
+@nb.njit(nogil=True, cache=True)
+def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidence, central, defined, cf):
+    """``n`` draws of one block, starting at draw ``offset`` of the block.
+
+    Uniforms come from the block's SFC64 ``state`` (plain Monte Carlo) or from ``ubuf``, the
+    Sobol' points as (slot, draw) (QMC). Hit-and-run weights advance ``chain``/``slack`` on the
+    auxiliary stream ``aux``. The main pass adds to the sums ``s``; with ``confidence`` the draws
+    add to the confidence-factor sums ``cf`` instead (weights fixed at ``central`` where
+    ``defined``), and no weights are drawn.
+    """
+    for start in range(0, n, SUB_BLOCK):
+        nb_ = min(SUB_BLOCK, n - start)
+        u = t.u  # one array type for every stage: a slice of ubuf would compile them all for strided input
+        if qmc:
+            for k in range(u.shape[0]):
+                for d in range(nb_):
+                    u[k, d] = ubuf[k, start + d]
+        else:
+            _uniforms(state, u, nb_)
+        if not confidence:
+            _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
+        _world(m, u, nb_, t.p, t.pvar, t.thr, t.lat, t.normals)
+        _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
+        _outcomes(m, u, nb_, t.n_hard_no, t.idx, t.x, t.vcell)
+        if confidence:
+            _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
+        else:
+            _values(nb_, t.w, t.vcell, t.penalty, t.values)
+            _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
+                        t.tied)

@@ -1,0 +1,559 @@
+"""Monte Carlo simulation of a case: the driver, seeded blocks, streaming accumulators, estimates.
+
+One iteration (DESIGN.md, "The Monte Carlo engine") draws the weights, every precondition's
+probability of yes and its answer (Gaussian copula: the same world for every option, options'
+enablers only move the thresholds), each option's viability and so its outcome (planned scores,
+or the failure profile when a hard requirement says no), and its value; then ranks the options.
+Ranks: 1 + the number of options strictly better; tied options share the tied ranks in equal
+fractions, and every output that depends on ranks (rank acceptability, probability of being best,
+central weights, confidence factors, pairwise winning probabilities, where a tie counts half)
+follows that rule.
+
+Reproducible and bounded. Draws come in blocks of :data:`BLOCK_SIZE`; block *k* draws from the
+*k*-th spawn child of the root seed sequence and accumulates into its own mergeable
+:class:`Accumulator`; blocks are merged in block order. So a seed gives bit-identical results for
+any ``chunk_size`` (draws per kernel call) and any number of ``workers`` (threads running blocks;
+the kernel releases the GIL), and memory does not grow with ``n_draws``: percentiles come from a
+fixed histogram of :data:`HISTOGRAM_BINS` bins per option, interpolated inside a bin and clipped
+to the exact observed range.
+
+Monte Carlo standard errors (plain Monte Carlo): means and probabilities from the draws' own
+variance; ratios (central weights, block shares, conditional values) by the delta method;
+percentiles from the density, ``(Q(p + s) - Q(p - s)) / 2`` with ``s = sqrt(p (1 - p) / n)``; the
+EVPI as the expected regret of the option with the best mean (EVPI = min_x E[regret_x]); the EVPPI
+by batch means over RNG blocks (NaN with fewer than two blocks). With ``method="qmc"`` every MCSE
+is the spread of :data:`QMC_REPLICATES` independently scrambled replicates.
+
+The numba kernel and the compiled case it runs on are in :mod:`decide.mc_kernel` (including
+the seam for strategies, issue 7); the draws themselves in :mod:`decide.sampling`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from decide.compile import CaseArrays, compile_case
+from decide.errors import DecideError
+from decide.mc_kernel import SUB_BLOCK, HISTOGRAM_BINS, Model, Sums, build_model, new_scratch, new_sums, run_chunk
+from decide.results import SimulationResult
+from decide.sampling import SeedLike, block_seed_sequence, describe, resolve_seed, stream_states, weight_sampler
+from decide.spec import Case
+
+__all__ = ["simulate", "SEED", "BLOCK_SIZE", "HISTOGRAM_BINS", "QMC_REPLICATES", "Accumulator"]
+
+logger = logging.getLogger(__name__)
+
+SEED: Final = 20120406
+"""Default seed (the date of the MNLA's declaration of independence of Azawad)."""
+BLOCK_SIZE: Final = 16_384
+"""Draws per RNG block: the unit of seeding, of merging and of batch means."""
+QMC_REPLICATES: Final = 16
+"""Independent scrambles of the Sobol' sequence in ``method="qmc"``; their spread gives the MCSE."""
+CONFIDENCE_DRAWS: Final = 32_768
+"""Default number of draws (a prefix of the run) on which confidence factors are estimated."""
+_QMC_SUBCHUNK = 1024  # Sobol' rows generated at once
+
+
+# --------------------------------------------------------------------------- accumulators
+
+
+@dataclass
+class Accumulator:
+    """Mergeable running sums of a run (or of one block, or one QMC replicate).
+
+    ``update`` adds a block's sums and its batch statistics; ``merge`` adds another accumulator.
+    Merging in block order keeps floating-point sums independent of chunking and threads.
+    ``batch`` holds, per precondition, ``sum n_b^2 theta_b^2``, ``sum n_b^2 theta_b`` and
+    ``sum n_b^2`` over blocks b of size n_b with block estimate theta_b of the EVPPI (batch means).
+    """
+
+    sums: Sums
+    batch: NDArray[np.float64]
+    hist_lo: NDArray[np.float64]
+    """(a,) lower end of each value histogram (the regret histograms start at 0)."""
+    hist_scale: NDArray[np.float64]
+    """(a,) bins per unit of value (and of regret)."""
+    hard: NDArray[np.bool_]
+    """(a, q) hard requirements: only they block, so only they have block shares."""
+    n_batches: int = 0
+
+    @classmethod
+    def empty(cls, m: Model) -> Accumulator:
+        n_a, n_q = m.alt_hard.shape
+        return cls(new_sums(n_a, m.vf_x.shape[0], n_q), np.zeros((3, n_q)), m.hist_lo, m.hist_scale, m.alt_hard)
+
+    @property
+    def n(self) -> int:
+        return int(self.sums.count[0])
+
+    def update(self, block: Sums) -> None:
+        """Add one finished block: its sums and its EVPPI batch estimate."""
+        n_b = int(block.count[0])
+        if n_b == 0:
+            return
+        theta = _evppi(block.sum_v[:, 0], block.world_yes_v, n_b)
+        self.batch += np.array([n_b**2 * theta**2, n_b**2 * theta, np.full_like(theta, n_b**2)])
+        self.n_batches += 1
+        self._add(block)
+
+    def merge(self, other: Accumulator) -> None:
+        self.batch += other.batch
+        self.n_batches += other.n_batches
+        self._add(other.sums)
+
+    def _add(self, s: Sums) -> None:
+        for name, mine, theirs in zip(Sums._fields, self.sums, s):
+            if name == "v_range":
+                mine[:, 0::2] = np.minimum(mine[:, 0::2], theirs[:, 0::2])
+                mine[:, 1::2] = np.maximum(mine[:, 1::2], theirs[:, 1::2])
+            else:
+                mine += theirs
+
+
+# --------------------------------------------------------------------------- driver
+
+
+@dataclass(frozen=True)
+class _Task:
+    replicate: int
+    block: int
+    start: int
+    """Index of the block's first draw within its replicate's sequence."""
+    size: int
+
+
+def _tasks(n_draws: int, replicates: int) -> list[list[_Task]]:
+    """Blocks of each replicate (a single replicate for plain Monte Carlo)."""
+    out = []
+    for r in range(replicates):
+        n_r = n_draws // replicates + (1 if r < n_draws % replicates else 0)
+        out.append([_Task(r, k, start, min(BLOCK_SIZE, n_r - start)) for k, start in
+                    enumerate(range(0, n_r, BLOCK_SIZE))])
+    return out
+
+
+_NO_CENTRAL = np.zeros((1, 1))
+_NO_DEFINED = np.zeros(1, dtype=np.bool_)
+_NO_CF = np.zeros((1, 3))
+
+
+class _Runner:
+    """Runs the blocks of one pass on a thread pool and merges their results in block order."""
+
+    def __init__(self, m: Model, root: np.random.SeedSequence, qmc: bool, chunk_size: int, workers: int,
+                 progress: Callable[[int], None] | None, n_a: int, n_c: int, n_q: int):
+        self.m, self.root, self.qmc, self.chunk = m, root, qmc, chunk_size
+        self.workers, self.progress = workers, progress
+        self.shape = (n_a, n_c, n_q)
+        self._done = 0
+        self._lock = threading.Lock()
+
+    def _streams(self, task: _Task):
+        # MC: block k is the k-th spawn child. QMC: replicate r scrambles with child (r, 0) and its
+        # block k (hit-and-run only) draws from child (r, 1, k).
+        if not self.qmc:
+            main, aux = stream_states(block_seed_sequence(self.root, task.block))
+            return main, aux, None
+        _, aux = stream_states(block_seed_sequence(self.root, task.replicate, 1, task.block))
+        from scipy.stats import qmc as scipy_qmc
+
+        sobol = scipy_qmc.Sobol(max(self.m.n_slots, 1), scramble=True,
+                                rng=np.random.default_rng(block_seed_sequence(self.root, task.replicate, 0)))
+        if task.start:
+            sobol.fast_forward(task.start)
+        return np.zeros(4, np.uint64), aux, sobol
+
+    def _uniforms(self, sobol, n: int) -> NDArray[np.float64]:
+        """The next ``n`` Sobol' points as (slot, draw), the kernel's layout."""
+        if sobol.num_generated == 0 and n & (n - 1):
+            # The first call must draw a power of two or SciPy warns: draw more, keep n, and put
+            # the sequence back at point n.
+            points = sobol.random(1 << (n - 1).bit_length())[:n]
+            sobol.reset()
+            sobol.fast_forward(n)
+            return np.ascontiguousarray(points.T)
+        return np.ascontiguousarray(sobol.random(n).T)
+
+    def _step(self) -> int:
+        """Draws per kernel call: the chunk size rounded up to whole sub-blocks of the kernel (which
+        sums a sub-block before adding it, so sub-blocks must start at fixed draws of the block);
+        for QMC a power of two from SUB_BLOCK to _QMC_SUBCHUNK (Sobol' points come in powers of two)."""
+        if not self.qmc:
+            return -(-self.chunk // SUB_BLOCK) * SUB_BLOCK
+        return max(SUB_BLOCK, 1 << (min(self.chunk, _QMC_SUBCHUNK).bit_length() - 1))
+
+    def _report(self, n: int) -> None:
+        with self._lock:
+            self._done += n
+
+    def run_main(self, task: _Task) -> Sums:
+        m = self.m
+        sums = new_sums(*self.shape)
+        scratch = new_scratch(m)
+        main, aux, sobol = self._streams(task)
+        chain = m.chain_start.copy()
+        slack = np.zeros(m.chain_g.shape[0])
+        step = self._step()
+        for offset in range(0, task.size, step):
+            n = min(step, task.size - offset)
+            ubuf = self._uniforms(sobol, n) if self.qmc else scratch.u
+            run_chunk(n, offset, self.qmc, ubuf, main, aux, chain, slack, m, sums, scratch, False, _NO_CENTRAL,
+                      _NO_DEFINED, _NO_CF)
+            self._report(n)
+        return sums
+
+    def run_confidence(self, task: _Task, central: NDArray[np.float64], defined: NDArray[np.bool_]):
+        """The confidence-factor pass over one block: the same draws as the main pass, minus weights."""
+        m = self.m
+        cf = np.zeros((self.shape[0], 3))
+        scratch = new_scratch(m)
+        sums = new_sums(1, 1, 1)  # unused by this pass
+        main, aux, sobol = self._streams(task)
+        step = self._step()
+        for offset in range(0, task.size, step):
+            n = min(step, task.size - offset)
+            ubuf = self._uniforms(sobol, n) if self.qmc else scratch.u
+            run_chunk(n, offset, self.qmc, ubuf, main, aux, m.chain_start, m.chain_h, m, sums, scratch, True,
+                      central, defined, cf)
+        return cf
+
+    def map_ordered(self, fn: Callable, tasks: list[_Task], merge: Callable[[_Task, object], None]) -> None:
+        """Run ``fn`` on every task, at most a few ahead, merging results in task order."""
+        if self.workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                merge(task, fn(task))
+                self._tell()
+            return
+        window = 2 * self.workers  # bounded: results wait to be merged in order, never more than this
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="decide-mc") as pool:
+            pending: deque = deque()
+            queue = iter(tasks)
+            for task in queue:
+                pending.append((task, pool.submit(fn, task)))
+                if len(pending) >= window:
+                    break
+            while pending:
+                task, future = pending.popleft()
+                while True:
+                    try:
+                        result = future.result(timeout=0.2)
+                        break
+                    except FutureTimeout:
+                        self._tell()
+                merge(task, result)
+                self._tell()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.submit(fn, nxt)))
+
+    _told = -1
+
+    def _tell(self) -> None:
+        if self.progress is not None:
+            with self._lock:
+                done = self._done
+            if done != self._told:
+                self._told = done
+                self.progress(done)
+
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise DecideError(f"{name} must be an integer of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def simulate(
+    case_or_arrays: Case | CaseArrays,
+    n_draws: int = 100_000,
+    *,
+    rng: SeedLike = SEED,
+    weights: str | None = None,
+    method: Literal["mc", "qmc"] = "mc",
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    confidence_draws: int | None = None,
+) -> SimulationResult:
+    """Simulate a case: value distributions, ranks, blockers and value of information, with MCSEs.
+
+    Parameters
+    ----------
+    case_or_arrays
+        A validated :class:`~decide.spec.Case` or its :class:`~decide.compile.CaseArrays`.
+    n_draws
+        Iterations. Memory does not grow with it.
+    rng
+        Seed: a non-negative integer, a :class:`numpy.random.SeedSequence`, ``None`` (fresh
+        entropy, recorded in the result) or a :class:`numpy.random.Generator` (a seed is drawn
+        from it and recorded). Block *k* draws from the *k*-th spawn child of the seed.
+    weights
+        ``None``: the default profile's fixed weights. A profile id: that profile's weights.
+        ``"imprecise"``: uniform over ``{w >= 0, sum w = 1, imprecise_a w <= imprecise_b}``
+        (hit-and-run, one chain per block from the polytope's Chebyshev centre, burn-in
+        ``200 n_c`` steps, a draw every ``2 n_c`` steps: draws are weakly autocorrelated and the
+        MCSEs treat them as independent; exact sorted simplex draws when the statements are a
+        total order of the criteria; the simplex when there are none). ``"uniform"``: uniform on the simplex (SMAA).
+        ``"profiles"``: each draw takes a stakeholder profile chosen uniformly.
+    method
+        ``"mc"``: pseudo-random uniforms. ``"qmc"``: scrambled Sobol' points (inverse CDF for every
+        draw except hit-and-run weights), :data:`QMC_REPLICATES` independent scrambles of
+        ``n_draws / QMC_REPLICATES`` points each, whose spread gives every MCSE.
+    workers
+        Threads running blocks (default: the CPUs available). Results do not depend on it.
+    chunk_size
+        Draws per kernel call within a block (default :data:`BLOCK_SIZE`; rounded up to a multiple
+        of 64): the granularity of ``progress``. Results do not depend on it.
+    progress
+        Called from the calling thread with the number of draws done so far (cumulative, up to
+        ``n_draws``; the confidence-factor pass that follows is not counted).
+    confidence_draws
+        Draws (a prefix of the run: the same worlds and outcomes as its first draws) on which
+        confidence factors are estimated, after the run has given the central weights; default
+        ``min(n_draws, CONFIDENCE_DRAWS)``. Their MCSE is that of this prefix.
+
+    Returns
+    -------
+    SimulationResult
+        Every estimate with its Monte Carlo standard error; tied options share the tied ranks in
+        equal fractions.
+
+    Raises
+    ------
+    DecideError
+        A seed that is not a non-negative integer, an unknown weights mode or profile, counts
+        that are not positive integers.
+
+    Examples
+    --------
+    >>> from decide.load import load_case
+    >>> result = simulate(load_case("tests/data/minimal_case.yaml"), 20_000, rng=1)
+    >>> list(result.summary.columns[:4])
+    ['mean', 'mean_se', 'sd', 'sd_se']
+    """
+    n_draws = _check_int("n_draws", n_draws, 1)
+    if method not in ("mc", "qmc"):
+        raise DecideError(f"method must be 'mc' or 'qmc', not {method!r}")
+    chunk = BLOCK_SIZE if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
+    n_workers = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) \
+        if workers is None else _check_int("workers", workers, 1)
+    root, seed = resolve_seed(rng)
+    arrays = case_or_arrays if isinstance(case_or_arrays, CaseArrays) else compile_case(case_or_arrays)
+    sampler = weight_sampler(arrays, weights)
+    m = build_model(arrays, sampler)
+    n_a, n_c, n_q = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
+    qmc = method == "qmc"
+    replicates = QMC_REPLICATES if qmc else 1
+    if qmc and n_draws < 2 * replicates:
+        raise DecideError(f"method='qmc' needs at least {2 * replicates} draws ({replicates} scrambles)")
+    n_cf = min(n_draws, CONFIDENCE_DRAWS) if confidence_draws is None else \
+        min(_check_int("confidence_draws", confidence_draws, 1), n_draws)
+    if qmc:
+        n_cf = max(n_cf, 2 * replicates)
+
+    runner = _Runner(m, root, qmc, chunk, n_workers, progress, n_a, n_c, n_q)
+    started = time.perf_counter()
+    accs = [Accumulator.empty(m) for _ in range(replicates)]
+    tasks = [t for rep in _tasks(n_draws, replicates) for t in rep]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        runner.map_ordered(runner.run_main, tasks, lambda task, sums: accs[task.replicate].update(sums))
+    pooled = Accumulator.empty(m)
+    for acc in accs:
+        pooled.merge(acc)
+    est = _estimates(pooled)
+
+    central = np.nan_to_num(est["central_weights"])
+    defined = est["p_best"] > 0
+    cfs = [np.zeros((n_a, 3)) for _ in range(replicates)]
+
+    def add_cf(task: _Task, cf: NDArray[np.float64]) -> None:
+        cfs[task.replicate] += cf  # in task order: deterministic sums
+
+    cf_tasks = [t for rep in _tasks(n_cf, replicates) for t in rep]
+    runner.map_ordered(lambda task: runner.run_confidence(task, central, defined), cf_tasks, add_cf)
+    total_cf = np.sum(cfs, axis=0)
+    est["confidence_factor"] = np.where(defined, total_cf[:, 0] / total_cf[0, 2], np.nan)
+
+    if qmc:
+        per_rep = [_estimates(acc) for acc in accs]
+        for rep, cf in zip(per_rep, cfs):
+            rep["confidence_factor"] = np.where(defined, cf[:, 0] / cf[0, 2], np.nan)
+        se = {k: _replicate_se([rep[k] for rep in per_rep]) for k in est}
+    else:
+        se = _mc_standard_errors(pooled, est)
+        m_cf = total_cf[0, 2]
+        se["confidence_factor"] = np.where(
+            defined, np.sqrt(np.maximum(total_cf[:, 1] / m_cf - est["confidence_factor"] ** 2, 0.0) / m_cf), np.nan)
+    elapsed = time.perf_counter() - started
+    logger.info("simulated %d draws (%s, %s weights) in %.2f s", n_draws, method, sampler.mode, elapsed)
+    if runner.progress is not None:
+        runner._tell()
+
+    from decide import __version__
+
+    requirement = np.where(arrays.eval_hard, "hard", np.where(np.asarray(arrays.eval_penalty) > 0, "soft", ""))
+    return SimulationResult(
+        option_ids=tuple(arrays.option_ids), criterion_ids=tuple(arrays.criterion_ids),
+        precondition_ids=tuple(arrays.precondition_ids), requirement=requirement,
+        estimates=est, standard_errors=se,
+        seed=seed if not isinstance(rng, np.random.SeedSequence) else {"entropy": root.entropy,
+                                                                         "spawn_key": list(root.spawn_key)},
+        n_draws=n_draws, method=method, weights=describe(sampler), version=__version__,
+        replicates=replicates, confidence_draws=int(total_cf[0, 2]), histogram_bins=HISTOGRAM_BINS,
+        block_size=BLOCK_SIZE, uniforms_per_draw=m.n_slots, seconds=elapsed,
+    )
+
+
+# --------------------------------------------------------------------------- estimates
+
+
+def _evppi(sum_v: NDArray[np.float64], world_yes_v: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    """EVPPI per precondition: sum over answers of P(a) max_x E[v_x | a] - max_x E[v_x]."""
+    no_v = sum_v[None, :] - world_yes_v
+    return (world_yes_v.max(axis=1) + no_v.max(axis=1) - sum_v.max()) / n
+
+
+def _hist_quantile(hist: NDArray[np.int64], lo: NDArray[np.float64], scale: NDArray[np.float64],
+                   low: NDArray[np.float64], high: NDArray[np.float64], p: float) -> NDArray[np.float64]:
+    """Quantile ``p`` per row: linear inside the bin, clipped to the observed range."""
+    cum = np.cumsum(hist, axis=1)
+    n = cum[:, -1]
+    target = np.clip(p, 0.0, 1.0) * n
+    idx = np.array([np.searchsorted(row, t, side="left") for row, t in zip(cum, target)])
+    idx = np.minimum(idx, hist.shape[1] - 1)
+    rows = np.arange(len(hist))
+    before = np.where(idx > 0, cum[rows, idx - 1], 0)
+    inside = hist[rows, idx]
+    frac = np.where(inside > 0, (target - before) / np.maximum(inside, 1), 0.5)
+    q = lo + (idx + frac) / scale
+    return np.clip(q, low, high)
+
+
+def _quantiles(acc: Accumulator, which: str, ps: tuple[float, ...]) -> tuple[NDArray, NDArray]:
+    """Quantiles and their MCSE from the density: SE = (Q(p + s) - Q(p - s)) / 2, s = sqrt(p(1-p)/n)."""
+    s = acc.sums
+    hist = s.hist_v if which == "value" else s.hist_r
+    lo = acc.hist_lo if which == "value" else np.zeros(len(hist))
+    scale = acc.hist_scale
+    low, high = (s.v_range[:, 0], s.v_range[:, 1]) if which == "value" else (s.v_range[:, 2], s.v_range[:, 3])
+    n = acc.n
+    qs, ses = [], []
+    for p in ps:
+        qs.append(_hist_quantile(hist, lo, scale, low, high, p))
+        d = np.sqrt(p * (1 - p) / n)
+        ses.append((_hist_quantile(hist, lo, scale, low, high, p + d)
+                    - _hist_quantile(hist, lo, scale, low, high, p - d)) / 2)
+    return np.array(qs), np.array(ses)
+
+
+def _estimates(acc: Accumulator) -> dict[str, NDArray[np.float64]]:
+    """Point estimates from an accumulator's sums (see :class:`~decide.results.SimulationResult`)."""
+    s = acc.sums
+    n = acc.n
+    mean = s.sum_v[:, 0] / n
+    var = np.maximum(s.sum_v[:, 1] / n - mean**2, 0.0) * n / max(n - 1, 1)
+    ties = n - s.wins - s.wins.T
+    pairwise = (s.wins + 0.5 * ties) / n
+    np.fill_diagonal(pairwise, np.nan)
+    best_mass = s.rank[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        central = np.where(best_mass[:, None] > 0, s.cw / best_mass[:, None], np.nan)
+        blocked = s.blocked[:, None].astype(float)
+        hard = acc.hard
+        block_share = np.where(hard & (blocked > 0), s.no / blocked, np.nan)
+        sole_share = np.where(hard & (blocked > 0), s.sole / blocked, np.nan)
+        n_no = s.no.astype(float)
+        n_yes = n - n_no
+        yes_mean = (s.sum_v[:, :1] - s.no_v) / n_yes
+        no_mean = s.no_v / n_no
+        at_stake = np.where((n_yes > 0) & (n_no > 0), yes_mean - no_mean, np.nan)
+        # A value that never varies has nothing at stake; the subtraction above leaves rounding.
+        at_stake = np.where((s.v_range[:, 0] == s.v_range[:, 1])[:, None] & ~np.isnan(at_stake), 0.0, at_stake)
+    regret = s.sum_r[:, 0] / n
+    pct, _ = _quantiles(acc, "value", (0.05, 0.5, 0.95))
+    rq, _ = _quantiles(acc, "regret", (0.95,))
+    return {
+        "mean": mean, "sd": np.sqrt(var), "p05": pct[0], "p50": pct[1], "p95": pct[2],
+        "p_best": s.rank[:, 0] / n, "rank_acceptability": s.rank / n, "pairwise": pairwise,
+        "central_weights": central, "expected_regret": regret, "regret_p95": rq[0],
+        "p_blocked": s.blocked / n, "p_no": s.no / n, "block_share": block_share,
+        "sole_blocker_share": sole_share, "value_at_stake": at_stake, "p_yes": s.world_yes / n,
+        "evpi": np.array(s.sum_best[0] / n - mean.max()),
+        "evppi": _evppi(s.sum_v[:, 0], s.world_yes_v, n),
+    }
+
+
+def _replicate_se(values: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """MCSE of a mean over independent replicates: their standard deviation / sqrt(count)."""
+    stacked = np.array(values, dtype=float)
+    count = np.sum(~np.isnan(stacked), axis=0)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(stacked, axis=0, ddof=1)
+        return np.where(count >= 2, sd / np.sqrt(np.maximum(count, 1)), np.nan)
+
+
+def _binomial_se(p: NDArray[np.float64], n: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(np.maximum(p * (1 - p), 0.0) / n)
+
+
+def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+    """MCSEs of independent draws (and batch means over blocks for the EVPPI)."""
+    s = acc.sums
+    n = acc.n
+    mean, sd = est["mean"], est["sd"]
+    raw = s.sum_v / n
+    m4 = raw[:, 3] - 4 * mean * raw[:, 2] + 6 * mean**2 * raw[:, 1] - 3 * mean**4
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd_se = np.where(sd > 0, np.sqrt(np.maximum(m4 - sd**4, 0.0) / n) / (2 * sd), 0.0)
+        rank = est["rank_acceptability"]
+        rank_se = np.sqrt(np.maximum(s.rank_sq / n - rank**2, 0.0) / n)
+        ties = n - s.wins - s.wins.T
+        pair = est["pairwise"]
+        pair_se = np.sqrt(np.maximum((s.wins + 0.25 * ties) / n - pair**2, 0.0) / n)
+        b = s.rank[:, :1]
+        c = est["central_weights"]
+        central_se = np.sqrt(np.maximum(s.cw_sq - 2 * c * s.cw + c**2 * b, 0.0)) / b
+        r = est["expected_regret"]
+        regret_se = np.sqrt(np.maximum(s.sum_r[:, 1] / n - r**2, 0.0) / n)
+        blocked = s.blocked[:, None].astype(float)
+        n_no = s.no.astype(float)
+        n_yes = n - n_no
+        sum_yes = s.sum_v[:, :1] - s.no_v
+        sum2_yes = s.sum_v[:, 1:2] - s.no_v2
+        var_yes = (sum2_yes - sum_yes**2 / n_yes) / (n_yes - 1)
+        var_no = (s.no_v2 - s.no_v**2 / n_no) / (n_no - 1)
+        stake_se = np.where((n_yes > 1) & (n_no > 1), np.sqrt(np.maximum(var_yes, 0) / n_yes
+                                                               + np.maximum(var_no, 0) / n_no), np.nan)
+    _, pct_se = _quantiles(acc, "value", (0.05, 0.5, 0.95))
+    _, rq_se = _quantiles(acc, "regret", (0.95,))
+    # EVPI = min_x E[max_y v_y - v_x]: the expected regret of the option with the best mean.
+    evpi_se = regret_se[int(np.argmax(mean))]
+    b2t2, b2t, b2 = acc.batch
+    theta = est["evppi"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = acc.n_batches
+        evppi_se = np.where(k >= 2, np.sqrt(np.maximum(b2t2 - 2 * theta * b2t + theta**2 * b2, 0.0) * k / (k - 1))
+                            / n, np.nan)
+    return {
+        "mean": sd / np.sqrt(n), "sd": sd_se, "p05": pct_se[0], "p50": pct_se[1], "p95": pct_se[2],
+        "p_best": rank_se[:, 0], "rank_acceptability": rank_se, "pairwise": pair_se, "central_weights": central_se,
+        "expected_regret": regret_se, "regret_p95": rq_se[0], "p_blocked": _binomial_se(est["p_blocked"], n),
+        "p_no": _binomial_se(est["p_no"], n), "block_share": _binomial_se(est["block_share"], blocked),
+        "sole_blocker_share": _binomial_se(est["sole_blocker_share"], blocked), "value_at_stake": stake_se,
+        "p_yes": _binomial_se(est["p_yes"], n), "evpi": np.asarray(evpi_se), "evppi": evppi_se,
+    }

@@ -1,0 +1,219 @@
+"""Result types of the engines: frozen arrays plus id labels, with pandas views.
+
+:class:`SimulationResult` holds what :func:`decide.montecarlo.simulate` estimates, each estimate
+with its Monte Carlo standard error (MCSE), and how it was produced (seed, draws, method, weights,
+package version). Its properties return DataFrames indexed by option (or precondition) id; the
+arrays themselves stay available in ``estimates`` and ``standard_errors``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = ["SimulationResult", "TIES_NOTE"]
+
+TIES_NOTE = ("rank = 1 + the number of options strictly better; tied options share the tied ranks in equal "
+             "fractions (a tie counts half in pairwise winning probabilities)")
+
+_OPTION_COLUMNS = ("mean", "sd", "p05", "p50", "p95", "p_best", "expected_regret", "regret_p95", "p_blocked",
+                   "confidence_factor")
+_BLOCKER_COLUMNS = ("p_no", "block_share", "sole_blocker_share", "value_at_stake")
+
+
+def _frozen(values: Mapping[str, Any]) -> Mapping[str, NDArray[np.float64]]:
+    out = {}
+    for key, value in values.items():
+        arr = np.array(value, dtype=float, copy=True)
+        arr.setflags(write=False)
+        out[key] = arr
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Monte Carlo estimates for every option, with MCSEs, and how they were made.
+
+    ``estimates`` and ``standard_errors`` map names to read-only arrays (axes: option ``a``,
+    criterion ``c``, precondition ``q``): ``mean``, ``sd``, ``p05``, ``p50``, ``p95`` (a);
+    ``p_best`` (a); ``rank_acceptability`` (a, rank); ``pairwise`` (a, a): P(row's value > column's),
+    ties counted half; ``central_weights`` (a, c): SMAA-2 expected weights given the option is
+    best; ``confidence_factor`` (a): P(option is best with weights fixed at its central weights),
+    on the first ``confidence_draws`` draws; ``expected_regret``, ``regret_p95`` (a): regret is
+    ``max_y v_y - v_x``; ``p_blocked`` (a); per (a, q) under the option's enablers: ``p_no``,
+    ``block_share`` (P(q says no | blocked), hard requirements only), ``sole_blocker_share``
+    (P(q is the only hard no | blocked)), ``value_at_stake`` (E[v | yes] - E[v | no]);
+    ``p_yes`` (q): the world's answer without enablers; ``evpi`` (scalar), ``evppi`` (q).
+    Undefined estimates (an option never best, a precondition that always says yes) are NaN.
+    """
+
+    option_ids: tuple[str, ...]
+    criterion_ids: tuple[str, ...]
+    precondition_ids: tuple[str, ...]
+    requirement: NDArray[np.str_]
+    """(option, precondition): "hard", "soft" or "" (not required), over the option's smallest strategy."""
+    estimates: Mapping[str, NDArray[np.float64]]
+    standard_errors: Mapping[str, NDArray[np.float64]]
+    seed: int | list[int] | dict[str, Any]
+    n_draws: int
+    method: str
+    weights: Mapping[str, Any]
+    version: str
+    replicates: int = 1
+    """Independent QMC scrambles behind every MCSE (1 for plain Monte Carlo)."""
+    confidence_draws: int = 0
+    histogram_bins: int = 0
+    """Bins of the per-option histograms behind percentiles: resolution (1 + max penalty) / bins."""
+    block_size: int = 0
+    uniforms_per_draw: int = 0
+    seconds: float = field(default=0.0, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "estimates", _frozen(self.estimates))
+        object.__setattr__(self, "standard_errors", _frozen(self.standard_errors))
+        requirement = np.array(self.requirement, dtype=str, copy=True)
+        requirement.setflags(write=False)
+        object.__setattr__(self, "requirement", requirement)
+
+    # ------------------------------------------------------------------ frames
+
+    def _option_frame(self, names: tuple[str, ...]) -> pd.DataFrame:
+        columns: dict[str, NDArray[np.float64]] = {}
+        for name in names:
+            columns[name] = self.estimates[name]
+            columns[f"{name}_se"] = self.standard_errors[name]
+        frame = pd.DataFrame(columns, index=pd.Index(self.option_ids, name="option"))
+        frame.attrs["note"] = TIES_NOTE
+        return frame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per option: value mean, sd and 5/50/95th percentiles, ``p_best``, expected and 95th-percentile
+        regret, ``p_blocked`` and confidence factor, each followed by its ``_se`` column."""
+        return self._option_frame(_OPTION_COLUMNS)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :attr:`summary` table."""
+        return self.summary
+
+    def _square(self, key: str, se: bool, columns: pd.Index) -> pd.DataFrame:
+        data = (self.standard_errors if se else self.estimates)[key]
+        frame = pd.DataFrame(data, index=pd.Index(self.option_ids, name="option"), columns=columns)
+        frame.attrs["note"] = TIES_NOTE
+        return frame
+
+    @property
+    def rank_acceptability(self) -> pd.DataFrame:
+        """Option x rank (1 = best): probability of each rank; rows and columns sum to 1."""
+        return self._square("rank_acceptability", False, pd.RangeIndex(1, len(self.option_ids) + 1, name="rank"))
+
+    @property
+    def rank_acceptability_se(self) -> pd.DataFrame:
+        return self._square("rank_acceptability", True, pd.RangeIndex(1, len(self.option_ids) + 1, name="rank"))
+
+    @property
+    def pairwise(self) -> pd.DataFrame:
+        """P(row option's value > column option's value), a tie counting half; NaN on the diagonal."""
+        return self._square("pairwise", False, pd.Index(self.option_ids, name="versus"))
+
+    @property
+    def pairwise_se(self) -> pd.DataFrame:
+        return self._square("pairwise", True, pd.Index(self.option_ids, name="versus"))
+
+    @property
+    def central_weights(self) -> pd.DataFrame:
+        """Option x criterion: SMAA-2 central weight vector (NaN for an option never best)."""
+        return self._square("central_weights", False, pd.Index(self.criterion_ids, name="criterion"))
+
+    @property
+    def central_weights_se(self) -> pd.DataFrame:
+        return self._square("central_weights", True, pd.Index(self.criterion_ids, name="criterion"))
+
+    @property
+    def blockers(self) -> pd.DataFrame:
+        """Long table per (option, precondition) under the option's enablers: the requirement, P(no),
+        share of the option's blocks, share where it is the sole blocker, and value at stake."""
+        index = pd.MultiIndex.from_product([self.option_ids, self.precondition_ids], names=["option", "precondition"])
+        columns: dict[str, Any] = {"requirement": self.requirement.reshape(-1)}
+        for name in _BLOCKER_COLUMNS:
+            columns[name] = self.estimates[name].reshape(-1)
+            columns[f"{name}_se"] = self.standard_errors[name].reshape(-1)
+        return pd.DataFrame(columns, index=index)
+
+    @property
+    def preconditions(self) -> pd.DataFrame:
+        """Per precondition: P(yes) without enablers and the EVPPI (value of learning its answer first)."""
+        frame = pd.DataFrame({"p_yes": self.estimates["p_yes"], "p_yes_se": self.standard_errors["p_yes"],
+                              "evppi": self.estimates["evppi"], "evppi_se": self.standard_errors["evppi"]},
+                             index=pd.Index(self.precondition_ids, name="precondition"))
+        return frame
+
+    @property
+    def p_yes_by_option(self) -> pd.DataFrame:
+        """Precondition x option: P(yes) with each option's enablers (first column: none)."""
+        data = np.column_stack([self.estimates["p_yes"], 1.0 - self.estimates["p_no"].T]) \
+            if self.precondition_ids else np.zeros((0, len(self.option_ids) + 1))
+        return pd.DataFrame(data, index=pd.Index(self.precondition_ids, name="precondition"),
+                            columns=pd.Index(("(none)",) + self.option_ids, name="option"))
+
+    @property
+    def value_of_information(self) -> pd.DataFrame:
+        """EVPI (learning everything) and EVPPI per precondition, with MCSEs."""
+        index = pd.Index(("(everything)",) + self.precondition_ids, name="learn")
+        return pd.DataFrame({
+            "value": np.concatenate([[float(self.estimates["evpi"])], self.estimates["evppi"]]),
+            "value_se": np.concatenate([[float(self.standard_errors["evpi"])], self.standard_errors["evppi"]]),
+        }, index=index)
+
+    @property
+    def evpi(self) -> float:
+        """Expected value of perfect information: E[max_x v_x] - max_x E[v_x]."""
+        return float(self.estimates["evpi"])
+
+    @property
+    def evpi_se(self) -> float:
+        return float(self.standard_errors["evpi"])
+
+    @property
+    def p_best(self) -> pd.Series:
+        return pd.Series(self.estimates["p_best"], index=pd.Index(self.option_ids, name="option"), name="p_best")
+
+    # ------------------------------------------------------------------ export
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """How the numbers were made: enough to reproduce them."""
+        return {"seed": self.seed, "n_draws": self.n_draws, "method": self.method, "weights": dict(self.weights),
+                "version": self.version, "replicates": self.replicates,
+                "confidence_draws": self.confidence_draws, "histogram_bins": self.histogram_bins,
+                "block_size": self.block_size, "uniforms_per_draw": self.uniforms_per_draw, "ties": TIES_NOTE}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict: metadata, ids, and every estimate and MCSE as nested lists (NaN -> None)."""
+        return {
+            "metadata": self.metadata,
+            "option_ids": list(self.option_ids),
+            "criterion_ids": list(self.criterion_ids),
+            "precondition_ids": list(self.precondition_ids),
+            "requirement": self.requirement.tolist(),
+            "estimates": {k: _jsonable(v) for k, v in self.estimates.items()},
+            "standard_errors": {k: _jsonable(v) for k, v in self.standard_errors.items()},
+        }
+
+
+def _jsonable(arr: NDArray[np.float64]) -> Any:
+    value = arr.tolist()
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        return None if isinstance(x, float) and not math.isfinite(x) else x
+
+    return clean(value)

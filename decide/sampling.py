@@ -1,0 +1,812 @@
+"""Random draws for the Monte Carlo engine: seeded uniform streams, inverse CDFs, weights, copula.
+
+Every draw is a function of uniforms in [0, 1), by inverse CDF, so the same code serves plain
+Monte Carlo (uniforms from a seeded stream) and randomised quasi-Monte Carlo (uniforms from a
+scrambled Sobol' sequence). The kernels are numba functions over scalars, fused into the engine's
+per-iteration loop by :mod:`decide.montecarlo`; the vectorised wrappers at the end
+(:func:`draw_scores`, :func:`draw_probabilities`, :func:`sample_weights`, :func:`hit_and_run`)
+serve tests and other analyses.
+
+Streams
+    Block *k* of a run draws from ``SeedSequence(entropy, spawn_key=(*root_key, k))`` (the *k*-th
+    spawn child of the root sequence). Its uniforms come from the SFC64 generator (Doty-Humphrey's
+    small fast chaotic generator) implemented inline in numba, bit-identical to NumPy's
+    ``np.random.SFC64`` seeded with the same sequence (a unit test checks this): a function-pointer
+    call per draw, as NumPy's own fill loop makes, costs more than the rest of an iteration's
+    arithmetic. A second SFC64 stream per block (the next three words of the same sequence's
+    state) drives hit-and-run, so the main stream's layout is the same for every weights mode.
+
+References
+----------
+.. [1] Wichura, M. J. (1988). Algorithm AS 241: The percentage points of the normal distribution.
+   Applied Statistics 37(3), 477-484.
+.. [2] Smith, R. L. (1984). Efficient Monte Carlo procedures for generating points uniformly
+   distributed over bounded regions. Operations Research 32(6), 1296-1308.
+.. [3] Vose, D. (2008). Risk Analysis: A Quantitative Guide, 3rd ed. Wiley (Beta-PERT).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numba as nb
+import numpy as np
+from numpy.typing import NDArray
+
+from decide.compile import (
+    ENABLER_ADD,
+    ENABLER_ODDS,
+    KIND_CODES,
+    PROB_BETA,
+    PROB_INTERVAL,
+    CaseArrays,
+    ScoreArrays,
+)
+from decide.errors import DecideError
+
+__all__ = [
+    "SeedLike",
+    "WeightsMode",
+    "resolve_seed",
+    "block_seed_sequence",
+    "stream_states",
+    "fill_uniforms",
+    "ndtri",
+    "norm_cdf",
+    "TABLE_INTERVALS",
+    "BetaTables",
+    "table_ppf",
+    "table_locate",
+    "hermite",
+    "triangular_ppf",
+    "truncnormal_ppf",
+    "sfc64_next",
+    "CellTables",
+    "cell_tables",
+    "draw_scores",
+    "draw_probabilities",
+    "copula_factor",
+    "WeightSampler",
+    "weight_sampler",
+    "sample_weights",
+    "hit_and_run",
+]
+
+SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
+WeightsMode = Literal["imprecise", "uniform", "profiles"]
+
+POINT, TRIANGULAR, PERT, UNIFORM, TRUNCNORMAL, DISCRETE = (KIND_CODES[k] for k in (
+    "point", "triangular", "pert", "uniform", "truncnormal", "discrete"))
+N_PARAMS = 8
+"""Parameters stored per distribution cell (see :func:`cell_tables`)."""
+TABLE_INTERVALS = 256
+"""Intervals of the tabulated Beta inverse CDF (PERT scores, Beta probabilities), cubic Hermite."""
+TABLE_TAIL = 2 * (TABLE_INTERVALS + 1)
+"""Offset of the six end-interval constants in a :class:`BetaTables` row."""
+
+_U3, _U11, _U24, _U40, _ONE = (np.uint64(v) for v in (3, 11, 24, 40, 1))
+_TWO_M53 = 1.0 / 9007199254740992.0
+
+# --------------------------------------------------------------------------- seeding
+
+
+def resolve_seed(rng: SeedLike) -> tuple[np.random.SeedSequence, int | list[int]]:
+    """The root seed sequence of a run, and the seed to record so the run can be repeated.
+
+    ``rng`` is a non-negative integer, a :class:`numpy.random.SeedSequence`, ``None`` (fresh
+    entropy from the operating system, recorded) or a :class:`numpy.random.Generator` (an integer
+    seed is drawn from it and recorded). Anything else raises :class:`~decide.errors.DecideError`.
+    """
+    if isinstance(rng, np.random.SeedSequence):
+        return rng, rng.entropy
+    if isinstance(rng, np.random.Generator):
+        seed = int(rng.integers(2**63))
+        return np.random.SeedSequence(seed), seed
+    if rng is None:
+        root = np.random.SeedSequence()
+        return root, int(root.entropy)
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)):
+        raise DecideError(f"the seed must be a non-negative integer, not {rng!r} ({type(rng).__name__})")
+    if rng < 0:
+        raise DecideError(f"the seed must be a non-negative integer, not {rng}")
+    return np.random.SeedSequence(int(rng)), int(rng)
+
+
+def block_seed_sequence(root: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """The seed sequence of block ``key`` of a run: ``root``'s spawn child with that key.
+
+    Equal to the ``key[0]``-th child of ``root.spawn(...)`` for a one-element key, without
+    changing ``root``'s spawn counter.
+    """
+    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key), pool_size=root.pool_size)
+
+
+def stream_states(seq: np.random.SeedSequence) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
+    """Two warmed SFC64 states ``(main, auxiliary)`` from one seed sequence.
+
+    ``main`` reproduces ``np.random.SFC64(seq)`` exactly (three state words then twelve warm-up
+    rounds, as NumPy seeds it); ``auxiliary`` uses the next three words of the same state.
+    """
+    words = seq.generate_state(6, np.uint64)
+    states = []
+    for part in (words[:3], words[3:]):
+        state = np.empty(4, dtype=np.uint64)
+        state[:3], state[3] = part, 1
+        _sfc64_skip(state, 12)
+        states.append(state)
+    return states[0], states[1]
+
+
+@nb.njit(nogil=True, cache=True)
+def _sfc64_skip(state: NDArray[np.uint64], n: int) -> None:
+    scratch = np.empty(n)
+    fill_uniforms(state, scratch, n)
+
+
+@nb.njit(nogil=True, cache=True)
+def sfc64_next(a: np.uint64, b: np.uint64, c: np.uint64, d: np.uint64):
+    """One SFC64 step on the state words ``(a, b, c, counter)``: ``(uniform, a, b, c, counter)``.
+
+    Scalars in and out, so the engine's kernel keeps the state in registers across draws. The
+    53-bit integer is converted as a signed integer: an unsigned 64-bit conversion costs several
+    instructions without AVX-512.
+    """
+    tmp = a + b + d
+    d += _ONE
+    a = b ^ (b >> _U11)
+    b = c + (c << _U3)
+    c = ((c << _U24) | (c >> _U40)) + tmp
+    return np.float64(np.int64(tmp >> _U11)) * _TWO_M53, a, b, c, d
+
+
+@nb.njit(nogil=True, cache=True)
+def fill_uniforms(state: NDArray[np.uint64], out: NDArray[np.float64], n: int) -> None:
+    """Fill ``out[:n]`` with uniforms in [0, 1) from the SFC64 ``state`` (advanced in place)."""
+    a, b, c, d = state[0], state[1], state[2], state[3]
+    for i in range(n):
+        out[i], a, b, c, d = sfc64_next(a, b, c, d)
+    state[0], state[1], state[2], state[3] = a, b, c, d
+
+
+# --------------------------------------------------------------------------- special functions
+
+
+@nb.njit(nogil=True, cache=True)
+def ndtri(p: float) -> float:
+    """Inverse of the standard normal CDF, Wichura's AS 241 (PPND16), relative error ~1e-16 [1]_."""
+    q = p - 0.5
+    if abs(q) <= 0.425:
+        r = 0.180625 - q * q
+        return q * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r
+                         + 67265.770927008700853) * r + 45921.953931549871457) * r
+                       + 13731.693765509461125) * r + 1971.5909503065514427) * r
+                     + 133.14166789178437745) * r + 3.387132872796366608) / (
+            ((((((5226.495278852545925 * r + 28729.085735721942674) * r
+                 + 39307.89580009271061) * r + 21213.794301586595867) * r
+               + 5394.1960214247511077) * r + 687.1870074920579083) * r
+             + 42.313330701600911252) * r + 1.0)
+    r = p if q < 0.0 else 1.0 - p
+    if r <= 0.0:
+        return -np.inf if q < 0.0 else np.inf
+    r = math.sqrt(-math.log(r))
+    if r <= 5.0:
+        r -= 1.6
+        val = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r
+                    + 0.24178072517745061177) * r + 1.27045825245236838258) * r
+                  + 3.64784832476320460504) * r + 5.7694972214606914055) * r
+                + 4.6303378461565452959) * r + 1.42343711074968357734) / (
+            ((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r
+                 + 0.0151986665636164571966) * r + 0.14810397642748007459) * r
+               + 0.68976733498510000455) * r + 1.6763848301838038494) * r
+             + 2.05319162663775882187) * r + 1.0)
+    else:
+        r -= 5.0
+        val = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
+                    + 0.0012426609473880784386) * r + 0.026532189526576123093) * r
+                  + 0.29656057182850489123) * r + 1.7848265399172913358) * r
+                + 5.4637849111641143699) * r + 6.6579046435011037772) / (
+            ((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
+                 + 1.8463183175100546818e-5) * r + 7.868691311456132591e-4) * r
+               + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
+             + 0.59983220655588793769) * r + 1.0)
+    return -val if q < 0.0 else val
+
+
+@nb.njit(nogil=True, cache=True)
+def norm_cdf(z: float) -> float:
+    """Standard normal CDF (``erfc`` keeps the lower tail accurate)."""
+    return 0.5 * math.erfc(-z * 0.7071067811865476)
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+class BetaTables:
+    """Tabulated Beta inverse CDFs, one row per distinct shape ``(alpha, beta)``.
+
+    A row holds, on the grid ``u_i = i / TABLE_INTERVALS``, the inverse CDF ``x_i`` and its slope
+    ``h / f(x_i)`` (``h`` the grid step, ``f`` the density) for cubic Hermite interpolation, then six
+    constants for the two end intervals. There the inverse CDF behaves like ``u**(1/alpha)``
+    (``(1-u)**(1/beta)``): it is interpolated in ``s = u**(1/alpha)``, in which it is smooth, with
+    its exact slope at ``s = 0``, ``(alpha B(alpha, beta))**(1/alpha)``. Rows are shared by all
+    cells with the same shape (a case's PERT scores often repeat a few shapes), which keeps the
+    tables in cache. The unit tests bound the error against SciPy (below 2e-4 of the range for
+    shapes in [1, 10], far inside the Monte Carlo error of any moment).
+    """
+
+    def __init__(self) -> None:
+        self._rows: list[NDArray[np.float64]] = []
+        self._index: dict[tuple[float, float], int] = {}
+
+    def row(self, alpha: float, beta: float) -> int:
+        key = (float(alpha), float(beta))
+        if key not in self._index:
+            self._index[key] = len(self._rows)
+            self._rows.append(_beta_row(*key))
+        return self._index[key]
+
+    def stack(self) -> NDArray[np.float64]:
+        """All rows as one ``(row, 2 * (TABLE_INTERVALS + 1) + 6)`` array (one dummy row if none)."""
+        if not self._rows:
+            return np.zeros((1, TABLE_TAIL + 6))
+        return np.ascontiguousarray(np.stack(self._rows))
+
+
+def _beta_row(alpha: float, beta: float) -> NDArray[np.float64]:
+    from scipy.special import beta as beta_fn
+    from scipy.special import betaincinv
+    from scipy.stats import beta as beta_dist
+
+    n = TABLE_INTERVALS
+    h = 1.0 / n
+    x = betaincinv(alpha, beta, np.arange(n + 1) * h)
+    x[0], x[-1] = 0.0, 1.0
+    slope = np.zeros(n + 1)
+    slope[1:n] = h / beta_dist.pdf(x[1:n], alpha, beta)
+    lower_s, upper_s = h ** (1.0 / alpha), h ** (1.0 / beta)
+    lower_c = (alpha * beta_fn(alpha, beta)) ** (1.0 / alpha)
+    upper_c = (beta * beta_fn(alpha, beta)) ** (1.0 / beta)
+    tail = [1.0 / alpha, 1.0 / beta,
+            lower_c * lower_s, slope[1] * alpha,  # d x / d tau at both ends of the lower interval
+            upper_c * upper_s, slope[n - 1] * beta]
+    return np.concatenate([np.column_stack([x, slope]).reshape(-1), tail])
+
+
+@nb.njit(nogil=True, cache=True)
+def hermite(t: float, y0: float, m0: float, y1: float, m1: float) -> float:
+    """Cubic Hermite interpolation on [0, 1] from end values and slopes."""
+    t2 = t * t
+    t3 = t2 * t
+    return (2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * m0 + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * m1
+
+
+@nb.njit(nogil=True, cache=True)
+def table_locate(u: float, inv_alpha: float, inv_beta: float) -> tuple[int, float, int]:
+    """Where ``u`` falls in a :class:`BetaTables` row: ``(j, tau, end)``.
+
+    ``end`` is 0 inside (interpolate between entries ``j..j+3``), -1 in the lower end interval
+    and 1 in the upper one (``tau`` is then ``(u/h)**(1/alpha)`` or ``((1-u)/h)**(1/beta)``).
+    """
+    n = TABLE_INTERVALS
+    t = u * n
+    i = min(int(t), n - 1)
+    if i == 0:
+        return 0, math.pow(t, inv_alpha), -1
+    if i == n - 1:
+        return 2 * i, math.pow(max(n - t, 0.0), inv_beta), 1
+    return 2 * i, t - i, 0
+
+
+@nb.njit(nogil=True, cache=True)
+def table_ppf(tables: NDArray[np.float64], row: int, u: float) -> float:
+    """Tabulated Beta inverse CDF of row ``row`` at ``u`` (see :class:`BetaTables`).
+
+    The engine's kernel repeats these few lines inline: an array passed to a helper costs a
+    reference count per call, more than the interpolation itself.
+    """
+    k = TABLE_TAIL
+    j, tau, end = table_locate(u, tables[row, k], tables[row, k + 1])
+    if end == 0:
+        return hermite(tau, tables[row, j], tables[row, j + 1], tables[row, j + 2], tables[row, j + 3])
+    if end < 0:
+        return hermite(tau, 0.0, tables[row, k + 2], tables[row, 2], tables[row, k + 3])
+    return 1.0 - hermite(tau, 0.0, tables[row, k + 4], 1.0 - tables[row, j], tables[row, k + 5])
+
+
+@nb.njit(nogil=True, cache=True)
+def triangular_ppf(u: float, low: float, high: float, f_mode: float, k_low: float, k_high: float) -> float:
+    """Triangular inverse CDF, closed form."""
+    # Both roots, then a select: a branch on u would be mispredicted half the time.
+    lower = low + math.sqrt(u * k_low)
+    upper = high - math.sqrt((1.0 - u) * k_high)
+    return lower if u < f_mode else upper
+
+
+@nb.njit(nogil=True, cache=True)
+def truncnormal_ppf(u: float, mean: float, sd: float, f_low: float, width: float, sign: float, low: float,
+                    high: float) -> float:
+    """Truncated normal inverse CDF: ``mean + sign sd ndtri(f_low + u width)``, clipped to [low, high]."""
+    x = mean + sign * sd * ndtri(f_low + u * width)
+    return min(max(x, low), high)
+
+
+@nb.njit(nogil=True, cache=True)
+def draw_cell(kind: int, par: NDArray[np.float64], cum: NDArray[np.float64], values: NDArray[np.float64],
+              tables: NDArray[np.float64], f: int, a: int, c: int, u: float) -> float:
+    """One outcome of cell ``[f, a, c]`` by inverse CDF of ``u``; ``par`` as built by :func:`cell_tables`.
+
+    For the vectorised wrappers; the engine's kernel inlines the same dispatch.
+    """
+    if kind == TRIANGULAR:
+        return triangular_ppf(u, par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2], par[f, a, c, 3], par[f, a, c, 4])
+    if kind == UNIFORM:
+        return par[f, a, c, 0] + u * par[f, a, c, 1]
+    if kind == PERT:
+        return par[f, a, c, 0] + par[f, a, c, 1] * table_ppf(tables, int(par[f, a, c, 2]), u)
+    if kind == TRUNCNORMAL:
+        return truncnormal_ppf(u, par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2], par[f, a, c, 3],
+                               par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
+    if kind == DISCRETE:
+        k = 0
+        last = int(par[f, a, c, 0]) - 1
+        while k < last and u >= cum[f, a, c, k]:
+            k += 1
+        return values[f, a, c, k]
+    return par[f, a, c, 0]
+
+
+@dataclass(frozen=True)
+class CellTables:
+    """Outcome distributions of a :class:`~decide.compile.ScoreArrays` as inverse-CDF parameters.
+
+    ``kind`` ``(option, criterion)``; ``params`` ``(option, criterion, 8)``: point ``(v)``;
+    triangular ``(low, high, F(mode), (high-low)(mode-low), (high-low)(high-mode))``; PERT
+    ``(low, high-low, row of BetaTables)`` with ``alpha = 1 + shape (mode-low)/(high-low)``, ``beta``
+    likewise [3]_; uniform ``(low, high-low)``; truncated normal
+    ``(mean, sd, F_lo, F_hi-F_lo, sign, low, high)`` with the CDF taken on the side of the mean
+    away from the truncation so that far tails keep their precision; discrete ``(n_values)``
+    with cumulative probabilities in ``cum`` and support in ``values``.
+    """
+
+    kind: NDArray[np.int8]
+    params: NDArray[np.float64]
+    cum: NDArray[np.float64]
+    values: NDArray[np.float64]
+
+
+def cell_tables(scores: ScoreArrays, tables: BetaTables) -> CellTables:
+    """Inverse-CDF parameters of every (option, criterion) cell; PERT shapes are added to ``tables``."""
+    from scipy.special import ndtr
+
+    kind = np.asarray(scores.kind, dtype=np.int8)
+    params = np.zeros(kind.shape + (N_PARAMS,))
+    for idx in np.ndindex(kind.shape):
+        low, centre, high, extra = scores.params[idx]
+        k = kind[idx]
+        if k == POINT:
+            params[idx][0] = low
+        elif k == TRIANGULAR:
+            width = high - low
+            params[idx][:5] = (low, high, (centre - low) / width, width * (centre - low), width * (high - centre))
+        elif k == PERT:
+            width = high - low
+            a = 1.0 + extra * (centre - low) / width
+            b = 1.0 + extra * (high - centre) / width
+            params[idx][:3] = (low, width, tables.row(a, b))
+        elif k == UNIFORM:
+            params[idx][:2] = (low, high - low)
+        elif k == TRUNCNORMAL:
+            a, b = (low - centre) / extra, (high - centre) / extra
+            sign = 1.0
+            if a > 0.0:  # truncation above the mean: work in the upper tail, reflected
+                a, b, sign = -b, -a, -1.0
+            lo, hi = float(ndtr(a)), float(ndtr(b))
+            params[idx][:7] = (centre, extra, lo, hi - lo, sign, low, high)
+            if sign < 0:  # reflected: u -> 1 - u keeps the draw increasing in u
+                params[idx][2], params[idx][3] = hi, lo - hi
+        elif k == DISCRETE:
+            params[idx][0] = np.count_nonzero(scores.discrete_probabilities[idx] > 0) or 1
+    probs = np.asarray(scores.discrete_probabilities, dtype=float)
+    cum = np.cumsum(probs, axis=-1)
+    cum = cum / np.where(cum[..., -1:] > 0, cum[..., -1:], 1.0)
+    values = np.asarray(scores.discrete_values, dtype=float)
+    # Discrete supports are compacted to the values with positive probability, in order.
+    for idx in np.ndindex(kind.shape):
+        if kind[idx] == DISCRETE:
+            keep = probs[idx] > 0
+            n = int(keep.sum())
+            values[idx][:n] = values[idx][keep]
+            cum[idx][:n] = np.cumsum(probs[idx][keep]) / probs[idx][keep].sum()
+    return CellTables(kind, params, np.ascontiguousarray(cum), np.ascontiguousarray(values))
+
+
+@nb.njit(nogil=True, cache=True)
+def _draw_cells(kind, params, cum, values, tables, u, out):
+    n_o, n_c = kind.shape
+    for i in range(u.shape[0]):
+        for o in range(n_o):
+            for c in range(n_c):
+                out[i, o, c] = draw_cell(kind[o, c], params, cum, values, tables, 0, o, c, u[i, o, c])
+
+
+def draw_scores(scores: ScoreArrays, u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Outcomes ``(draw, option, criterion)`` from uniforms of the same shape, by inverse CDF.
+
+    Examples
+    --------
+    >>> from decide.load import load_case
+    >>> from decide.compile import compile_case
+    >>> arrays = compile_case(load_case("tests/data/minimal_case.yaml"))
+    >>> u = np.random.default_rng(1).random((1000, 3, 3))
+    >>> draw_scores(arrays.scores, u).shape
+    (1000, 3, 3)
+    """
+    tables = BetaTables()
+    cells = cell_tables(scores, tables)
+    u = np.ascontiguousarray(u, dtype=float)
+    if u.shape[1:] != cells.kind.shape:
+        raise ValueError(f"uniforms have shape {u.shape}; expected (draw, {cells.kind.shape[0]}, {cells.kind.shape[1]})")
+    out = np.empty_like(u)
+    _draw_cells(cells.kind, cells.params[None], cells.cum[None], cells.values[None], tables.stack(), u, out)
+    return out
+
+
+def probability_tables(arrays: CaseArrays, tables: BetaTables) -> NDArray[np.float64]:
+    """Per precondition ``(p, _)`` (point), ``(low, high - low)`` (interval) or ``(table row, _)`` (Beta)."""
+    params = np.zeros((arrays.n_preconditions, 2))
+    for q, (kind, (x, y)) in enumerate(zip(arrays.probability_kind, arrays.probability_params)):
+        if kind == PROB_INTERVAL:
+            params[q] = (x, y - x)
+        elif kind == PROB_BETA:
+            params[q] = (tables.row(x, y), 0.0)
+        else:
+            params[q] = (x, 0.0)
+    return params
+
+
+@nb.njit(nogil=True, cache=True)
+def draw_probability(kind: int, par: NDArray[np.float64], tables: NDArray[np.float64], q: int, u: float) -> float:
+    """Precondition ``q``'s probability of yes: point, uniform in [low, high], or Beta by inverse CDF."""
+    if kind == PROB_INTERVAL:
+        return par[q, 0] + u * par[q, 1]
+    if kind == PROB_BETA:
+        return table_ppf(tables, int(par[q, 0]), u)
+    return par[q, 0]
+
+
+def draw_probabilities(arrays: CaseArrays, u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Marginal probabilities of yes ``(draw, precondition)`` from uniforms of the same shape."""
+    tables = BetaTables()
+    params = probability_tables(arrays, tables)
+    stacked = tables.stack()
+    u = np.asarray(u, dtype=float)
+    out = np.empty_like(u)
+    for i in range(u.shape[0]):
+        for q in range(u.shape[1]):
+            out[i, q] = draw_probability(arrays.probability_kind[q], params, stacked, q, u[i, q])
+    return out
+
+
+@nb.njit(nogil=True, cache=True)
+def apply_enabler(kind: int, amount: float, p: float) -> float:
+    """One enabler's effect on a probability of yes (as :func:`decide.compile.apply_enablers`)."""
+    if kind == ENABLER_ADD:
+        return min(max(p + amount, 0.0), 1.0)
+    if kind == ENABLER_ODDS:
+        if p >= 1.0:
+            return 1.0
+        odds = p / (1.0 - p) * amount
+        return odds / (1.0 + odds)
+    return amount
+
+
+# --------------------------------------------------------------------------- copula
+
+
+def copula_factor(correlation: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """The correlated preconditions and a lower-triangular factor ``L`` with ``L L' = R`` on them.
+
+    Uncorrelated preconditions need no normal transform: their latent uniform is used as drawn.
+    ``R`` may be only positive semi-definite (e.g. two answers that always agree): the factor is a
+    Cholesky decomposition that sets a column to zero where the pivot vanishes (an LDL' with
+    zero entries in D), which stays exact for semi-definite matrices; if rounding leaves it off
+    by more than 1e-8 the symmetric eigen factor is used instead.
+
+    Returns
+    -------
+    index : (k,) the correlated preconditions, in case order.
+    factor : (k, k)
+    """
+    r = np.asarray(correlation, dtype=float)
+    n = r.shape[0]
+    off = np.abs(r - np.eye(n)) > 0
+    index = np.flatnonzero(off.any(axis=0) | off.any(axis=1))
+    sub = r[np.ix_(index, index)]
+    k = len(index)
+    factor = np.zeros((k, k))
+    for j in range(k):
+        d = sub[j, j] - factor[j, :j] @ factor[j, :j]
+        if d <= 1e-12:
+            continue
+        factor[j, j] = math.sqrt(d)
+        factor[j + 1:, j] = (sub[j + 1:, j] - factor[j + 1:, :j] @ factor[j, :j]) / factor[j, j]
+    if k and np.abs(factor @ factor.T - sub).max() > 1e-8:
+        vals, vecs = np.linalg.eigh(sub)
+        factor = vecs * np.sqrt(np.clip(vals, 0.0, None))
+    return index.astype(np.intp), np.ascontiguousarray(factor)
+
+
+# --------------------------------------------------------------------------- weights
+
+W_FIXED, W_SIMPLEX, W_SORTED, W_PROFILES, W_CHAIN = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class WeightSampler:
+    """How one draw gets its weights: a code for the kernel and the arrays it needs.
+
+    ``code``: 0 fixed vector; 1 uniform on the simplex (normalised exponentials, one uniform per
+    criterion); 2 uniform on the region of a total order of the criteria (a simplex draw sorted
+    into that order: exact, and as cheap as the simplex); 3 a stakeholder profile chosen uniformly
+    (one uniform); 4 hit-and-run over ``{w >= 0, sum w = 1, A w <= b}`` on the auxiliary stream.
+    """
+
+    mode: str
+    code: int
+    n_uniforms: int
+    """Uniforms of the main stream each draw consumes (0 for fixed weights and hit-and-run)."""
+    fixed: NDArray[np.float64]
+    profiles: NDArray[np.float64]
+    order: NDArray[np.intp]
+    """For code 2: criteria from the largest weight to the smallest."""
+    constraints: NDArray[np.float64]
+    """For code 4: ``G`` with rows ``-I`` then ``A`` so the polytope is ``G w <= h``."""
+    bounds: NDArray[np.float64]
+    start: NDArray[np.float64]
+    """For code 4: the Chebyshev centre of the polytope, where every block's chain starts."""
+    burn_in: int
+    thinning: int
+
+
+def weight_sampler(arrays: CaseArrays, weights: str | None) -> WeightSampler:
+    """Resolve a weights mode: ``None`` (default profile), a profile id, or a named mode.
+
+    Raises :class:`~decide.errors.DecideError` for an unknown profile or mode, ``profiles``
+    without profiles, and imprecise statements that leave no room to draw from.
+    """
+    n_c = arrays.n_criteria
+    empty2, empty1 = np.zeros((0, n_c)), np.zeros(0)
+    no_order = np.zeros(0, dtype=np.intp)
+
+    def make(mode: str, code: int, n_uniforms: int, fixed=None, profiles=None, order=no_order,
+             constraints=empty2, bounds=empty1, start=None, burn_in=0, thinning=0) -> WeightSampler:
+        return WeightSampler(mode, code, n_uniforms, np.ascontiguousarray(arrays.weights if fixed is None else fixed,
+                                                                          dtype=float),
+                             np.ascontiguousarray(empty2 if profiles is None else profiles, dtype=float),
+                             order, constraints, bounds, np.zeros(n_c) if start is None else start, burn_in, thinning)
+
+    if weights is None:
+        return make("default", W_FIXED, 0)
+    if weights == "uniform":
+        return make("uniform", W_SIMPLEX, n_c)
+    if weights == "profiles":
+        if not arrays.profile_ids:
+            raise DecideError("weights='profiles' needs weight profiles, and the case has none")
+        return make("profiles", W_PROFILES, 1, profiles=arrays.profile_weights)
+    if weights == "imprecise":
+        a, b = np.asarray(arrays.imprecise_a, dtype=float), np.asarray(arrays.imprecise_b, dtype=float)
+        if len(a) == 0:
+            return make("imprecise", W_SIMPLEX, n_c)
+        order = _total_order(a, b)
+        if order is not None:
+            return make("imprecise", W_SORTED, n_c, order=order)
+        g = np.vstack([-np.eye(n_c), a])
+        h = np.concatenate([np.zeros(n_c), b])
+        start = _chebyshev_centre(g, h)
+        return make("imprecise", W_CHAIN, 0, constraints=np.ascontiguousarray(g), bounds=h, start=start,
+                    burn_in=200 * n_c, thinning=2 * n_c)
+    if weights in arrays.profile_ids:
+        return make(weights, W_FIXED, 0, fixed=arrays.profile_weights[arrays.profile_index(weights)])
+    known = ", ".join(arrays.profile_ids) or "none"
+    raise DecideError(f"unknown weights {weights!r}: give a profile id (the case has: {known}), "
+                      "'imprecise', 'uniform', 'profiles', or nothing for the default profile")
+
+
+def _total_order(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.intp] | None:
+    """The criteria from largest to smallest weight if the rows are exactly a total order, else None."""
+    n = a.shape[1]
+    greater = np.zeros((n, n), dtype=bool)
+    for row, bound in zip(a, b):
+        plus, minus = np.flatnonzero(row == 1.0), np.flatnonzero(row == -1.0)
+        if bound != 0.0 or len(plus) != 1 or len(minus) != 1 or np.count_nonzero(row) != 2:
+            return None
+        greater[minus[0], plus[0]] = True
+    for k in range(n):  # transitive closure
+        greater |= greater[:, [k]] & greater[[k], :]
+    if np.any(np.diag(greater)):
+        return None  # a cycle forces equal weights: not a full-dimensional region
+    if not np.all(greater | greater.T | np.eye(n, dtype=bool)):
+        return None
+    return np.argsort(-greater.sum(axis=1), kind="stable").astype(np.intp)
+
+
+def _chebyshev_centre(g: NDArray[np.float64], h: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Centre of the largest ball inside ``{G w <= h, sum w = 1}`` (distances within that plane)."""
+    from scipy.optimize import linprog
+
+    n = g.shape[1]
+    projected = g - g.mean(axis=1, keepdims=True)  # rows projected onto the plane sum w = 0
+    norms = np.linalg.norm(projected, axis=1)
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    res = linprog(c, A_ub=np.hstack([g, norms[:, None]]), b_ub=h,
+                  A_eq=np.hstack([np.ones((1, n)), np.zeros((1, 1))]), b_eq=[1.0],
+                  bounds=[(None, None)] * n + [(0, None)], method="highs")
+    if res.status != 0:
+        raise DecideError("the imprecise weight statements contradict each other: no weights satisfy them all")
+    if res.x[-1] < 1e-9:
+        raise DecideError(
+            "the imprecise weight statements pin some weights exactly (an interval with low = high, or two "
+            "criteria each at least as heavy as the other), so there is no region to draw weights from; "
+            "widen the interval or drop one of the orderings")
+    return np.ascontiguousarray(res.x[:n])
+
+
+@nb.njit(nogil=True, cache=True)
+def weights_from_uniforms(code: int, u: NDArray[np.float64], col: int, offset: int, fixed: NDArray[np.float64],
+                          profiles: NDArray[np.float64], order: NDArray[np.intp], out: NDArray[np.float64],
+                          tmp: NDArray[np.float64]) -> None:
+    """Weights of one draw from its uniforms ``u[offset:, col]`` (codes 0-3 of :class:`WeightSampler`).
+
+    ``tmp`` is scratch of the same size as ``out``.
+    """
+    n = out.shape[0]
+    if code == W_FIXED:
+        for c in range(n):
+            out[c] = fixed[c]
+    elif code == W_PROFILES:
+        k = min(int(u[offset, col] * profiles.shape[0]), profiles.shape[0] - 1)
+        for c in range(n):
+            out[c] = profiles[k, c]
+    else:
+        # Normalised unit exponentials are uniform on the simplex; -log1p(-u) is finite on [0, 1).
+        total = 0.0
+        for c in range(n):
+            out[c] = -math.log1p(-u[offset + c, col])
+            total += out[c]
+        for c in range(n):
+            out[c] /= total
+        if code == W_SORTED:
+            # Sorting a uniform simplex draw gives the uniform draw on the ordered region. Insertion
+            # sort (descending; n is small) in place, then scatter to the order's criteria.
+            for i in range(1, n):
+                x = out[i]
+                j = i - 1
+                while j >= 0 and out[j] < x:
+                    out[j + 1] = out[j]
+                    j -= 1
+                out[j + 1] = x
+            for i in range(n):
+                tmp[i] = out[i]
+            for i in range(n):  # the i-th largest weight goes to the i-th criterion of the order
+                out[order[i]] = tmp[i]
+
+
+@nb.njit(nogil=True, cache=True)
+def chain_reset(g: NDArray[np.float64], h: NDArray[np.float64], w: NDArray[np.float64],
+                slack: NDArray[np.float64]) -> None:
+    """Recompute the slack ``h - G w`` of a chain's point (rounding drifts it over many steps)."""
+    for i in range(g.shape[0]):
+        s = h[i]
+        for c in range(w.shape[0]):
+            s -= g[i, c] * w[c]
+        slack[i] = max(s, 0.0)
+
+
+@nb.njit(nogil=True, cache=True)
+def chain_steps(g: NDArray[np.float64], w: NDArray[np.float64], slack: NDArray[np.float64],
+                state: NDArray[np.uint64], n_steps: int, scratch: NDArray[np.float64]) -> None:
+    """``n_steps`` hit-and-run steps [2]_ inside ``{G w <= h, sum w = 1}``, drawing from ``state``.
+
+    Directions are uniform in the cube, centred onto the plane ``sum d = 0``: any direction
+    distribution symmetric under ``d -> -d`` makes the chain reversible with the uniform
+    distribution stationary, and the cube costs no normal variates. ``scratch`` is ``(3, n + rows)``:
+    uniforms, direction, and ``G d``.
+    """
+    n, m = w.shape[0], g.shape[0]
+    for _ in range(n_steps):
+        fill_uniforms(state, scratch[0], n + 1)
+        mean = 0.0
+        for c in range(n):
+            scratch[1, c] = 2.0 * scratch[0, c] - 1.0
+            mean += scratch[1, c]
+        mean /= n
+        for c in range(n):
+            scratch[1, c] -= mean
+        lo, hi = -np.inf, np.inf
+        for i in range(m):
+            s = 0.0
+            for c in range(n):
+                s += g[i, c] * scratch[1, c]
+            scratch[2, i] = s
+            if s > 1e-14:
+                hi = min(hi, slack[i] / s)
+            elif s < -1e-14:
+                lo = max(lo, slack[i] / s)
+        if not (hi > lo):  # a degenerate direction: stay put
+            continue
+        t = lo + scratch[0, n] * (hi - lo)
+        for c in range(n):
+            w[c] += t * scratch[1, c]
+        for i in range(m):
+            slack[i] = max(slack[i] - t * scratch[2, i], 0.0)
+
+
+@nb.njit(nogil=True, cache=True)
+def _chain_block(g, h, start, state, burn_in, thinning, out):
+    n = start.shape[0]
+    w = start.copy()
+    slack = np.empty(g.shape[0])
+    scratch = np.empty((3, n + 1 + g.shape[0]))
+    chain_reset(g, h, w, slack)
+    chain_steps(g, w, slack, state, burn_in, scratch)
+    for i in range(out.shape[0]):
+        chain_steps(g, w, slack, state, thinning, scratch)
+        out[i] = w
+
+
+def hit_and_run(a_ub: NDArray[np.float64], b_ub: NDArray[np.float64], n: int, *, rng: SeedLike = None,
+                burn_in: int | None = None, thinning: int | None = None) -> NDArray[np.float64]:
+    """``n`` weight vectors uniform on ``{w >= 0, sum w = 1, a_ub w <= b_ub}`` by hit-and-run.
+
+    One chain from the polytope's Chebyshev centre, ``burn_in`` steps (default ``200 n_c``) then
+    one draw every ``thinning`` steps (default ``2 n_c``); successive draws are weakly
+    autocorrelated. Raises :class:`~decide.errors.DecideError` if the region is empty or flat.
+    """
+    a = np.asarray(a_ub, dtype=float).reshape(-1, np.shape(a_ub)[-1])
+    n_c = a.shape[1]
+    g = np.ascontiguousarray(np.vstack([-np.eye(n_c), a]))
+    h = np.concatenate([np.zeros(n_c), np.asarray(b_ub, dtype=float)])
+    start = _chebyshev_centre(g, h)
+    root, _ = resolve_seed(rng)
+    _, state = stream_states(root)
+    out = np.empty((n, n_c))
+    _chain_block(g, h, start, state, 200 * n_c if burn_in is None else burn_in,
+                 2 * n_c if thinning is None else thinning, out)
+    return out
+
+
+def sample_weights(arrays: CaseArrays, n: int, *, weights: str | None = "uniform",
+                   rng: SeedLike = None) -> NDArray[np.float64]:
+    """``n`` weight vectors ``(draw, criterion)`` as :func:`decide.montecarlo.simulate` draws them.
+
+    ``weights`` as in ``simulate``: ``None`` (default profile), a profile id, ``"imprecise"``,
+    ``"uniform"`` or ``"profiles"``.
+    """
+    sampler = weight_sampler(arrays, weights)
+    root, _ = resolve_seed(rng)
+    main, aux = stream_states(root)
+    out = np.empty((n, arrays.n_criteria))
+    tmp = np.empty(arrays.n_criteria)
+    if sampler.code == W_CHAIN:
+        _chain_block(sampler.constraints, sampler.bounds, sampler.start, aux, sampler.burn_in,
+                     sampler.thinning, out)
+        return out
+    u = np.empty((n, max(sampler.n_uniforms, 1)))
+    fill_uniforms(main, u.reshape(-1), u.size)
+    u = np.ascontiguousarray(u.T)  # (uniform, draw), as the engine's kernel holds them
+    for i in range(n):
+        weights_from_uniforms(sampler.code, u, i, 0, sampler.fixed, sampler.profiles, sampler.order, out[i], tmp)
+    return out
+
+
+def describe(sampler: WeightSampler) -> dict[str, Any]:
+    """A JSON-able description of how weights were drawn, for results and reports."""
+    kind = {W_FIXED: "fixed", W_SIMPLEX: "uniform on the simplex", W_SORTED: "uniform on the ordered region",
+            W_PROFILES: "stakeholder profile chosen uniformly", W_CHAIN: "hit-and-run on the admissible polytope"}
+    out: dict[str, Any] = {"mode": sampler.mode, "sampler": kind[sampler.code]}
+    if sampler.code == W_CHAIN:
+        out |= {"burn_in": sampler.burn_in, "thinning": sampler.thinning}
+    return out
