@@ -1,0 +1,181 @@
+"""Monte Carlo scenarios for strategy selection: one draw of everything uncertain, S times.
+
+A scenario holds, for every option, its planned outcome and its failure outcome on every leaf
+criterion, every precondition's marginal probability of yes (itself drawn when the case gives an
+interval or a Beta distribution) and one latent uniform per precondition from the Gaussian copula
+with the case's ``correlation``. Whether a precondition says yes is decided later, per strategy,
+as ``latent < probability after the strategy's enablers``: the same scenarios serve every
+candidate strategy (common random numbers), so two strategies differ only by what they do, not by
+the luck of their draws.
+
+Scenarios are drawn in fixed-size blocks, block ``k`` of stream ``t`` from the root seed's spawn
+child with key ``(t, k)`` (:func:`decide.sampling.block_seed_sequence`): the first S scenarios of
+a seed are the same whatever the total asked for, and streams (in-sample, out-of-sample,
+stability reruns) never overlap.
+
+The Monte Carlo engine's samplers do the drawing (:func:`decide.sampling.draw_scores`,
+:func:`~decide.sampling.draw_probabilities`, :func:`~decide.sampling.copula_factor`): one uniform
+per (draw, option, criterion) through the score's inverse CDF, so outcomes are independent across
+options and criteria, with one exception. A failure
+outcome with exactly the baseline option's distribution on that criterion -- which is what
+:func:`decide.compile.compile_case` fills in where an option gives no failure profile ("fails to the
+baseline's outcome") -- takes the baseline's own draw, so failing to the status quo adds no noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from decide.compile import CaseArrays
+from decide.errors import DecideError
+from decide.sampling import SeedLike, block_seed_sequence, copula_factor, draw_probabilities, draw_scores, resolve_seed
+
+__all__ = ["SeedLike", "Scenarios", "draw_scenarios", "iter_scenarios", "BLOCK_SIZE"]
+
+BLOCK_SIZE = 1024
+"""Scenarios per seeded block (fixed, so results never depend on how many are drawn at once)."""
+
+# Streams of one seed: in-sample scenarios, fresh out-of-sample ones, then stability reruns.
+STREAM_IN_SAMPLE, STREAM_OUT_OF_SAMPLE, STREAM_RERUN = 0, 1, 2
+
+
+@dataclass(frozen=True, eq=False)
+class Scenarios:
+    """S joint draws of a case's uncertain outcomes and preconditions.
+
+    Attributes
+    ----------
+    planned
+        ``(draw, option, criterion)``: outcome if the option (with the options it depends on)
+        goes ahead and its preconditions hold, on the criterion's scale.
+    failure
+        ``(draw, option, criterion)``: outcome of trying the option and failing.
+    probabilities
+        ``(draw, precondition)``: marginal probability of yes, before any enabler.
+    latent
+        ``(draw, precondition)``: uniforms from the Gaussian copula; a precondition says yes iff
+        its latent uniform is below its probability after the strategy's enablers.
+    seed
+        The seed the scenarios derive from (recorded so a run can be repeated).
+    stream
+        Which stream of that seed (0 in-sample, 1 out-of-sample, 2+ reruns).
+    """
+
+    planned: NDArray[np.float64]
+    failure: NDArray[np.float64]
+    probabilities: NDArray[np.float64]
+    latent: NDArray[np.float64]
+    seed: int | list[int]
+    stream: int = STREAM_IN_SAMPLE
+
+    @property
+    def n_draws(self) -> int:
+        return self.planned.shape[0]
+
+
+def draw_scenarios(
+    arrays: CaseArrays,
+    n_scenarios: int,
+    *,
+    rng: SeedLike | None = None,
+    stream: int = STREAM_IN_SAMPLE,
+) -> Scenarios:
+    """Draw ``n_scenarios`` scenarios of a compiled case.
+
+    Parameters
+    ----------
+    arrays
+        The compiled case.
+    n_scenarios
+        Number of scenarios S (at least 1).
+    rng
+        Seed: a non-negative integer, a ``SeedSequence`` or a ``Generator``; None draws fresh
+        entropy (recorded in :attr:`Scenarios.seed`). Pass the same ``SeedSequence`` to draw
+        other streams of one run.
+    stream
+        Independent stream of the same seed (0 in-sample, 1 out-of-sample, 2+ reruns).
+
+    Returns
+    -------
+    Scenarios
+
+    Examples
+    --------
+    >>> from decide.load import load_case
+    >>> from decide.compile import compile_case
+    >>> arrays = compile_case(load_case("tests/data/minimal_case.yaml"))
+    >>> s = draw_scenarios(arrays, 100, rng=1)
+    >>> s.planned.shape, s.latent.shape
+    ((100, 3, 3), (100, 2))
+    >>> bool(np.all(draw_scenarios(arrays, 10, rng=1).planned == s.planned[:10]))
+    True
+    """
+    chunks = list(iter_scenarios(arrays, n_scenarios, rng=rng, stream=stream, chunk=n_scenarios))
+    return chunks[0]
+
+
+def iter_scenarios(
+    arrays: CaseArrays,
+    n_scenarios: int,
+    *,
+    rng: SeedLike | None = None,
+    stream: int = STREAM_IN_SAMPLE,
+    chunk: int = 8 * BLOCK_SIZE,
+) -> Iterator[Scenarios]:
+    """The scenarios of :func:`draw_scenarios` in consecutive chunks of at most ``chunk`` draws.
+
+    The draws are the same however they are chunked, so memory stays bounded for large S.
+    """
+    if not isinstance(n_scenarios, (int, np.integer)) or isinstance(n_scenarios, bool) or n_scenarios < 1:
+        raise DecideError(f"the number of scenarios must be a positive integer, got {n_scenarios!r}")
+    root, seed = resolve_seed(rng)
+    shared = _failure_shares_baseline(arrays)
+    correlated, factor = copula_factor(arrays.correlation)
+    per_chunk = max(1, -(-int(chunk) // BLOCK_SIZE))
+    n_blocks = -(-int(n_scenarios) // BLOCK_SIZE)
+    for first in range(0, n_blocks, per_chunk):
+        blocks = range(first, min(first + per_chunk, n_blocks))
+        parts = [_draw_block(arrays, np.random.default_rng(block_seed_sequence(root, stream, k)), shared,
+                             correlated, factor) for k in blocks]
+        size = min(n_scenarios, blocks.stop * BLOCK_SIZE) - first * BLOCK_SIZE
+        planned, failure, probabilities, latent = (np.concatenate(p)[:size] for p in zip(*parts))
+        yield Scenarios(planned, failure, probabilities, latent, seed, stream)
+
+
+def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np.bool_],
+                correlated: NDArray[np.intp], factor: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
+    """One block of BLOCK_SIZE scenarios; the draw order is fixed (it defines the stream)."""
+    n_o, n_c, n_p = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
+    u_planned = gen.random((BLOCK_SIZE, n_o, n_c))
+    u_failure = gen.random((BLOCK_SIZE, n_o, n_c))
+    u_probability = gen.random((BLOCK_SIZE, n_p))
+    latent = gen.random((BLOCK_SIZE, n_p))
+    planned = draw_scores(arrays.scores, u_planned)
+    failure = draw_scores(arrays.failure, u_failure)
+    if shared.any():
+        base = np.broadcast_to(planned[:, arrays.baseline, None, :], failure.shape)
+        failure = np.where(shared[None], base, failure)
+    probabilities = draw_probabilities(arrays, u_probability)
+    if len(correlated):
+        # Gaussian copula: correlate the normal scores of the correlated preconditions' uniforms.
+        z = special.ndtri(latent[:, correlated]) @ factor.T
+        latent[:, correlated] = special.ndtr(z)
+    return planned, failure, probabilities, latent
+
+
+def _failure_shares_baseline(arrays: CaseArrays) -> NDArray[np.bool_]:
+    """(option, criterion): failure outcome distributed exactly as the baseline's outcome there."""
+    b = arrays.baseline
+    if b is None:
+        return np.zeros((arrays.n_options, arrays.n_criteria), dtype=bool)
+    f, s = arrays.failure, arrays.scores
+    same = (f.kind == s.kind[b]) & np.all(f.params == s.params[b], axis=-1)
+    same &= np.all(f.discrete_values == s.discrete_values[b], axis=-1)
+    same &= np.all(f.discrete_probabilities == s.discrete_probabilities[b], axis=-1)
+    same[b] = False
+    return same

@@ -1,0 +1,1046 @@
+"""Strategies: sets of options pursued together, their value over scenarios, and the best of them.
+
+The model (DESIGN.md, "Strategies")
+-----------------------------------
+The baseline option's outcomes are the status quo; the baseline option itself is never pursued:
+it *is* the empty strategy (so its own enablers, resource uses and requirements never apply, and
+naming it in a strategy is an error). A strategy is a set of the other options that contains every option
+its members depend on (``closure``), no two options that exclude each other (``excludes``), and
+uses no more of any resource than its budget (``uses``, ``budgets``).
+
+An option's scores are the outcomes if it is pursued together with the options it depends on
+(its *smallest strategy*); its failure profile is the outcome of that smallest strategy when it
+fails. In each scenario, the smallest strategy of option ``j`` ends in
+
+    O_j = P_j   if every hard requirement of j *and of its dependencies* holds (j is viable),
+    O_j = F_j   otherwise -- a "no" that stops phase one stops phase two as well,
+
+so an option is judged alone exactly as it is within a strategy (and as ``score`` and the Monte
+Carlo engine evaluate it). A strategy's outcome on each criterion assembles these joint outcomes
+by inclusion-exclusion over shared dependencies:
+
+    outcome = B + sum_j a_j (O_j - B),   a_j = sum over i in the strategy of mu(i, j),
+
+where ``B`` is the baseline outcome and ``mu`` the Moebius function of the dependency order (the
+inverse of the 0/1 ``closure`` matrix). When everything holds this is "baseline + each option's
+change", an option's change being its outcome minus its dependencies' planned joint outcome
+(phase one + phase two scores exactly as phase two was scored); for options without
+dependencies ``a_j = 1`` and the change is ``O_j - B``. The outcome is then capped at the ends of
+each criterion's scale, mapped through its value function and weighted; each soft requirement
+that says no costs the largest penalty any option of the strategy attaches to it.
+
+Preconditions say yes iff the scenario's latent uniform is below their probability after the
+enablers of the strategy's options (the same uniforms for every strategy: common random numbers).
+Soft penalties apply whether or not the option is viable, as in :func:`decide.score.score`.
+
+Engines
+-------
+``enumerate`` lists every feasible strategy (options in dependency order, pruned by budgets and
+exclusions as it goes) and evaluates them all exactly: strategies that choose the same enabling
+options share every scenario's viability, so each such group is one compiled pass over the
+scenarios. ``milp`` solves the same sample-average problem as a mixed-integer program (see
+:mod:`decide.optimise.strategy_milp`). ``auto`` enumerates while the feasible set has at most
+``ENUMERATION_LIMIT`` strategies and switches to the MILP beyond.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from decide.compile import CaseArrays, apply_enablers, compile_case
+from decide.errors import DecideError
+from decide.optimise.scenarios import (
+    STREAM_IN_SAMPLE,
+    STREAM_OUT_OF_SAMPLE,
+    STREAM_RERUN,
+    Scenarios,
+    SeedLike,
+    draw_scenarios,
+    iter_scenarios,
+)
+from decide.sampling import resolve_seed
+from decide.spec import Case
+
+__all__ = [
+    "ENUMERATION_LIMIT",
+    "Objective",
+    "StrategySpace",
+    "StrategyResult",
+    "strategy_space",
+    "strategy_problems",
+    "check_strategy",
+    "evaluate_strategy",
+    "feasible_strategies",
+    "criterion_means",
+    "scenario_values",
+    "optimise_strategies",
+]
+
+logger = logging.getLogger(__name__)
+
+ENUMERATION_LIMIT = 1 << 21
+"""Most feasible strategies ``engine="auto"`` enumerates (about 2 million: 20-22 options)."""
+
+Objective = Literal["expected", "maximin", "minimax_regret"]
+Engine = Literal["auto", "enumerate", "milp"]
+
+_TOL = 1e-9
+
+
+class _TooMany(Exception):
+    """Enumeration would exceed its limit (internal: auto switches to the MILP)."""
+
+
+# --------------------------------------------------------------------------- the strategy space
+
+
+@dataclass(frozen=True, eq=False)
+class StrategySpace:
+    """The options a strategy may pursue (all but the baseline) and the rules binding them.
+
+    Axes are local: option ``k`` here is case option ``options[k]``.
+    """
+
+    arrays: CaseArrays
+    options: NDArray[np.intp]
+    """Case indices of the options a strategy may pursue."""
+    option_ids: tuple[str, ...]
+    closure: NDArray[np.bool_]
+    """(option, option): the option itself and every option it depends on."""
+    mobius: NDArray[np.float64]
+    """(option, option): inverse of ``closure`` (the Moebius function of the dependency order)."""
+    excludes: NDArray[np.bool_]
+    uses: NDArray[np.float64]
+    budgets: NDArray[np.float64]
+    hard: NDArray[np.bool_]
+    """(option, precondition): hard requirements of the option's smallest strategy."""
+    penalty: NDArray[np.float64]
+    """(option, precondition): the option's own soft-requirement penalties."""
+    enabler_local: NDArray[np.intp]
+    """(enabler,): local option of each enabler; -1 for the baseline's (never active)."""
+    order: NDArray[np.intp]
+    """Local options in dependency order (every option after those it depends on)."""
+    value_x: NDArray[np.float64]
+    value_v: NDArray[np.float64]
+    n_points: NDArray[np.int64]
+    """Value-function points per criterion (``value_x``/``value_v`` without the padding)."""
+
+    @property
+    def n_options(self) -> int:
+        return len(self.options)
+
+    @property
+    def enabling_options(self) -> NDArray[np.intp]:
+        """Local options that change some precondition's probability."""
+        return np.unique(self.enabler_local[self.enabler_local >= 0])
+
+    def index(self, option_id: str) -> int:
+        """Local index of an option id, with a clear message for unknown ids or the baseline."""
+        arrays = self.arrays
+        if option_id in self.option_ids:
+            return self.option_ids.index(option_id)
+        if arrays.baseline is not None and option_id == arrays.option_ids[arrays.baseline]:
+            raise DecideError(f"'{option_id}' is the baseline (the status quo): it is the empty strategy and is "
+                              "never pursued; leave it out")
+        raise DecideError(f"unknown option '{option_id}'; known: {', '.join(self.option_ids)}")
+
+    def vector(self, strategy: Sequence[str]) -> NDArray[np.bool_]:
+        """A strategy (option ids) as a 0/1 vector over the local options."""
+        if isinstance(strategy, str):
+            strategy = [strategy]
+        x = np.zeros(self.n_options, dtype=bool)
+        for option_id in strategy:
+            x[self.index(option_id)] = True
+        return x
+
+    def ids(self, x: NDArray[np.bool_]) -> tuple[str, ...]:
+        """The option ids of a 0/1 vector, in case order."""
+        return tuple(self.option_ids[k] for k in np.flatnonzero(x))
+
+    def enablers_active(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """(..., enabler): enablers whose option the strategy pursues."""
+        x = np.asarray(x, dtype=bool)
+        padded = np.concatenate([x, np.zeros(x.shape[:-1] + (1,), dtype=bool)], axis=-1)
+        return padded[..., self.enabler_local]  # index -1 picks the padding: never active
+
+
+def strategy_space(arrays: CaseArrays | Case) -> StrategySpace:
+    """The options of a case that strategies combine, with their rules as local arrays.
+
+    Raises
+    ------
+    DecideError
+        If the case has no baseline option: a strategy's outcome is the status quo plus what its
+        options change, so the status quo must be given.
+    """
+    if isinstance(arrays, Case):
+        arrays = compile_case(arrays)
+    if arrays.baseline is None:
+        raise DecideError("strategies build on the status quo: mark one option 'baseline: true' (its scores are "
+                          "the outcomes if nothing is done)")
+    keep = np.array([i for i in range(arrays.n_options) if i != arrays.baseline], dtype=np.intp)
+    if len(keep) == 0:
+        raise DecideError("the case has no option besides the baseline: there is nothing to combine")
+    closure = arrays.closure[np.ix_(keep, keep)]
+    # Dependencies have strictly smaller closures, so sorting by closure size is a dependency order.
+    order = np.argsort(closure.sum(axis=1), kind="stable")
+    mobius = np.rint(np.linalg.inv(closure.astype(float)))
+    hard = (closure.astype(np.int64) @ arrays.hard[keep].astype(np.int64)) > 0
+    local = np.full(arrays.n_options, -1, dtype=np.intp)
+    local[keep] = np.arange(len(keep))
+    value_x, value_v, n_points = _trimmed_value_functions(arrays)
+    return StrategySpace(
+        arrays=arrays,
+        options=keep,
+        option_ids=tuple(arrays.option_ids[i] for i in keep),
+        closure=closure,
+        mobius=mobius,
+        excludes=arrays.excludes[np.ix_(keep, keep)],
+        uses=arrays.uses[keep],
+        budgets=arrays.budgets,
+        hard=hard,
+        penalty=arrays.penalty[keep],
+        enabler_local=local[arrays.enabler_option] if len(arrays.enabler_option) else np.zeros(0, np.intp),
+        order=order,
+        value_x=value_x,
+        value_v=value_v,
+        n_points=n_points,
+    )
+
+
+def _trimmed_value_functions(arrays: CaseArrays) -> tuple[NDArray, NDArray, NDArray[np.int64]]:
+    """Value functions without the padding compile adds (repeated last points)."""
+    n_points = np.array([1 + int(np.count_nonzero(np.diff(row) > 0)) for row in arrays.value_x], dtype=np.int64)
+    value_x = np.ascontiguousarray(arrays.value_x, dtype=float)
+    return value_x, np.ascontiguousarray(arrays.value_v, dtype=float), n_points
+
+
+def _as_space(arrays: CaseArrays | Case | StrategySpace) -> StrategySpace:
+    return arrays if isinstance(arrays, StrategySpace) else strategy_space(arrays)
+
+
+# --------------------------------------------------------------------------- feasibility
+
+
+def strategy_problems(space: StrategySpace, x: NDArray[np.bool_]) -> list[str]:
+    """Why a 0/1 strategy vector is not feasible: missing dependencies, exclusions, budgets."""
+    ids, problems = space.option_ids, []
+    for i in np.flatnonzero(x):
+        for j in np.flatnonzero(space.closure[i] & ~x):
+            problems.append(f"{ids[i]} depends on {ids[j]}: add it")
+    for i, j in zip(*np.nonzero(np.triu(space.excludes & np.outer(x, x)))):
+        problems.append(f"{ids[i]} excludes {ids[j]}: keep only one of them")
+    used = x.astype(float) @ space.uses
+    for r in np.flatnonzero(used > space.budgets + _TOL):
+        name = space.arrays.resource_ids[r]
+        problems.append(f"over the {name} budget by {used[r] - space.budgets[r]:.4g} "
+                        f"(uses {used[r]:.4g} of {space.budgets[r]:.4g})")
+    return problems
+
+
+def check_strategy(arrays: CaseArrays | Case | StrategySpace, strategy: Sequence[str]) -> NDArray[np.bool_]:
+    """Check a strategy (option ids) and return it as a 0/1 vector over the pursuable options.
+
+    Raises
+    ------
+    DecideError
+        Naming every problem: unknown options, the baseline listed as an option, a missing
+        dependency ("ecowas_phase2 depends on ecowas_phase1: add it"), two options that exclude
+        each other, or a budget exceeded (which resource, by how much).
+    """
+    space = _as_space(arrays)
+    x = space.vector(strategy)
+    problems = strategy_problems(space, x)
+    if problems:
+        label = " + ".join(space.ids(x)) or "the empty strategy"
+        raise DecideError(f"strategy {label} is not feasible:\n" + "\n".join(f"  - {p}" for p in problems))
+    return x
+
+
+def feasible_strategies(
+    arrays: CaseArrays | Case | StrategySpace,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    limit: int | None = ENUMERATION_LIMIT,
+) -> NDArray[np.bool_]:
+    """Every feasible strategy, as rows of 0/1 over the pursuable options (the empty one first).
+
+    Options are added in dependency order; a partial strategy is extended by an option only if
+    that option's dependencies are in it, nothing in it excludes the option and the budgets still
+    hold (resource uses are non-negative, so a partial strategy over budget never recovers).
+
+    Parameters
+    ----------
+    include
+        Options every strategy must contain (with the options they depend on).
+    exclude
+        Options no strategy may contain (nor any option depending on them).
+    limit
+        Give up (``DecideError``) beyond this many strategies; None for no limit.
+    """
+    space = _as_space(arrays)
+    try:
+        return _enumerate(space, include, exclude, limit)
+    except _TooMany:
+        raise DecideError(f"more than {limit:,} feasible strategies: too many to enumerate; "
+                          "use engine='milp'") from None
+
+
+def _forced_and_banned(space: StrategySpace, include: Sequence[str], exclude: Sequence[str]):
+    forced = np.zeros(space.n_options, dtype=bool)
+    for option_id in ([include] if isinstance(include, str) else include):
+        forced |= space.closure[space.index(option_id)]
+    banned = np.zeros(space.n_options, dtype=bool)
+    for option_id in ([exclude] if isinstance(exclude, str) else exclude):
+        banned |= space.closure[:, space.index(option_id)]  # the option and everything needing it
+    clash = forced & banned
+    if clash.any():
+        raise DecideError(f"options both demanded and excluded: {', '.join(space.ids(clash))}")
+    problems = strategy_problems(space, forced)
+    if problems:
+        raise DecideError(f"the demanded options, with what they depend on ({' + '.join(space.ids(forced))}), "
+                          "cannot be pursued:\n"
+                          + "\n".join(f"  - {p}" for p in problems))
+    return forced, banned
+
+
+def _enumerate(space: StrategySpace, include, exclude, limit) -> NDArray[np.bool_]:
+    forced, banned = _forced_and_banned(space, include, exclude)
+    X = forced[None, :].copy()
+    used = (forced.astype(float) @ space.uses)[None, :]
+    for k in space.order:
+        if forced[k] or banned[k]:
+            continue
+        deps = space.closure[k].copy()
+        deps[k] = False
+        ok = np.all(X[:, deps], axis=1) & ~np.any(X[:, space.excludes[k]], axis=1)
+        ok &= np.all(used + space.uses[k] <= space.budgets + _TOL, axis=1)
+        if not ok.any():
+            continue
+        grown = X[ok]
+        grown[:, k] = True
+        X = np.concatenate([X, grown])
+        used = np.concatenate([used, used[ok] + space.uses[k]])
+        if limit is not None and len(X) > limit:
+            raise _TooMany
+    return X
+
+
+def _nothing_fits(space: StrategySpace, banned: NDArray[np.bool_]) -> DecideError:
+    """The message when no option (with its dependencies) fits: each option's first obstacle."""
+    lines = []
+    for k in range(space.n_options):
+        if banned[k]:
+            continue
+        problems = strategy_problems(space, space.closure[k])
+        lines.append(f"  - {space.option_ids[k]}: {problems[0] if problems else 'fits'}")
+    return DecideError("no strategy other than doing nothing fits the budgets and rules:\n" + "\n".join(lines))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True, eq=False)
+class _Draws:
+    """Scenarios as the evaluator wants them: (option, criterion, draw), pursuable options only."""
+
+    planned: NDArray[np.float64]
+    failure: NDArray[np.float64]
+    base: NDArray[np.float64]
+    """(criterion, draw)."""
+    probabilities: NDArray[np.float64]
+    latent: NDArray[np.float64]
+
+    @property
+    def n_draws(self) -> int:
+        return self.base.shape[1]
+
+
+def _draws(space: StrategySpace, scenarios: Scenarios) -> _Draws:
+    planned = np.ascontiguousarray(scenarios.planned[:, space.options].transpose(1, 2, 0))
+    failure = np.ascontiguousarray(scenarios.failure[:, space.options].transpose(1, 2, 0))
+    base = np.ascontiguousarray(scenarios.planned[:, space.arrays.baseline].T)
+    return _Draws(planned, failure, base, scenarios.probabilities, scenarios.latent)
+
+
+def _holds(space: StrategySpace, draws: _Draws, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """(draw, precondition): which preconditions say yes under the enablers of strategy ``x``."""
+    p = apply_enablers(draws.probabilities, space.enablers_active(x), space.arrays)
+    return draws.latent < p
+
+
+class _Evaluator:
+    """What each option adds to the outcome, per enabler choice, with shared pieces cached.
+
+    A precondition's answers depend only on which of *its* enabling options are pursued, and an
+    option's joint outcome only on its own requirements' answers; caching both per pattern keeps
+    the cost per group of strategies (one enabler choice) at assembling rows, not recomputing them.
+    """
+
+    def __init__(self, space: StrategySpace, draws: _Draws):
+        self.space, self.draws = space, draws
+        arrays = space.arrays
+        n_q = arrays.n_preconditions
+        acting = space.enabler_local >= 0
+        self.enabling = [np.unique(space.enabler_local[(arrays.enabler_precondition == q) & acting])
+                         for q in range(n_q)]
+        self.requirement_enabling = [
+            np.unique(np.concatenate([self.enabling[q] for q in np.flatnonzero(space.hard[j])]
+                                     + [np.zeros(0, np.intp)])).astype(np.intp)
+            for j in range(space.n_options)]
+        self._answers: dict[tuple, NDArray[np.bool_]] = {}
+        self._joint: dict[tuple, NDArray[np.float64]] = {}
+        self._fixed = (draws.failure - draws.base).reshape(space.n_options, -1)
+        self._swing = (draws.planned - draws.failure).reshape(space.n_options, -1)
+        self._dependent = [np.flatnonzero(space.mobius[i]) for i in range(space.n_options)]
+
+    def answers(self, q: int, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """(draw,): whether precondition q says yes when strategy ``x`` is pursued."""
+        pattern = tuple(x[self.enabling[q]])
+        key = (q, pattern)
+        if key not in self._answers:
+            only = np.zeros(self.space.n_options, dtype=bool)
+            only[self.enabling[q]] = pattern
+            self._answers[key] = _holds(self.space, self.draws, only)[:, q]
+        return self._answers[key]
+
+    def holds(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """(draw, precondition)."""
+        return np.column_stack([self.answers(q, x) for q in range(self.space.arrays.n_preconditions)]) \
+            if self.space.arrays.n_preconditions else np.zeros((self.draws.n_draws, 0), dtype=bool)
+
+    def joint(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(criterion * draw,): O_j - B, the change option j's smallest strategy makes."""
+        key = (j, tuple(x[self.requirement_enabling[j]]))
+        if key not in self._joint:
+            viable = np.ones(self.draws.n_draws, dtype=bool)
+            for q in np.flatnonzero(self.space.hard[j]):
+                viable &= self.answers(q, x)
+            self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
+        return self._joint[key]
+
+    def changes(self, x: NDArray[np.bool_], options: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
+        """(option, criterion * draw): ``mobius @ (O - B)`` for the enabler choice of ``x``.
+
+        Summed over a dependency-closed strategy these give its change from the baseline (see the
+        module notes). Rows outside ``options`` (default: all) are left at zero.
+        """
+        space = self.space
+        out = np.zeros((space.n_options, self.draws.base.size))
+        for i in (range(space.n_options) if options is None else options):
+            for j in self._dependent[i]:
+                mu = space.mobius[i, j]
+                out[i] += self.joint(j, x) if mu == 1.0 else mu * self.joint(j, x)
+        return out
+
+
+def _penalty_levels(space: StrategySpace, X: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """(strategy, precondition): the largest soft penalty the strategy attaches to each precondition."""
+    if not space.penalty.any():
+        return np.zeros((len(X), space.penalty.shape[1]))
+    return np.max(np.where(X[:, :, None], space.penalty[None], 0.0), axis=1)
+
+
+def _groups(space: StrategySpace, X: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
+    """Row indices of X grouped by the enabling options they pursue (same viability per scenario)."""
+    enabling = space.enabling_options
+    if len(enabling) == 0:
+        return [np.arange(len(X))]
+    keys = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
+    order = np.argsort(keys, kind="stable")
+    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    return np.split(order, bounds)
+
+
+def criterion_means(
+    arrays: CaseArrays | Case | StrategySpace,
+    X: NDArray[np.bool_],
+    scenarios: Scenarios,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mean value on each criterion, and mean soft penalty, of many strategies.
+
+    Parameters
+    ----------
+    X
+        ``(strategy, option)`` 0/1 rows over the pursuable options (not checked for feasibility).
+    scenarios
+        The scenarios (the same for every strategy).
+
+    Returns
+    -------
+    means
+        ``(strategy, criterion)``: mean over scenarios of the capped outcome's value in [0, 1].
+    penalties
+        ``(strategy,)``: mean soft penalty. A strategy's expected value under weights ``w``
+        (summing to 1) is ``means @ w - penalties``.
+    """
+    from decide.optimise._strategy_kernels import criterion_means as kernel
+
+    space = _as_space(arrays)
+    X = np.asarray(X, dtype=bool).reshape(-1, space.n_options)
+    draws = _draws(space, scenarios)
+    levels = _penalty_levels(space, X)
+    means = np.empty((len(X), space.arrays.n_criteria))
+    penalties = np.empty(len(X))
+    base = np.ascontiguousarray(draws.base.ravel())
+    evaluator = _Evaluator(space, draws)
+    for rows in _groups(space, X):
+        x = X[rows[0]]
+        holds = evaluator.holds(x)
+        changes = evaluator.changes(x, np.flatnonzero(X[rows].any(axis=0)))
+        # Lexicographic order of the chosen lists lets neighbours share partial sums.
+        rows = rows[np.lexsort(X[rows].T[::-1])[::-1]]
+        chosen = np.nonzero(X[rows])[1].astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(X[rows].sum(axis=1))]).astype(np.int64)
+        out = np.empty((len(rows), space.arrays.n_criteria))
+        kernel(chosen, starts, changes, base, space.value_x, space.value_v, space.n_points, out)
+        means[rows] = out
+        penalties[rows] = levels[rows] @ (1.0 - holds.mean(axis=0))
+    return means, penalties
+
+
+def scenario_values(
+    arrays: CaseArrays | Case | StrategySpace,
+    X: NDArray[np.bool_],
+    scenarios: Scenarios,
+    weights: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Per-scenario values of a few strategies under one or more weight vectors.
+
+    Parameters
+    ----------
+    X
+        ``(strategy, option)`` 0/1 rows over the pursuable options.
+    weights
+        ``(criterion,)`` or ``(profile, criterion)`` leaf weights, each summing to 1.
+
+    Returns
+    -------
+    ``(strategy, profile, draw)`` values (``(strategy, draw)`` for a single weight vector).
+    """
+    space = _as_space(arrays)
+    X = np.asarray(X, dtype=bool).reshape(-1, space.n_options)
+    W = np.atleast_2d(np.asarray(weights, dtype=float))
+    draws = _draws(space, scenarios)
+    levels = _penalty_levels(space, X)
+    n_c, n_s = draws.base.shape
+    out = np.empty((len(X), len(W), n_s))
+    evaluator = _Evaluator(space, draws)
+    for rows in _groups(space, X):
+        x = X[rows[0]]
+        holds = evaluator.holds(x)
+        changes = evaluator.changes(x, np.flatnonzero(X[rows].any(axis=0)))
+        outcomes = (X[rows].astype(float) @ changes).reshape(len(rows), n_c, n_s)
+        outcomes += draws.base
+        values = np.empty_like(outcomes)
+        for c in range(n_c):
+            k = space.n_points[c]
+            values[:, c] = np.interp(outcomes[:, c], space.value_x[c, :k], space.value_v[c, :k])
+        penalty = levels[rows] @ (~holds).T.astype(float)  # (strategy, draw)
+        out[rows] = np.einsum("rcs,pc->rps", values, W) - penalty[:, None, :]
+    return out[:, 0] if np.ndim(weights) == 1 else out
+
+
+def evaluate_strategy(
+    arrays: CaseArrays | Case,
+    strategy: Sequence[str],
+    scenarios: Scenarios,
+    *,
+    weights: Any = None,
+) -> NDArray[np.float64]:
+    """The value of one strategy in each scenario.
+
+    Parameters
+    ----------
+    arrays
+        The compiled case (or the case).
+    strategy
+        Option ids pursued together; checked first (:func:`check_strategy`). The empty list is
+        the status quo.
+    scenarios
+        From :func:`decide.optimise.scenarios.draw_scenarios`.
+    weights
+        A weight profile id, explicit leaf weights, or None for the case's default profile.
+
+    Returns
+    -------
+    ``(draw,)`` values: weighted value of the capped outcome minus soft penalties.
+
+    Examples
+    --------
+    >>> from decide.load import load_case
+    >>> from decide.compile import compile_case
+    >>> from decide.optimise.scenarios import draw_scenarios
+    >>> arrays = compile_case(load_case("tests/data/minimal_case.yaml"))
+    >>> scenarios = draw_scenarios(arrays, 1000, rng=1)
+    >>> values = evaluate_strategy(arrays, ["mediate"], scenarios)
+    >>> values.shape
+    (1000,)
+    >>> evaluate_strategy(arrays, ["mediate", "intervene"], scenarios)
+    Traceback (most recent call last):
+    ...
+    decide.errors.DecideError: strategy intervene + mediate is not feasible:
+      - over the money budget by 0.5 (uses 4 of 3.5)
+    >>> evaluate_strategy(arrays, ["wait"], scenarios)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    decide.errors.DecideError: 'wait' is the baseline (the status quo): it is the empty strategy ...
+    """
+    from decide.score import resolve_weights
+
+    space = _as_space(arrays)
+    x = check_strategy(space, strategy)
+    w, _ = resolve_weights(space.arrays, weights)
+    return scenario_values(space, x[None], scenarios, w)[0]
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What to maximise: the expected value under one weight vector, or a robust variant."""
+
+    objective: Objective
+    weights: NDArray[np.float64]
+    """(profile, criterion)."""
+    profiles: tuple[str, ...]
+    best: NDArray[np.float64] | None = None
+    """Per profile, the best expected value (minimax regret only)."""
+
+    def score(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Objective to maximise from ``(..., profile)`` expected values (regret enters negated)."""
+        if self.objective == "expected":
+            return values[..., 0]
+        if self.objective == "maximin":
+            return values.min(axis=-1)
+        return -(self.best - values).max(axis=-1)
+
+    def binding(self, values: NDArray[np.float64]) -> NDArray[np.intp]:
+        """The profile that sets the objective of each row of ``(..., profile)`` values."""
+        if self.objective == "expected":
+            return np.zeros(values.shape[:-1], dtype=np.intp)
+        if self.objective == "maximin":
+            return values.argmin(axis=-1)
+        return (self.best - values).argmax(axis=-1)
+
+
+def _target(arrays: CaseArrays, weights: Any) -> _Target:
+    from decide.score import resolve_weights
+
+    if isinstance(weights, str) and weights in ("maximin", "minimax_regret") and weights not in arrays.profile_ids:
+        if len(arrays.profile_ids) < 2:
+            known = ", ".join(arrays.profile_ids) or "none"
+            raise DecideError(f"'{weights}' compares stakeholder weight profiles; the case has "
+                              f"{len(arrays.profile_ids)} ({known}): give at least two")
+        profile_weights = np.asarray(arrays.profile_weights, dtype=float)
+        return _Target(weights, profile_weights, tuple(arrays.profile_ids))  # type: ignore[arg-type]
+    w, profile = resolve_weights(arrays, weights)
+    label = profile or ("custom weights" if weights is not None else "case weights")
+    return _Target("expected", np.asarray(w, dtype=float)[None], (label,))
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class StabilityRun:
+    """One re-optimisation on other scenarios."""
+
+    stream: int
+    """Scenario stream of the same seed (0 = the original scenarios)."""
+    n_scenarios: int
+    best: tuple[str, ...]
+    same: bool
+
+
+@dataclass(frozen=True, eq=False)
+class StrategyResult:
+    """The best strategies of a case, checked out of sample.
+
+    Attributes
+    ----------
+    objective
+        ``"expected"`` (expected value under one weight vector), ``"maximin"`` (the worst
+        profile's expected value) or ``"minimax_regret"`` (the largest shortfall of a profile's
+        expected value from that profile's best strategy; lower is better).
+    profiles
+        The weight profiles the objective uses.
+    engine, status, gap, bound
+        How the optimum was found: ``"enumerate"`` (status ``"optimal"``, gap 0, exact on the
+        scenarios) or ``"milp"`` (``"optimal"`` or ``"time limit"``; ``gap`` is HiGHS's relative
+        optimality gap and ``bound`` its bound on the in-sample objective).
+    strategies
+        The best strategies found, best first (option ids; ``()`` is doing nothing).
+    in_sample
+        Their objective on the scenarios they were chosen on (regret: the maximum regret).
+    out_of_sample
+        Their objective re-estimated on ``n_out_of_sample`` fresh scenarios.
+    oos_mean, oos_sd, oos_p5, oos_p95, oos_mcse
+        Out of sample, the value per scenario under the binding profile (the only one for
+        ``"expected"``; the worst for maximin; the one with the largest regret for minimax
+        regret): mean, standard deviation, 5th and 95th percentiles, and the Monte Carlo standard
+        error of the mean.
+    profile_means
+        ``(strategy, profile)``: out-of-sample mean value under each profile.
+    contribution_options, with_value, without_value, added, added_mcse, removable
+        For each option of the best strategy: the out-of-sample objective with it, without it
+        (NaN where removing it breaks a dependency or the option was demanded), the difference
+        and its Monte Carlo standard error (paired on the same scenarios).
+    stability_runs, stability
+        Re-optimisations with other seeds and with half the scenarios, and the share of them
+        that chose the same best strategy.
+    """
+
+    objective: Objective
+    profiles: tuple[str, ...]
+    engine: str
+    status: str
+    gap: float
+    bound: float
+    option_ids: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
+    in_sample: NDArray[np.float64]
+    out_of_sample: NDArray[np.float64]
+    oos_mean: NDArray[np.float64]
+    oos_sd: NDArray[np.float64]
+    oos_p5: NDArray[np.float64]
+    oos_p95: NDArray[np.float64]
+    oos_mcse: NDArray[np.float64]
+    profile_means: NDArray[np.float64]
+    contribution_options: tuple[str, ...]
+    with_value: NDArray[np.float64]
+    without_value: NDArray[np.float64]
+    added: NDArray[np.float64]
+    added_mcse: NDArray[np.float64]
+    removable: NDArray[np.bool_]
+    stability_runs: tuple[StabilityRun, ...]
+    stability: float
+    n_scenarios: int
+    n_out_of_sample: int
+    seed: int | list[int]
+    n_feasible: int | None
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def best(self) -> tuple[str, ...]:
+        """The chosen strategy."""
+        return self.strategies[0]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The best strategies, best first: in-sample and out-of-sample objective and value spread."""
+        label = "max_regret" if self.objective == "minimax_regret" else "value"
+        frame = pd.DataFrame({
+            "strategy": [" + ".join(s) or "(do nothing)" for s in self.strategies],
+            "n_options": [len(s) for s in self.strategies],
+            f"in_sample_{label}": self.in_sample,
+            f"out_of_sample_{label}": self.out_of_sample,
+            "mean": self.oos_mean,
+            "sd": self.oos_sd,
+            "p5": self.oos_p5,
+            "p95": self.oos_p95,
+            "mcse": self.oos_mcse,
+        }, index=pd.RangeIndex(1, len(self.strategies) + 1, name="rank"))
+        if len(self.profiles) > 1:
+            for p, name in enumerate(self.profiles):
+                frame[f"mean[{name}]"] = self.profile_means[:, p]
+        return frame
+
+    def contributions_frame(self) -> pd.DataFrame:
+        """What each option of the best strategy adds (out of sample), indexed by option id."""
+        return pd.DataFrame({
+            "with": self.with_value,
+            "without": self.without_value,
+            "added": self.added,
+            "mcse": self.added_mcse,
+            "removable": self.removable,
+        }, index=pd.Index(self.contribution_options, name="option"))
+
+    def stability_frame(self) -> pd.DataFrame:
+        """The re-optimisations behind :attr:`stability`."""
+        return pd.DataFrame({
+            "stream": [r.stream for r in self.stability_runs],
+            "n_scenarios": [r.n_scenarios for r in self.stability_runs],
+            "best": [" + ".join(r.best) or "(do nothing)" for r in self.stability_runs],
+            "same": [r.same for r in self.stability_runs],
+        })
+
+
+# --------------------------------------------------------------------------- optimisation
+
+
+def optimise_strategies(
+    arrays: CaseArrays | Case,
+    *,
+    n_scenarios: int = 1000,
+    rng: SeedLike | None = None,
+    weights: Any = None,
+    engine: Engine = "auto",
+    top: int = 5,
+    time_limit: float = 60.0,
+    out_of_sample: int = 10_000,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    stability: int | None = None,
+) -> StrategyResult:
+    """Choose the set of options with the best value over Monte Carlo scenarios.
+
+    Sample average approximation: every candidate is evaluated on the same ``n_scenarios``
+    scenarios, the best is chosen, and the best few are then re-simulated on fresh scenarios.
+
+    Parameters
+    ----------
+    arrays
+        The compiled case (or the case). It needs a baseline option (the status quo).
+    n_scenarios
+        Scenarios S the choice is made on.
+    rng
+        Seed (non-negative integer, ``SeedSequence`` or ``Generator``); None draws fresh entropy,
+        recorded in the result.
+    weights
+        None (the case's default profile), a profile id or explicit leaf weights: maximise the
+        expected value. ``"maximin"``: maximise the worst profile's expected value.
+        ``"minimax_regret"``: minimise the largest regret (a profile's best expected value minus
+        the strategy's) across the case's profiles.
+    engine
+        ``"enumerate"`` (exact, all feasible strategies), ``"milp"`` (Pyomo + HiGHS) or
+        ``"auto"``: enumerate up to :data:`ENUMERATION_LIMIT` feasible strategies, MILP beyond.
+    top
+        How many of the best strategies to report. The MILP finds the runners-up by re-solving
+        with the better ones cut off, while its time limit allows.
+    time_limit
+        Seconds per MILP solve; the result says plainly when it was reached, with the gap.
+    out_of_sample
+        Fresh scenarios for re-estimating the reported strategies (0 to skip).
+    include, exclude
+        Options every strategy must contain (with their dependencies) / may not contain.
+    stability
+        Other seeds to re-optimise with (each at S and at S/2, plus the original seed at S/2);
+        0 to skip. Costs about ``1.5 * stability + 0.5`` more optimisations. None: 3 when
+        enumerating, 0 for the MILP (each rerun would be a full solve, up to ``time_limit``).
+
+    Returns
+    -------
+    StrategyResult
+
+    Raises
+    ------
+    DecideError
+        For a case without a baseline option, unknown or contradictory option ids, demanded
+        options that cannot be pursued together or within the budgets, or budgets that leave
+        nothing but doing nothing.
+    """
+    timings: dict[str, float] = {}
+    if not isinstance(top, (int, np.integer)) or top < 1:
+        raise DecideError(f"top must be a positive integer, got {top!r}")
+    if not isinstance(out_of_sample, (int, np.integer)) or out_of_sample < 0:
+        raise DecideError(f"out_of_sample must be a non-negative integer, got {out_of_sample!r}")
+    if engine not in ("auto", "enumerate", "milp"):
+        raise DecideError(f"unknown engine {engine!r}; choose 'auto', 'enumerate' or 'milp'")
+    if stability is not None and (not isinstance(stability, (int, np.integer)) or stability < 0):
+        raise DecideError(f"stability must be a non-negative integer, got {stability!r}")
+    if not time_limit > 0:
+        raise DecideError(f"time_limit must be positive (seconds), got {time_limit!r}")
+    space = _as_space(arrays if not isinstance(arrays, Case) else compile_case(arrays))
+    target = _target(space.arrays, weights)
+    root, seed = resolve_seed(rng)
+    forced, banned = _forced_and_banned(space, include, exclude)
+    notes = [f"'{space.arrays.option_ids[space.arrays.baseline]}' is the status quo: the empty strategy, never "
+             "pursued",
+             "an option's failure (or its dependencies') gives the failure profile of its smallest strategy"]
+
+    X = None
+    if engine in ("auto", "enumerate"):
+        t = time.perf_counter()
+        try:
+            X = _enumerate(space, include, exclude, ENUMERATION_LIMIT)
+        except _TooMany:
+            if engine == "enumerate":
+                raise DecideError(f"more than {ENUMERATION_LIMIT:,} feasible strategies: too many to enumerate; "
+                                  "use engine='milp'") from None
+            notes.append(f"more than {ENUMERATION_LIMIT:,} feasible strategies: solved as a MILP")
+            logger.info("more than %d feasible strategies: switching to the MILP", ENUMERATION_LIMIT)
+        timings["enumerate"] = time.perf_counter() - t
+    if (X is not None and len(X) == 1 and not forced.any()) or (X is None and not _any_option_fits(space, banned)):
+        raise _nothing_fits(space, banned)
+
+    t = time.perf_counter()
+    scenarios = draw_scenarios(space.arrays, n_scenarios, rng=root, stream=STREAM_IN_SAMPLE)
+    timings["scenarios"] = time.perf_counter() - t
+
+    if X is not None:
+        search = _enumeration_search(space, X, target)
+    else:
+        search = _milp_search(space, target, include, exclude, time_limit)
+    found = search(scenarios, top, timings)
+    if found.target is not None:
+        target = found.target
+
+    t = time.perf_counter()
+    oos = _out_of_sample(space, found.strategies, target, root, out_of_sample, forced)
+    timings["out_of_sample"] = time.perf_counter() - t
+
+    if stability is None:
+        stability = 3 if X is not None else 0
+        if X is None:
+            notes.append("stability not assessed: with the MILP each rerun is a full solve; pass stability=k to ask")
+    t = time.perf_counter()
+    runs = []
+    for j in range(int(stability)):
+        runs.append((STREAM_RERUN + j, n_scenarios))
+    if n_scenarios >= 2 and stability:
+        runs.append((STREAM_IN_SAMPLE, n_scenarios // 2))
+        runs += [(STREAM_RERUN + j, n_scenarios // 2) for j in range(int(stability))]
+    stability_runs = []
+    for stream, size in runs:
+        rerun = search(draw_scenarios(space.arrays, size, rng=root, stream=stream), 1, {})
+        best = rerun.strategies[0] if len(rerun.strategies) else forced
+        stability_runs.append(StabilityRun(stream, size, space.ids(best),
+                                           bool(np.array_equal(best, found.strategies[0]))))
+    timings["stability"] = time.perf_counter() - t
+    notes += found.notes
+    if target.objective != "expected":
+        notes.append(f"{target.objective}: over the profiles {', '.join(target.profiles)}; out-of-sample spread is "
+                     "the binding profile's")
+    if target.objective == "minimax_regret":
+        notes.append("out-of-sample regret is measured from each profile's in-sample best value")
+
+    return StrategyResult(
+        objective=target.objective,
+        profiles=target.profiles,
+        engine=found.engine,
+        status=found.status,
+        gap=found.gap,
+        bound=found.bound,
+        option_ids=space.option_ids,
+        strategies=tuple(space.ids(x) for x in found.strategies),
+        in_sample=found.in_sample,
+        out_of_sample=oos["objective"],
+        oos_mean=oos["mean"],
+        oos_sd=oos["sd"],
+        oos_p5=oos["p5"],
+        oos_p95=oos["p95"],
+        oos_mcse=oos["mcse"],
+        profile_means=oos["profile_means"],
+        contribution_options=oos["contribution_options"],
+        with_value=oos["with"],
+        without_value=oos["without"],
+        added=oos["added"],
+        added_mcse=oos["added_mcse"],
+        removable=oos["removable"],
+        stability_runs=tuple(stability_runs),
+        stability=float(np.mean([r.same for r in stability_runs])) if stability_runs else float("nan"),
+        n_scenarios=int(n_scenarios),
+        n_out_of_sample=int(out_of_sample),
+        seed=seed,
+        n_feasible=None if X is None else len(X),
+        timings=timings,
+        notes=tuple(notes),
+    )
+
+
+def _any_option_fits(space: StrategySpace, banned: NDArray[np.bool_]) -> bool:
+    return any(not banned[k] and not strategy_problems(space, space.closure[k]) for k in range(space.n_options))
+
+
+@dataclass(frozen=True, eq=False)
+class _Found:
+    strategies: NDArray[np.bool_]
+    in_sample: NDArray[np.float64]
+    engine: str
+    status: str = "optimal"
+    gap: float = 0.0
+    bound: float = float("nan")
+    notes: tuple[str, ...] = ()
+    target: _Target | None = None
+
+
+def _enumeration_search(space: StrategySpace, X: NDArray[np.bool_], target: _Target):
+    """Exact search over the enumerated strategies, on any scenarios."""
+
+    def search(scenarios: Scenarios, top: int, timings: dict[str, float]) -> _Found:
+        t = time.perf_counter()
+        means, penalties = criterion_means(space, X, scenarios)
+        values = means @ target.weights.T - penalties[:, None]  # (strategy, profile)
+        tgt = target
+        if target.objective == "minimax_regret":
+            tgt = _Target(target.objective, target.weights, target.profiles, values.max(axis=0))
+        objective = tgt.score(values)
+        best = np.argsort(-objective, kind="stable")[:top]
+        timings["evaluate"] = time.perf_counter() - t
+        in_sample = -objective[best] if tgt.objective == "minimax_regret" else objective[best]
+        return _Found(X[best], in_sample, "enumerate", bound=float(in_sample[0]), target=tgt)
+
+    return search
+
+
+def _milp_search(space: StrategySpace, target: _Target, include, exclude, time_limit: float):
+    """Search by the MILP of :mod:`decide.optimise.strategy_milp`."""
+    from decide.optimise.strategy_milp import solve_strategies
+
+    def search(scenarios: Scenarios, top: int, timings: dict[str, float]) -> _Found:
+        return solve_strategies(space, scenarios, target, include=include, exclude=exclude,
+                                time_limit=time_limit, top=top, timings=timings)
+
+    return search
+
+
+def _out_of_sample(space: StrategySpace, strategies: NDArray[np.bool_], target: _Target, root: np.random.SeedSequence,
+                   n: int, forced: NDArray[np.bool_]) -> dict[str, Any]:
+    """Fresh-scenario estimates for the reported strategies and for the best without each option."""
+    best = strategies[0]
+    members = np.flatnonzero(best)
+    without = np.repeat(best[None], len(members), axis=0)
+    without[np.arange(len(members)), members] = False
+    # Removing an option keeps a strategy feasible unless another member depends on it.
+    dependents = (space.closure[np.ix_(best, members)].sum(axis=0) > 1) if len(members) else np.zeros(0, bool)
+    removable = ~dependents & ~forced[members]
+    n_top, n_p = len(strategies), len(target.profiles)
+    out: dict[str, Any] = {"contribution_options": tuple(space.option_ids[k] for k in members),
+                           "removable": removable}
+    nan_top = np.full(n_top, np.nan)
+    if n == 0:
+        nan_members = np.full(len(members), np.nan)
+        out.update(objective=nan_top, mean=nan_top, sd=nan_top, p5=nan_top, p95=nan_top, mcse=nan_top,
+                   profile_means=np.full((n_top, n_p), np.nan), added=nan_members, added_mcse=nan_members)
+        out["with"], out["without"] = nan_members, nan_members
+        return out
+    X = np.concatenate([strategies, without])
+    values = np.concatenate([scenario_values(space, X, chunk, target.weights)
+                             for chunk in iter_scenarios(space.arrays, n, rng=root, stream=STREAM_OUT_OF_SAMPLE)],
+                            axis=2)  # (strategy, profile, draw)
+    means = values.mean(axis=2)
+    objective = target.score(means)
+    binding = target.binding(means)
+    chosen = values[np.arange(len(X)), binding]  # (strategy, draw) under the binding profile
+    top_values = chosen[:n_top]
+    sign = -1.0 if target.objective == "minimax_regret" else 1.0
+    out.update(
+        objective=sign * objective[:n_top],
+        mean=top_values.mean(axis=1),
+        sd=top_values.std(axis=1, ddof=1) if n > 1 else nan_top,
+        p5=np.percentile(top_values, 5, axis=1),
+        p95=np.percentile(top_values, 95, axis=1),
+        mcse=top_values.std(axis=1, ddof=1) / np.sqrt(n) if n > 1 else nan_top,
+        profile_means=means[:n_top],
+    )
+    # Contributions: objective with minus without, paired on the same scenarios under the profile
+    # binding for the best strategy.
+    b = binding[0]
+    diffs = values[0, b][None, :] - values[n_top:, b]
+    with_value = np.full(len(members), sign * objective[0])
+    without_value = np.where(removable, sign * objective[n_top:], np.nan)
+    out["with"], out["without"] = with_value, without_value
+    out["added"] = np.where(removable, (objective[0] - objective[n_top:]), np.nan)
+    out["added_mcse"] = np.where(removable, diffs.std(axis=1, ddof=1) / np.sqrt(n) if n > 1 else np.nan, np.nan)
+    return out
