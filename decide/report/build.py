@@ -142,7 +142,7 @@ def run_analyses(
     # Each analysis gets its own stream of the one seed, so adding one never shifts another.
     sub_seeds = np.random.SeedSequence(seed).generate_state(3)
     sobol = timed("sobol", sobol_indices, arrays, n=sobol_n, rng=int(sub_seeds[0]))
-    tornado_frame = timed("tornado", tornado, arrays)
+    tornado_frame = timed("tornado", tornado, arrays, rng=int(sub_seeds[2]))
     strategy_result = None
     if strategies and arrays.baseline is not None:
         strategy_result = _strategies(case, arrays, profile, int(sub_seeds[1]), timed)
