@@ -180,7 +180,9 @@ def draw_figures(a, out_dir: Path) -> dict[str, str]:
         plot_blockers(named(hard), named(sim.summary["p_blocked"]), out_dir / files["blockers"])
     if a.profiles is not None:
         files["profiles"] = "profiles.png"
-        plot_profiles(named(a.profiles.drop(columns="rank_spread")), out_dir / files["profiles"])
+        profile_names = {p.id: p.name for p in a.case.weights.profiles}
+        plot_profiles(named(a.profiles.drop(columns="rank_spread")).rename(columns=profile_names),
+                      out_dir / files["profiles"])
     node_names = dict(zip(a.arrays.criterion_ids, a.arrays.criterion_names))
     from decide.checks import iter_nodes
 
