@@ -106,6 +106,13 @@ def validate(case: str) -> None:
     arrays = compile_case(loaded)
     click.echo(f"{case}: valid — {arrays.n_options} options, {arrays.n_criteria} criteria, "
                f"{arrays.n_preconditions} preconditions, {len(arrays.profile_ids)} weight profiles.")
+    if len(arrays.imprecise_b):
+        # Profiles outside the admissible set are allowed, but a reader should know.
+        slack = arrays.profile_weights @ arrays.imprecise_a.T - arrays.imprecise_b
+        for profile, row in zip(arrays.profile_ids, slack):
+            if (row > 1e-9).any():
+                click.echo(f"  Note: profile {profile} breaks {int((row > 1e-9).sum())} of the imprecise weight "
+                           "statements (weights.imprecise)")
     for profile, ratios in arrays.consistency.items():
         for group, cr in ratios.items():
             flag = "  (above 0.1: revisit the comparisons)" if cr > 0.1 else ""

@@ -331,3 +331,14 @@ def test_version_and_help():
     assert result.exit_code == 0
     for command in ("validate", "score", "cases"):
         assert command in result.stdout
+
+
+def test_validate_notes_profiles_outside_the_imprecise_statements():
+    """The minimal case's neutral profile gives cost more weight than armed_groups, against its own
+    ordinal statement; validate says so without failing."""
+    from pathlib import Path
+
+    case = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"
+    result = CliRunner().invoke(cli, ["validate", str(case)])
+    assert result.exit_code == 0
+    assert "Note: profile neutral breaks 1 of the imprecise weight statements" in result.output
