@@ -149,6 +149,19 @@ def test_mutated_cases_never_crash(tmp_path: Path, data: Any, fmt: str, profile:
     assert path.read_bytes() == before
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=mutated_cases(), weights=st.sampled_from([None, "imprecise", "uniform", "profiles", "hawk"]))
+def test_mutated_cases_never_crash_the_simulation_or_strategies(tmp_path: Path, data: Any,
+                                                                 weights: str | None) -> None:
+    path = tmp_path / "fuzzed.yaml"
+    path.write_text(_dump(data), encoding="utf-8")
+    runner = CliRunner()
+    for args in (["simulate", str(path), "-n", "300", "-q", *(["--weights", weights] if weights else [])],
+                 ["strategies", str(path), "-S", "50"]):
+        result = runner.invoke(cli, args, catch_exceptions=True)
+        _assert_no_crash(result, args)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(alphabet=st.sampled_from(list("ab:-[]{},'\"\n #&*!|>.0123456789\t")), max_size=80))
 def test_arbitrary_text_never_crashes(tmp_path: Path, text: str) -> None:
