@@ -12,10 +12,14 @@ array passed to a helper function, which per draw cost more than the arithmetic,
 sub-block it is noise. A draw's uniforms are the next ``n_slots`` of the block's stream whatever
 the sub-block or chunk, and sums are added draw by draw in order, so neither changes a result.
 
-Seam for strategies (issue 7): the kernel evaluates *alternatives*, each a row of the model (its
-enabler variant, hard requirements, penalties, outcome cells); ranking and accumulation see only
-the alternatives' values. Options evaluated one by one, each as its smallest strategy, are the
-only alternatives :func:`build_model` builds today.
+Strategies: the kernel evaluates *alternatives*, each a row of the model (its enabler variant,
+hard requirements, penalties); ranking and accumulation see only the alternatives' values. The
+first ``n_opt`` rows are the options, each as its smallest strategy, with outcome cells; an
+optional last row is a strategy (``simulate(..., strategy=...)``), whose criterion values
+:func:`_strategy_outcomes` assembles from its components' drawn outcomes (no uniforms of its own).
+
+PERT scores read a dense inverse-CDF table (linear interpolation indexed directly by ``u``), the
+few draws in its end intervals the cubic table with exact tails (see :data:`DENSE_EXACT`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from numpy.typing import NDArray
 from decide.compile import PROB_INTERVAL, CaseArrays
 from decide.mcda.value import criterion_values
 from decide.sampling import (
+    DENSE_EXACT,
+    DENSE_INTERVALS,
     PERT,
     POINT,
     TABLE_INTERVALS,
@@ -84,6 +90,8 @@ class Model(NamedTuple):
     p_par: NDArray[np.float64]
     p_slot: NDArray[np.int64]
     tables: NDArray[np.float64]
+    dense: NDArray[np.float64]
+    """Dense Beta inverse-CDF tables (PERT scores), rows as ``tables``: see :meth:`BetaTables.dense`."""
     lat_slot: int
     corr_index: NDArray[np.intp]
     corr_factor: NDArray[np.float64]
@@ -118,11 +126,55 @@ class Model(NamedTuple):
     hist_lo: NDArray[np.float64]
     hist_scale: NDArray[np.float64]
     """Bins per unit of value; regrets lie in [0, 1 - hist_lo] and use the same scale."""
+    n_opt: int
+    """Option rows with outcome cells (the first alternatives); a strategy row, if any, follows them."""
+    st_comp: NDArray[np.int64]
+    """(k,): options whose joint outcome enters the strategy (non-zero coefficient; the baseline
+    too, with coefficient ``1 - sum a_j``); empty without a strategy."""
+    st_coef: NDArray[np.float64]
+    """(k,): the components' coefficients ``a_j`` (Moebius sums)."""
+    st_hard: NDArray[np.bool_]
+    """(k, q): hard requirements of each component's smallest strategy (False for the baseline)."""
+    comp_of: NDArray[np.int64]
+    """(option,): the option's component index, -1 if not a component."""
+    scale_low: NDArray[np.float64]
+    scale_high: NDArray[np.float64]
 
 
-def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
-    """Alternatives = options, each as its smallest strategy (own enablers, dependencies' requirements)."""
-    n_a, n_c, n_q = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
+def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np.bool_] | None = None) -> Model:
+    """Alternatives = options, each as its smallest strategy (own enablers, dependencies' requirements),
+    then, if ``strategy`` (a 0/1 vector over the options, dependency-closed, baseline excluded) is
+    given, that strategy as one more alternative (the strategies engine's semantics: see
+    :mod:`decide.optimise.strategy`). The strategy draws no uniforms of its own: it assembles its
+    options' and the baseline's drawn outcomes, so it shares every draw with the option rows."""
+    n_o, n_c, n_q = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
+    n_e = len(arrays.enabler_option)
+    active = np.asarray(arrays.eval_enablers, dtype=bool).reshape(n_o, n_e)
+    alt_hard = np.ascontiguousarray(arrays.eval_hard, dtype=bool).reshape(n_o, n_q)
+    alt_pen = np.ascontiguousarray(arrays.eval_penalty, dtype=float).reshape(n_o, n_q)
+    st_comp = np.zeros(0, dtype=np.int64)
+    st_coef = np.zeros(0)
+    st_hard = np.zeros((0, n_q), dtype=bool)
+    comp_of = np.full(n_o, -1, dtype=np.int64)
+    if strategy is not None:
+        x = np.asarray(strategy, dtype=bool)
+        closure = arrays.closure.astype(float)
+        mobius = np.rint(np.linalg.inv(closure)) if n_o else closure
+        coef = x.astype(float) @ mobius  # a_j = sum over i in S of mu(i, j)
+        if arrays.baseline is not None:
+            coef[arrays.baseline] = 1.0 - coef.sum()
+        comps = np.flatnonzero(coef != 0.0)
+        st_comp = comps.astype(np.int64)
+        st_coef = coef[comps].astype(float)
+        st_hard = alt_hard[comps].copy()
+        if arrays.baseline is not None:
+            st_hard[comps == arrays.baseline] = False  # the status quo is never pursued: never fails
+        comp_of[comps] = np.arange(len(comps))
+        active = np.vstack([active, x[arrays.enabler_option][None, :] if n_e else np.zeros((1, 0), bool)])
+        alt_hard = np.vstack([alt_hard, (x.astype(np.int64) @ arrays.hard.astype(np.int64) > 0)[None, :]])
+        alt_pen = np.vstack([alt_pen, np.max(np.where(x[:, None], arrays.penalty, 0.0), axis=0,
+                                             initial=0.0)[None, :]])
+    n_a = alt_hard.shape[0]
     tables = BetaTables()
     slot = sampler.n_uniforms  # weights take the first dimensions: they matter most in QMC
     p_par = probability_tables(arrays, tables)
@@ -134,8 +186,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
     lat_slot, slot = slot, slot + n_q
     corr_index, corr_factor = copula_factor(arrays.correlation)
 
-    # Enabler variants: options with the same active enablers share their thresholds.
-    active = np.asarray(arrays.eval_enablers, dtype=bool).reshape(n_a, len(arrays.enabler_option))
+    # Enabler variants: alternatives with the same active enablers share their thresholds.
     signatures: dict[tuple[int, ...], int] = {(): 0}
     alt_var = np.zeros(n_a, dtype=np.int64)
     for a in range(n_a):
@@ -156,8 +207,8 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
         v = alt_var[a]
         alt_tv[a, var_q[var_q_start[v]:var_q_start[v + 1]]] = v
 
-    alt_hard = np.ascontiguousarray(arrays.eval_hard, dtype=bool)
-    alt_pen = np.ascontiguousarray(arrays.eval_penalty, dtype=float)
+    alt_hard = np.ascontiguousarray(alt_hard)
+    alt_pen = np.ascontiguousarray(alt_pen)
     planned, failure = cell_tables(arrays.scores, tables), cell_tables(arrays.failure, tables)
     width = max(planned.cum.shape[-1], failure.cum.shape[-1])
 
@@ -166,11 +217,11 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
 
     cell_kind = np.stack([planned.kind, failure.kind])
     cell_par = np.stack([planned.params, failure.params])
-    cell_slot = np.full((2, n_a, n_c), -1, dtype=np.int64)
+    cell_slot = np.full((2, n_o, n_c), -1, dtype=np.int64)
     can_fail = alt_hard.any(axis=1)
     # Slots in the order of the option ids, not of the case file: reordering the options of a
     # case then permutes the results exactly (each option keeps its uniforms).
-    for a in sorted(range(n_a), key=lambda i: arrays.option_ids[i]):
+    for a in sorted(range(n_o), key=lambda i: arrays.option_ids[i]):
         # Failure outcomes are drawn only for options that can fail (DESIGN: "draw failure
         # outcomes only for options that can fail"); point scores take no uniform.
         for f in (0, 1) if can_fail[a] else (0,):
@@ -191,11 +242,12 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
     # Values lie in [-total penalty, 1] (value functions in [0, 1], weights summing to 1).
     hist_lo = -alt_pen.sum(axis=1)
     span = 1.0 - hist_lo
+    dense = tables.dense() if np.any(cell_kind == PERT) else np.zeros((1, DENSE_INTERVALS, 2))
     return Model(
         n_slots=slot, w_code=sampler.code, w_slot=0, w_fixed=sampler.fixed, w_profiles=sampler.profiles,
         w_order=sampler.order, chain_g=sampler.constraints, chain_h=sampler.bounds, chain_start=sampler.start,
         chain_burn_in=sampler.burn_in, chain_thinning=sampler.thinning,
-        p_kind=p_kind, p_par=p_par, p_slot=p_slot, tables=tables.stack(), lat_slot=lat_slot,
+        p_kind=p_kind, p_par=p_par, p_slot=p_slot, tables=tables.stack(), dense=dense, lat_slot=lat_slot,
         corr_index=corr_index, corr_factor=corr_factor,
         corr_lower=bool(np.allclose(corr_factor, np.tril(corr_factor), atol=0.0)), var_start=var_start,
         var_enablers=np.array(var_enablers, dtype=np.int64),
@@ -209,6 +261,9 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler) -> Model:
         cell_val=np.ascontiguousarray(np.stack([pad(planned.values), pad(failure.values)])),
         cell_slot=cell_slot, vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
         vf_slope=vf_slope, vf_n=vf_n, hist_lo=hist_lo, hist_scale=HISTOGRAM_BINS / span,
+        n_opt=n_o, st_comp=st_comp, st_coef=st_coef, st_hard=np.ascontiguousarray(st_hard), comp_of=comp_of,
+        scale_low=np.ascontiguousarray(arrays.scale_low, dtype=float),
+        scale_high=np.ascontiguousarray(arrays.scale_high, dtype=float),
     )
 
 
@@ -301,6 +356,12 @@ class Scratch(NamedTuple):
     better: NDArray[np.int64]
     tied: NDArray[np.int64]
     chain_scratch: NDArray[np.float64]
+    xp: NDArray[np.float64]
+    """(k, c, d): planned outcomes of the strategy's components (empty without a strategy)."""
+    xf: NDArray[np.float64]
+    """(k, c, d): failure outcomes of the components, where they fail (alone or in the strategy)."""
+    st_fail: NDArray[np.bool_]
+    """(k, d): the component fails under the strategy's enablers."""
 
 
 def new_scratch(m: Model) -> Scratch:
@@ -317,7 +378,9 @@ def new_scratch(m: Model) -> Scratch:
                    penalty=np.zeros((n_a, b)), idx=np.zeros(b, np.int64), x=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
                    values=np.zeros((n_a, b)), totals=np.zeros(n_a),
                    best=np.zeros(b), better=np.zeros(b, np.int64), tied=np.zeros(b, np.int64),
-                   chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])))
+                   chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])),
+                   xp=np.zeros((len(m.st_comp), n_c, b)), xf=np.zeros((len(m.st_comp), n_c, b)),
+                   st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_))
 
 
 @nb.njit(nogil=True, cache=True)
@@ -445,16 +508,58 @@ def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
 
 
 @nb.njit(nogil=True, cache=True)
-def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
+def _strategy_viability(m, nb_, no, st_fail):
+    """Which components of the strategy fail under the strategy's enablers (its row of ``no``)."""
+    s = m.n_opt
+    n_q = m.st_hard.shape[1]
+    for k in range(m.st_comp.shape[0]):
+        for d in range(nb_):
+            st_fail[k, d] = False
+        for q in range(n_q):
+            if m.st_hard[k, q]:
+                for d in range(nb_):
+                    st_fail[k, d] |= no[s, q, d]
+
+
+@nb.njit(nogil=True, cache=True)
+def _strategy_outcomes(m, nb_, st_fail, xp, xf, vcell):
+    """The strategy's criterion values: ``sum_j a_j O_j`` over its components (the baseline's
+    coefficient is ``1 - sum a_j``), ``O_j`` planned or failure, capped at the scale, valued.
+
+    A single component with coefficient 1 gives its outcome exactly (``0.0 + 1.0 * O``), so a
+    strategy of one option without dependencies reproduces that option's row bit for bit.
+    """
+    s = m.n_opt
+    n_c = m.vf_x.shape[0]
+    n_k = m.st_comp.shape[0]
+    for c in range(n_c):
+        lo, hi = m.scale_low[c], m.scale_high[c]
+        v0 = m.vf_v[c, 0]
+        n_seg = m.vf_n[c] - 1
+        for d in range(nb_):
+            y = 0.0
+            for k in range(n_k):
+                y += m.st_coef[k] * (xf[k, c, d] if st_fail[k, d] else xp[k, c, d])
+            y = min(max(y, lo), hi)
+            val = v0
+            for g in range(n_seg):
+                val += (min(max(y, m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
+            vcell[s, c, d] = val
+
+
+@nb.njit(nogil=True, cache=True)
+def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
     """Each alternative's criterion values: planned outcome where viable, failure profile where not.
 
     Cell by cell, one loop per distribution kind over the draws (no per-draw dispatch on the
     kind). Planned outcomes are computed for every draw of the sub-block, in contiguous loops that
     vectorise; failure outcomes only for the draws that failed (listed in ``idx``), overwriting.
+    PERT: a dense table, lerp indexed by ``u``; the end intervals from the cubic table (exact tails).
     """
-    n_a, n_c = m.alt_hard.shape[0], m.vf_x.shape[0]
+    n_a, n_c = m.n_opt, m.vf_x.shape[0]
     par = m.cell_par
     for a in range(n_a):
+        comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
         for f in range(2 if m.alt_can_fail[a] else 1):
             if f == 0:
                 count = nb_
@@ -462,10 +567,16 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
                     idx[d] = d
             else:
                 count = 0
-                for d in range(nb_):
-                    if n_hard_no[a, d] > 0:
-                        idx[count] = d
-                        count += 1
+                if comp < 0:
+                    for d in range(nb_):
+                        if n_hard_no[a, d] > 0:
+                            idx[count] = d
+                            count += 1
+                else:  # also where it fails under the strategy's enablers
+                    for d in range(nb_):
+                        if n_hard_no[a, d] > 0 or st_fail[comp, d]:
+                            idx[count] = d
+                            count += 1
                 if count == 0:
                     continue
             for c in range(n_c):
@@ -473,8 +584,20 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
                 slot = m.cell_slot[f, a, c]
                 if kind == POINT:
                     val = par[f, a, c, 7]
-                    for k in range(count):
-                        vcell[a, c, idx[k]] = val
+                    if comp < 0:
+                        for k in range(count):
+                            vcell[a, c, idx[k]] = val
+                    else:
+                        raw = par[f, a, c, 0]
+                        for k in range(count):
+                            d = idx[k]
+                            if f == 0:
+                                xp[comp, c, d] = raw
+                                vcell[a, c, d] = val
+                            else:
+                                xf[comp, c, d] = raw
+                                if n_hard_no[a, d] > 0:
+                                    vcell[a, c, d] = val
                     continue
                 if kind == TRIANGULAR:
                     low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
@@ -487,26 +610,33 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
                             x[k] = triangular_ppf(u[slot, idx[k]], low, high, f_mode, k_low, k_high)
                 elif kind == PERT:
                     low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
-                    # Interior interpolation for every draw without a branch (it vectorises),
-                    # then the end intervals (2 draws in 256) redone exactly.
-                    tab = m.tables
+                    # Dense table, lerp indexed by u for every draw without a branch (it
+                    # vectorises), then the end intervals (2 DENSE_EXACT in DENSE_INTERVALS of
+                    # the draws) redone from the cubic table with its exact tails.
+                    dense = m.dense
                     ends = 0
-                    for k in range(count):
-                        uu = u[slot, idx[k]]
-                        t_ = uu * TABLE_INTERVALS
-                        i = min(max(int(t_), 1), TABLE_INTERVALS - 2)
-                        j = 2 * i
-                        h = t_ - i
-                        h2 = h * h
-                        h3 = h2 * h
-                        x[k] = low + width * ((2.0 * h3 - 3.0 * h2 + 1.0) * tab[r, j] + (h3 - 2.0 * h2 + h) * tab[r, j + 1]
-                                              + (3.0 * h2 - 2.0 * h3) * tab[r, j + 2] + (h3 - h2) * tab[r, j + 3])
-                        ends += (t_ < 1.0) | (t_ >= TABLE_INTERVALS - 1)
+                    if f == 0:  # contiguous
+                        for k in range(count):
+                            t_ = u[slot, k] * DENSE_INTERVALS
+                            i = int(t_)
+                            x[k] = low + width * (dense[r, i, 0] + (t_ - i) * dense[r, i, 1])
+                            ends += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
+                    else:
+                        for k in range(count):
+                            t_ = u[slot, idx[k]] * DENSE_INTERVALS
+                            i = int(t_)
+                            x[k] = low + width * (dense[r, i, 0] + (t_ - i) * dense[r, i, 1])
+                            ends += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
                     if ends:
+                        tab = m.tables
                         for k in range(count):
                             uu = u[slot, idx[k]]
-                            if uu * TABLE_INTERVALS < 1.0 or uu * TABLE_INTERVALS >= TABLE_INTERVALS - 1:
+                            i = int(uu * DENSE_INTERVALS)
+                            if i < DENSE_EXACT or i >= DENSE_INTERVALS - DENSE_EXACT:
                                 x[k] = low + width * table_ppf(tab, r, uu)
+                                ends -= 1
+                                if ends == 0:
+                                    break
                 elif kind == UNIFORM:
                     low, width = par[f, a, c, 0], par[f, a, c, 1]
                     for k in range(count):
@@ -522,6 +652,12 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
                         while j < last and u[slot, idx[k]] >= m.cell_cum[f, a, c, j]:
                             j += 1
                         x[k] = m.cell_val[f, a, c, j]
+                if comp >= 0:
+                    for k in range(count):
+                        if f == 0:
+                            xp[comp, c, idx[k]] = x[k]
+                        else:
+                            xf[comp, c, idx[k]] = x[k]
                 # Piecewise-linear value function as a sum of clamped segments: exact, flat
                 # beyond the end points, free of branches on x.
                 v0 = m.vf_v[c, 0]
@@ -533,12 +669,19 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell):
                         x0, x1, slope = m.vf_x[c, g], m.vf_x[c, g + 1], m.vf_slope[c, g]
                         for k in range(count):
                             vcell[a, c, k] += (min(max(x[k], x0), x1) - x0) * slope
-                else:
+                elif comp < 0:
                     for k in range(count):
                         val = v0
                         for g in range(n_seg):
                             val += (min(max(x[k], m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
                         vcell[a, c, idx[k]] = val
+                else:  # a component: its own row changes only where it fails alone
+                    for k in range(count):
+                        val = v0
+                        for g in range(n_seg):
+                            val += (min(max(x[k], m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
+                        if n_hard_no[a, idx[k]] > 0:
+                            vcell[a, c, idx[k]] = val
 
 
 @nb.njit(nogil=True, cache=True)
@@ -717,7 +860,12 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         _world(m, u, nb_, t.p, t.pvar, t.thr, t.lat, t.normals)
         _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
-        _outcomes(m, u, nb_, t.n_hard_no, t.idx, t.x, t.vcell)
+        has_strategy = m.st_comp.shape[0] > 0
+        if has_strategy:
+            _strategy_viability(m, nb_, t.no, t.st_fail)
+        _outcomes(m, u, nb_, t.n_hard_no, t.idx, t.x, t.vcell, t.st_fail, t.xp, t.xf)
+        if has_strategy:
+            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.vcell)
         if confidence:
             _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
         else:

@@ -24,8 +24,8 @@ EVPI as the expected regret of the option with the best mean (EVPI = min_x E[reg
 by batch means over RNG blocks (NaN with fewer than two blocks). With ``method="qmc"`` every MCSE
 is the spread of :data:`QMC_REPLICATES` independently scrambled replicates.
 
-The numba kernel and the compiled case it runs on are in :mod:`decide.mc_kernel` (including
-the seam for strategies, issue 7); the draws themselves in :mod:`decide.sampling`.
+The numba kernel and the compiled case it runs on are in :mod:`decide.mc_kernel` (including a
+strategy evaluated as one more alternative); the draws themselves in :mod:`decide.sampling`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -51,10 +51,12 @@ from decide.results import SimulationResult
 from decide.sampling import SeedLike, block_seed_sequence, describe, resolve_seed, stream_states, weight_sampler
 from decide.spec import Case
 
-__all__ = ["simulate", "SEED", "BLOCK_SIZE", "HISTOGRAM_BINS", "QMC_REPLICATES", "Accumulator"]
+__all__ = ["simulate", "STRATEGY_ID", "SEED", "BLOCK_SIZE", "HISTOGRAM_BINS", "QMC_REPLICATES", "Accumulator"]
 
 logger = logging.getLogger(__name__)
 
+STRATEGY_ID: Final = "strategy"
+"""Id of the extra alternative ``simulate(..., strategy=[...])`` evaluates."""
 SEED: Final = 20120406
 """Default seed (the date of the MNLA's declaration of independence of Azawad)."""
 BLOCK_SIZE: Final = 16_384
@@ -286,6 +288,7 @@ def simulate(
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     confidence_draws: int | None = None,
+    strategy: Sequence[str] | None = None,
 ) -> SimulationResult:
     """Simulate a case: value distributions, ranks, blockers and value of information, with MCSEs.
 
@@ -323,6 +326,17 @@ def simulate(
         Draws (a prefix of the run: the same worlds and outcomes as its first draws) on which
         confidence factors are estimated, after the run has given the central weights; default
         ``min(n_draws, CONFIDENCE_DRAWS)``. Their MCSE is that of this prefix.
+    strategy
+        Option ids pursued together, checked by :func:`decide.optimise.strategy.check_strategy`
+        (dependencies, exclusions, budgets; the case needs a baseline). The strategy is evaluated
+        as one more alternative, id ``"strategy"`` (:data:`STRATEGY_ID`; name: the option ids
+        joined with ``" + "``), ranked alongside the options, with every output: its outcome is
+        the strategies engine's (baseline plus each option's change, shared dependencies counted
+        once, capped at the scale ends; each option planned or failing on its own and its
+        dependencies' hard requirements; the largest soft penalty per precondition that says
+        no), with the enablers of all its options; ``p_blocked`` is the probability that any
+        hard requirement of its options says no. It reuses the options' draws (common random
+        numbers) and draws no uniforms of its own.
 
     Returns
     -------
@@ -334,7 +348,7 @@ def simulate(
     ------
     DecideError
         A seed that is not a non-negative integer, an unknown weights mode or profile, counts
-        that are not positive integers.
+        that are not positive integers, a strategy that is not feasible.
 
     Examples
     --------
@@ -352,8 +366,9 @@ def simulate(
     root, seed = resolve_seed(rng)
     arrays = case_or_arrays if isinstance(case_or_arrays, CaseArrays) else compile_case(case_or_arrays)
     sampler = weight_sampler(arrays, weights)
-    m = build_model(arrays, sampler)
-    n_a, n_c, n_q = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
+    x_strategy, strategy_ids = _strategy_vector(arrays, strategy)
+    m = build_model(arrays, sampler, x_strategy)
+    n_a, n_c, n_q = m.alt_hard.shape[0], arrays.n_criteria, arrays.n_preconditions
     qmc = method == "qmc"
     replicates = QMC_REPLICATES if qmc else 1
     if qmc and n_draws < 2 * replicates:
@@ -404,9 +419,12 @@ def simulate(
 
     from decide import __version__
 
-    requirement = np.where(arrays.eval_hard, "hard", np.where(np.asarray(arrays.eval_penalty) > 0, "soft", ""))
+    requirement = np.where(m.alt_hard, "hard", np.where(m.alt_pen > 0, "soft", ""))
+    extra_ids = (STRATEGY_ID,) if strategy_ids is not None else ()
+    extra_names = (" + ".join(strategy_ids),) if strategy_ids is not None else ()
     return SimulationResult(
-        option_ids=tuple(arrays.option_ids), criterion_ids=tuple(arrays.criterion_ids),
+        option_ids=tuple(arrays.option_ids) + extra_ids, criterion_ids=tuple(arrays.criterion_ids),
+        option_names=tuple(arrays.option_names) + extra_names, strategy=strategy_ids,
         precondition_ids=tuple(arrays.precondition_ids), requirement=requirement,
         estimates=est, standard_errors=se,
         seed=seed if not isinstance(rng, np.random.SeedSequence) else {"entropy": root.entropy,
@@ -415,6 +433,22 @@ def simulate(
         replicates=replicates, confidence_draws=int(total_cf[0, 2]), histogram_bins=HISTOGRAM_BINS,
         block_size=BLOCK_SIZE, uniforms_per_draw=m.n_slots, seconds=elapsed,
     )
+
+
+def _strategy_vector(arrays: CaseArrays, strategy: Sequence[str] | None):
+    """The strategy as a 0/1 vector over the case's options (checked), and its ids as given."""
+    if strategy is None:
+        return None, None
+    from decide.optimise.strategy import check_strategy, strategy_space
+
+    ids = [strategy] if isinstance(strategy, str) else list(strategy)
+    if not all(isinstance(i, str) for i in ids):
+        raise DecideError(f"strategy must be a list of option ids, not {strategy!r}")
+    space = strategy_space(arrays)
+    local = check_strategy(space, ids)
+    x = np.zeros(arrays.n_options, dtype=bool)
+    x[space.options[local]] = True
+    return x, tuple(dict.fromkeys(ids))
 
 
 # --------------------------------------------------------------------------- estimates

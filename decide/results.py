@@ -52,6 +52,8 @@ class SimulationResult:
     (P(q is the only hard no | blocked)), ``value_at_stake`` (E[v | yes] - E[v | no]);
     ``p_yes`` (q): the world's answer without enablers; ``evpi`` (scalar), ``evppi`` (q).
     Undefined estimates (an option never best, a precondition that always says yes) are NaN.
+    With ``simulate(..., strategy=[...])`` the last row, id ``"strategy"``, is that strategy,
+    ranked alongside the options (its options are in :attr:`strategy`).
     """
 
     option_ids: tuple[str, ...]
@@ -74,6 +76,10 @@ class SimulationResult:
     block_size: int = 0
     uniforms_per_draw: int = 0
     seconds: float = field(default=0.0, compare=False)
+    option_names: tuple[str, ...] = ()
+    """Names per row of ``option_ids`` (the strategy row: its option ids joined with " + ")."""
+    strategy: tuple[str, ...] | None = None
+    """The options of the extra alternative ``"strategy"`` (the last row), if one was simulated."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimates", _frozen(self.estimates))
@@ -193,7 +199,8 @@ class SimulationResult:
         return {"seed": self.seed, "n_draws": self.n_draws, "method": self.method, "weights": dict(self.weights),
                 "version": self.version, "replicates": self.replicates,
                 "confidence_draws": self.confidence_draws, "histogram_bins": self.histogram_bins,
-                "block_size": self.block_size, "uniforms_per_draw": self.uniforms_per_draw, "ties": TIES_NOTE}
+                "block_size": self.block_size, "uniforms_per_draw": self.uniforms_per_draw, "ties": TIES_NOTE,
+                **({"strategy": list(self.strategy)} if self.strategy is not None else {})}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict: metadata, ids, and every estimate and MCSE as nested lists (NaN -> None)."""

@@ -15,7 +15,10 @@ from decide.errors import DecideError
 from decide.load import parse_case
 from decide.sampling import (
     BetaTables,
+    DENSE_EXACT,
+    DENSE_INTERVALS,
     copula_factor,
+    dense_ppf,
     draw_probabilities,
     draw_scores,
     fill_uniforms,
@@ -101,6 +104,22 @@ def test_beta_table_close_to_scipy(alpha: float, beta: float) -> None:
     stacked = tables.stack()
     got = np.array([table_ppf(stacked, row, u) for u in U])
     assert np.max(np.abs(got - special.betaincinv(alpha, beta, U))) < 2e-4
+
+
+@pytest.mark.parametrize("shape", [1.0, 2.0, 4.0, 6.0])
+def test_dense_table_close_to_scipy(shape: float) -> None:
+    """The engine's PERT inverse CDF (dense lerp, end intervals from the cubic table) for PERT shapes
+    ``alpha = 1 + shape m``, ``beta = 1 + shape (1 - m)`` (mode at fraction m of the range)."""
+    u = np.concatenate([U, np.random.default_rng(1).random(20_000),
+                        (np.arange(DENSE_INTERVALS) + 0.5) / DENSE_INTERVALS])
+    tables = BetaTables()
+    for m in (0.0, 0.1, 0.3, 0.5, 0.8, 1.0):
+        alpha, beta = 1.0 + shape * m, 1.0 + shape * (1.0 - m)
+        row = tables.row(alpha, beta)
+        stacked, dense = tables.stack(), tables.dense()
+        got = np.array([dense_ppf(dense, stacked, row, x) for x in u])
+        assert np.max(np.abs(got - special.betaincinv(alpha, beta, u))) < 2e-4, (alpha, beta)
+    assert 0 < DENSE_EXACT < DENSE_INTERVALS // 2
 
 
 def test_beta_tables_shared_by_shape() -> None:
