@@ -190,17 +190,21 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
 @click.option("--method", type=click.Choice(["mc", "qmc"]), default="mc", show_default=True,
               help="Plain Monte Carlo, or scrambled Sobol quasi-Monte Carlo.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (default: all cores).")
+@click.option("--strategy", metavar="A,B,C",
+              help="Also evaluate this combination of options, ranked as one more alternative ('strategy').")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @user_errors
 def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: str, workers: int | None,
-             fmt: str, quiet: bool) -> None:
+             strategy: str | None, fmt: str, quiet: bool) -> None:
     """Robustness of the ranking and the preconditions that block each option."""
     from decide.montecarlo import simulate as run_simulation
 
     loaded = _load(case)
+    options = [s.strip() for s in strategy.split(",") if s.strip()] if strategy else None
     result = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_simulation(
-        loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress))
+        loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress,
+        strategy=options))
     meta = {"case": case, **result.metadata}
     if fmt == "json":
         click.echo(dumps_json({**meta, "summary": result.summary, "rank_acceptability": result.rank_acceptability,
@@ -217,7 +221,8 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
     blockers = blockers[blockers["requirement"] == "hard"][
         ["option", "precondition", "p_no", "block_share", "sole_blocker_share", "value_at_stake"]]
     head = (f"{case}: {meta['n_draws']:,} draws ({method}), seed {seed}, weights {weights or 'default profile'}, "
-            f"decide {meta['version']}. Ties split ranks in equal fractions.")
+            f"decide {meta['version']}. Ties split ranks in equal fractions."
+            + (f"\nRow 'strategy' = {' + '.join(options)} pursued together." if options else ""))
     if fmt == "markdown":
         click.echo(f"## Robustness\n\n{head}\n\n{render(summary, 'markdown')}\n\n## Blockers\n\n"
                    f"{render(blockers.set_index('option'), 'markdown')}\n")

@@ -342,3 +342,16 @@ def test_validate_notes_profiles_outside_the_imprecise_statements():
     result = CliRunner().invoke(cli, ["validate", str(case)])
     assert result.exit_code == 0
     assert "Note: profile neutral breaks 1 of the imprecise weight statements" in result.output
+
+
+def test_simulate_with_a_strategy_adds_one_alternative(minimal_case_path):
+    result = run("simulate", minimal_case_path, "-n", "2000", "--strategy", "mediate", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["option"] for r in rows][-1] == "strategy"
+
+
+def test_simulate_with_an_infeasible_strategy_says_why(minimal_case_path):
+    result = run("simulate", minimal_case_path, "-n", "2000", "--strategy", "intervene,mediate")
+    assert result.exit_code != 0
+    assert "money budget" in result.output and "Traceback" not in result.output
