@@ -124,7 +124,7 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
     n = len(sweeps)
     cols = 3
     rows = max(1, -(-n // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows + 1.2), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows + 1.2), squeeze=False, sharey=True, dpi=90)
     cmap = plt.get_cmap("tab20")
     option_ids = sweeps[0].option_ids if sweeps else ()
     t = np.array([0.0, 1.0])
@@ -152,7 +152,9 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
                frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.012 * len(option_ids)))
     fig.suptitle(title + "\n(dashed: current weight; dotted: the leading option changes; thick: options that lead "
                  "somewhere)", fontsize=9)
-    fig.tight_layout()
+    # Fixed spacing instead of tight_layout: a second layout pass doubles the drawing time.
+    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.9 / (2.9 * rows + 1.2), bottom=0.09 / rows ** 0.5,
+                        hspace=0.45, wspace=0.08)
     _save(fig, path)
 
 

@@ -142,8 +142,9 @@ def _what_changes(a: Analyses, lead: str, second: str) -> str:
     if len(t):
         flips = t[(np.sign(t["gap_at_low"]) != np.sign(t["gap_at_high"]))]
         if not flips.empty:
-            parts.append(f"the single uncertain input that reverses the top two when swung from its 5th to 95th "
-                         f"percentile is {flips.iloc[0]['input']}")
+            pair = t.attrs.get("leading_names") or ("the leader", "the runner-up")
+            parts.append(f"the uncertain input that most easily reverses {pair[0]} and {pair[1]} (on central values) "
+                         f"when swung from its 5th to 95th percentile is {flips.iloc[0]['input']}")
     if not parts:
         return "No single change examined here alters the leader."
     text = "; ".join(parts) + "."
@@ -324,13 +325,17 @@ def findings_section(a: Analyses) -> str:
                              f"the model **{verdict}**. {why}")
             else:
                 q = claim.precondition_matters
+                evppi = float(sim.preconditions.at[q, "evppi"])
+                worth = evppi > 2 * np.nan_to_num(sim.preconditions.at[q, "evppi_se"]) and evppi > 1e-6
                 rank = int(voi[q])
                 main_for = [names[o] for o in sim.summary.index if _main_blocker(a, o)[0] == q]
-                verdict = "agrees" if rank <= 3 or main_for else "does not agree"
+                verdict = "agrees" if (worth and rank <= 3) or main_for else "does not agree"
                 blocking = (f"it is the question that most often blocks {', '.join(main_for)}" if main_for
                             else "it is not the main blocker of any option")
-                lines.append(f"- `{q}` ranks {rank} of {len(voi)} questions by value of information "
-                             f"(EVPPI {_num(sim.preconditions.at[q, 'evppi'], 4)}), and {blocking}: the model "
+                value = (f"ranks {rank} of {len(voi)} questions by value of information (EVPPI {_num(evppi, 4)})"
+                         if worth else "is worth nothing to learn before choosing (EVPPI ≈ 0: the choice does "
+                                       "not turn on it)")
+                lines.append(f"- `{q}` {value}, and {blocking}: the model "
                              f"**{verdict}** that it matters (criterion: among the three most valuable questions to "
                              "answer, or the main blocker of some option).")
         lines.append("")
