@@ -27,9 +27,11 @@ def _plt():
     return plt
 
 
-def _save(fig, path: Path) -> None:
-    # Metadata without the matplotlib version/date keeps PNGs reproducible.
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+def _save(fig, path: Path, tight: bool = True) -> None:
+    # Metadata without the matplotlib version/date keeps PNGs reproducible. A tight bounding box
+    # costs a second full draw, so large fixed-layout figures skip it.
+    fig.savefig(path, dpi=fig.dpi if not tight else DPI, bbox_inches="tight" if tight else None,
+                metadata={"Software": None})
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -124,7 +126,9 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
     n = len(sweeps)
     cols = 3
     rows = max(1, -(-n // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows + 1.2), squeeze=False, sharey=True, dpi=90)
+    legend_height = 0.17 * -(-len(sweeps[0].option_ids) // 2) if sweeps else 0.0
+    height = 2.6 * rows + 1.0 + legend_height
+    fig, axes = plt.subplots(rows, cols, figsize=(11, height), squeeze=False, sharey=True, sharex=True, dpi=90)
     cmap = plt.get_cmap("tab20")
     option_ids = sweeps[0].option_ids if sweeps else ()
     t = np.array([0.0, 1.0])
@@ -149,13 +153,13 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
         axes[k // cols][k % cols].axis("off")
     handles = [plt.Line2D([0], [0], color=cmap(j % 20), lw=2) for j in range(len(option_ids))]
     fig.legend(handles, [names.get(o, o) for o in option_ids], loc="lower center", ncol=2, fontsize=7,
-               frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.012 * len(option_ids)))
+               frameon=False, bbox_to_anchor=(0.5, 0.005))
     fig.suptitle(title + "\n(dashed: current weight; dotted: the leading option changes; thick: options that lead "
                  "somewhere)", fontsize=9)
     # Fixed spacing instead of tight_layout: a second layout pass doubles the drawing time.
-    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.9 / (2.9 * rows + 1.2), bottom=0.09 / rows ** 0.5,
-                        hspace=0.45, wspace=0.08)
-    _save(fig, path)
+    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 1.05 / height, bottom=(legend_height + 0.55) / height,
+                        hspace=0.35, wspace=0.08)
+    _save(fig, path, tight=False)
 
 
 def draw_figures(a, out_dir: Path) -> dict[str, str]:
