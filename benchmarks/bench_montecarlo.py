@@ -16,7 +16,6 @@ probabilities and correlations, hard and soft requirements, enablers). It prints
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys

@@ -129,7 +129,6 @@ def test_enumeration_matches_plain_brute_force():
 
 def test_optimum_equals_brute_force_for_every_objective():
     arrays = compiled(7, 11)
-    space = strategy_space(arrays)
     ids = [o for o in arrays.option_ids if o != arrays.option_ids[arrays.baseline]]
     plain = [s for s in all_subsets(ids) if plain_feasible(arrays, s)]
     scenarios = draw_scenarios(arrays, 200, rng=3)
