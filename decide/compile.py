@@ -295,18 +295,21 @@ def apply_enablers(
         q = arrays.enabler_precondition[e]
         on = np.broadcast_to(active[..., e], shape)
         old = p[..., q]
-        amount = arrays.enabler_amount[e]
-        kind = arrays.enabler_kind[e]
-        if kind == ENABLER_ADD:
-            new = np.clip(old + amount, 0.0, 1.0)
-        elif kind == ENABLER_ODDS:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                odds = old / (1.0 - old) * amount
-                new = np.where(old >= 1.0, 1.0, odds / (1.0 + odds))
-        else:
-            new = np.full_like(old, amount)
-        p[..., q] = np.where(on, new, old)
+        p[..., q] = np.where(on, enable(arrays, e, old), old)
     return p
+
+
+def enable(arrays: CaseArrays, e: int, p: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Enabler ``e`` applied to probabilities of yes of its precondition (any shape)."""
+    amount = arrays.enabler_amount[e]
+    kind = arrays.enabler_kind[e]
+    if kind == ENABLER_ADD:
+        return np.clip(p + amount, 0.0, 1.0)
+    if kind == ENABLER_ODDS:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds = p / (1.0 - p) * amount
+            return np.where(p >= 1.0, 1.0, odds / (1.0 + odds))
+    return np.full_like(p, amount)
 
 
 def tree_leaf_weights(case: Case, local: dict[str, float]) -> NDArray[np.float64]:

@@ -54,6 +54,7 @@ from decide.sampling import (
     norm_cdf,
     probability_tables,
     sfc64_next,
+    beta_table_ppf,
     table_ppf,
     triangular_ppf,
     truncnormal_ppf,
@@ -416,22 +417,6 @@ def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
             weights_from_uniforms(m.w_code, u, d, m.w_slot, m.w_fixed, m.w_profiles, m.w_order, w[d], w_tmp)
 
 
-@nb.njit(nogil=True, cache=True, inline="always")
-def _beta_table(tables, r, u):
-    """:func:`decide.sampling.table_ppf`, with the interior interpolation written out so that it
-    inlines into the stage loops (the end intervals, 2 draws in 256, take the general path)."""
-    t = u * TABLE_INTERVALS
-    i = int(t)
-    if 0 < i < TABLE_INTERVALS - 1:
-        j = 2 * i
-        f = t - i
-        f2 = f * f
-        f3 = f2 * f
-        return ((2.0 * f3 - 3.0 * f2 + 1.0) * tables[r, j] + (f3 - 2.0 * f2 + f) * tables[r, j + 1]
-                + (3.0 * f2 - 2.0 * f3) * tables[r, j + 2] + (f3 - f2) * tables[r, j + 3])
-    return table_ppf(tables, r, u)
-
-
 @nb.njit(nogil=True, cache=True)
 def _world(m, u, nb_, p, pvar, thr, lat, normals):
     """Probabilities of yes, thresholds per enabler variant, latent uniforms.
@@ -455,7 +440,7 @@ def _world(m, u, nb_, p, pvar, thr, lat, normals):
                 p[q, d] = m.p_par[q, 0] + u[slot, d] * m.p_par[q, 1]
         else:
             for d in range(nb_):
-                p[q, d] = _beta_table(m.tables, int(m.p_par[q, 0]), u[slot, d])
+                p[q, d] = beta_table_ppf(m.tables, int(m.p_par[q, 0]), u[slot, d])
         for d in range(nb_):
             thr[0, q, d] = p[q, d]
             lat[q, d] = u[m.lat_slot + q, d]

@@ -27,6 +27,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -69,6 +70,8 @@ __all__ = [
     "CellTables",
     "cell_tables",
     "draw_scores",
+    "ScoreSampler",
+    "beta_ppf",
     "draw_probabilities",
     "copula_factor",
     "WeightSampler",
@@ -279,7 +282,9 @@ class BetaTables:
         return np.ascontiguousarray(out)
 
 
+@functools.lru_cache(maxsize=256)
 def _beta_row(alpha: float, beta: float) -> NDArray[np.float64]:
+    """One :class:`BetaTables` row (cached: scenario draws rebuild tables for the same shapes often)."""
     from scipy.special import beta as beta_fn
     from scipy.special import betaincinv
     from scipy.stats import beta as beta_dist
@@ -296,7 +301,9 @@ def _beta_row(alpha: float, beta: float) -> NDArray[np.float64]:
     tail = [1.0 / alpha, 1.0 / beta,
             lower_c * lower_s, slope[1] * alpha,  # d x / d tau at both ends of the lower interval
             upper_c * upper_s, slope[n - 1] * beta]
-    return np.concatenate([np.column_stack([x, slope]).reshape(-1), tail])
+    row = np.concatenate([np.column_stack([x, slope]).reshape(-1), tail])
+    row.flags.writeable = False
+    return row
 
 
 @nb.njit(nogil=True, cache=True)
@@ -338,6 +345,22 @@ def table_ppf(tables: NDArray[np.float64], row: int, u: float) -> float:
     if end < 0:
         return hermite(tau, 0.0, tables[row, k + 2], tables[row, 2], tables[row, k + 3])
     return 1.0 - hermite(tau, 0.0, tables[row, k + 4], 1.0 - tables[row, j], tables[row, k + 5])
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def beta_table_ppf(tables, r, u):
+    """:func:`table_ppf`, with the interior interpolation written out so that it
+    inlines into the stage loops (the end intervals, 2 draws in 256, take the general path)."""
+    t = u * TABLE_INTERVALS
+    i = int(t)
+    if 0 < i < TABLE_INTERVALS - 1:
+        j = 2 * i
+        f = t - i
+        f2 = f * f
+        f3 = f2 * f
+        return ((2.0 * f3 - 3.0 * f2 + 1.0) * tables[r, j] + (f3 - 2.0 * f2 + f) * tables[r, j + 1]
+                + (3.0 * f2 - 2.0 * f3) * tables[r, j + 2] + (f3 - f2) * tables[r, j + 3])
+    return table_ppf(tables, r, u)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -460,11 +483,54 @@ def cell_tables(scores: ScoreArrays, tables: BetaTables) -> CellTables:
 
 @nb.njit(nogil=True, cache=True)
 def _draw_cells(kind, params, cum, values, tables, u, out):
+    # The common kinds written out: a helper call per draw costs more than the draw.
     n_o, n_c = kind.shape
     for i in range(u.shape[0]):
         for o in range(n_o):
             for c in range(n_c):
-                out[i, o, c] = draw_cell(kind[o, c], params, cum, values, tables, 0, o, c, u[i, o, c])
+                k = kind[o, c]
+                if k == PERT:
+                    out[i, o, c] = params[0, o, c, 0] + params[0, o, c, 1] * beta_table_ppf(
+                        tables, int(params[0, o, c, 2]), u[i, o, c])
+                elif k == POINT:
+                    out[i, o, c] = params[0, o, c, 0]
+                else:
+                    out[i, o, c] = draw_cell(k, params, cum, values, tables, 0, o, c, u[i, o, c])
+
+
+def beta_ppf(alpha: float, beta: float, u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Beta(alpha, beta) inverse CDF at ``u`` from the tabulated row (as the engine draws it)."""
+    row = _beta_row(float(alpha), float(beta))[None]
+    u = np.asarray(u, dtype=float)
+    out = np.empty(u.size)
+    _beta_ppf_loop(row, np.ascontiguousarray(u.ravel()), out)
+    return out.reshape(u.shape)
+
+
+@nb.njit(nogil=True, cache=True)
+def _beta_ppf_loop(tables, u, out):
+    for i in range(u.shape[0]):
+        out[i] = beta_table_ppf(tables, 0, min(max(u[i], 0.0), 1.0))
+
+
+class ScoreSampler:
+    """Draws outcomes of a :class:`~decide.compile.ScoreArrays` by inverse CDF; the tables are
+    built once, so that drawing many blocks costs only the draws."""
+
+    def __init__(self, scores: ScoreArrays):
+        tables = BetaTables()
+        self.cells = cell_tables(scores, tables)
+        self.tables = tables.stack()
+
+    def __call__(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        cells = self.cells
+        u = np.ascontiguousarray(u, dtype=float)
+        if u.shape[1:] != cells.kind.shape:
+            raise ValueError(f"uniforms have shape {u.shape}; expected (draw, {cells.kind.shape[0]}, "
+                             f"{cells.kind.shape[1]})")
+        out = np.empty_like(u)
+        _draw_cells(cells.kind, cells.params[None], cells.cum[None], cells.values[None], self.tables, u, out)
+        return out
 
 
 def draw_scores(scores: ScoreArrays, u: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -479,14 +545,7 @@ def draw_scores(scores: ScoreArrays, u: NDArray[np.float64]) -> NDArray[np.float
     >>> draw_scores(arrays.scores, u).shape
     (1000, 3, 3)
     """
-    tables = BetaTables()
-    cells = cell_tables(scores, tables)
-    u = np.ascontiguousarray(u, dtype=float)
-    if u.shape[1:] != cells.kind.shape:
-        raise ValueError(f"uniforms have shape {u.shape}; expected (draw, {cells.kind.shape[0]}, {cells.kind.shape[1]})")
-    out = np.empty_like(u)
-    _draw_cells(cells.kind, cells.params[None], cells.cum[None], cells.values[None], tables.stack(), u, out)
-    return out
+    return ScoreSampler(scores)(u)
 
 
 def probability_tables(arrays: CaseArrays, tables: BetaTables) -> NDArray[np.float64]:
@@ -517,12 +576,17 @@ def draw_probabilities(arrays: CaseArrays, u: NDArray[np.float64]) -> NDArray[np
     tables = BetaTables()
     params = probability_tables(arrays, tables)
     stacked = tables.stack()
-    u = np.asarray(u, dtype=float)
+    u = np.ascontiguousarray(u, dtype=float)
     out = np.empty_like(u)
+    _draw_probabilities(np.asarray(arrays.probability_kind, dtype=np.int64), params, stacked, u, out)
+    return out
+
+
+@nb.njit(nogil=True, cache=True)
+def _draw_probabilities(kind, params, tables, u, out):
     for i in range(u.shape[0]):
         for q in range(u.shape[1]):
-            out[i, q] = draw_probability(arrays.probability_kind[q], params, stacked, q, u[i, q])
-    return out
+            out[i, q] = draw_probability(kind[q], params, tables, q, u[i, q])
 
 
 @nb.njit(nogil=True, cache=True)

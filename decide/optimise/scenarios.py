@@ -33,7 +33,14 @@ from scipy import special
 
 from decide.compile import CaseArrays
 from decide.errors import DecideError
-from decide.sampling import SeedLike, block_seed_sequence, copula_factor, draw_probabilities, draw_scores, resolve_seed
+from decide.sampling import (
+    ScoreSampler,
+    SeedLike,
+    block_seed_sequence,
+    copula_factor,
+    draw_probabilities,
+    resolve_seed,
+)
 
 __all__ = ["SeedLike", "Scenarios", "draw_scenarios", "iter_scenarios", "BLOCK_SIZE"]
 
@@ -136,27 +143,29 @@ def iter_scenarios(
     root, seed = resolve_seed(rng)
     shared = _failure_shares_baseline(arrays)
     correlated, factor = copula_factor(arrays.correlation)
+    samplers = ScoreSampler(arrays.scores), ScoreSampler(arrays.failure)
     per_chunk = max(1, -(-int(chunk) // BLOCK_SIZE))
     n_blocks = -(-int(n_scenarios) // BLOCK_SIZE)
     for first in range(0, n_blocks, per_chunk):
         blocks = range(first, min(first + per_chunk, n_blocks))
         parts = [_draw_block(arrays, np.random.default_rng(block_seed_sequence(root, stream, k)), shared,
-                             correlated, factor) for k in blocks]
+                             correlated, factor, samplers) for k in blocks]
         size = min(n_scenarios, blocks.stop * BLOCK_SIZE) - first * BLOCK_SIZE
         planned, failure, probabilities, latent = (np.concatenate(p)[:size] for p in zip(*parts))
         yield Scenarios(planned, failure, probabilities, latent, seed, stream)
 
 
 def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np.bool_],
-                correlated: NDArray[np.intp], factor: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
+                correlated: NDArray[np.intp], factor: NDArray[np.float64],
+                samplers: tuple[ScoreSampler, ScoreSampler]) -> tuple[NDArray[np.float64], ...]:
     """One block of BLOCK_SIZE scenarios; the draw order is fixed (it defines the stream)."""
     n_o, n_c, n_p = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
     u_planned = gen.random((BLOCK_SIZE, n_o, n_c))
     u_failure = gen.random((BLOCK_SIZE, n_o, n_c))
     u_probability = gen.random((BLOCK_SIZE, n_p))
     latent = gen.random((BLOCK_SIZE, n_p))
-    planned = draw_scores(arrays.scores, u_planned)
-    failure = draw_scores(arrays.failure, u_failure)
+    planned = samplers[0](u_planned)
+    failure = samplers[1](u_failure)
     if shared.any():
         base = np.broadcast_to(planned[:, arrays.baseline, None, :], failure.shape)
         failure = np.where(shared[None], base, failure)

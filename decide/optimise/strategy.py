@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from decide.compile import CaseArrays, apply_enablers, compile_case
+from decide.compile import CaseArrays, apply_enablers, compile_case, enable
 from decide.errors import DecideError
 from decide.optimise.scenarios import (
     STREAM_IN_SAMPLE,
@@ -87,6 +87,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ENUMERATION_LIMIT = 1 << 21
+_ROW_MEMORY = 256 * 2**20  # bytes of change rows held at once while evaluating strategies
 """Most feasible strategies ``engine="auto"`` enumerates (about 2 million: 20-22 options)."""
 
 Objective = Literal["expected", "maximin", "minimax_regret"]
@@ -398,10 +399,15 @@ class _Evaluator:
                                      + [np.zeros(0, np.intp)])).astype(np.intp)
             for j in range(space.n_options)]
         self._answers: dict[tuple, NDArray[np.bool_]] = {}
+        self._yes: dict[tuple, float] = {}
         self._joint: dict[tuple, NDArray[np.float64]] = {}
         self._fixed = (draws.failure - draws.base).reshape(space.n_options, -1)
         self._swing = (draws.planned - draws.failure).reshape(space.n_options, -1)
         self._dependent = [np.flatnonzero(space.mobius[i]) for i in range(space.n_options)]
+        self.change_enabling = [
+            np.unique(np.concatenate([self.requirement_enabling[j] for j in self._dependent[i]]
+                                     + [np.zeros(0, np.intp)])).astype(np.intp)
+            for i in range(space.n_options)]
 
     def answers(self, q: int, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """(draw,): whether precondition q says yes when strategy ``x`` is pursued."""
@@ -410,13 +416,29 @@ class _Evaluator:
         if key not in self._answers:
             only = np.zeros(self.space.n_options, dtype=bool)
             only[self.enabling[q]] = pattern
-            self._answers[key] = _holds(self.space, self.draws, only)[:, q]
+            active = self.space.enablers_active(only)
+            arrays = self.space.arrays
+            p = self.draws.probabilities[:, q]
+            for e in np.flatnonzero(active & (arrays.enabler_precondition == q)):  # in case-file order
+                p = enable(arrays, e, p)
+            self._answers[key] = self.draws.latent[:, q] < p
+            self._yes[key] = float(self._answers[key].mean())
         return self._answers[key]
 
     def holds(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """(draw, precondition)."""
         return np.column_stack([self.answers(q, x) for q in range(self.space.arrays.n_preconditions)]) \
             if self.space.arrays.n_preconditions else np.zeros((self.draws.n_draws, 0), dtype=bool)
+
+    def p_yes(self, x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(precondition,): share of draws in which each precondition says yes under ``x``."""
+        out = np.empty(self.space.arrays.n_preconditions)
+        for q in range(len(out)):
+            key = (q, tuple(x[self.enabling[q]]))
+            if key not in self._yes:
+                self.answers(q, x)
+            out[q] = self._yes[key]
+        return out
 
     def joint(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
         """(criterion * draw,): O_j - B, the change option j's smallest strategy makes."""
@@ -427,6 +449,27 @@ class _Evaluator:
                 viable &= self.answers(q, x)
             self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
         return self._joint[key]
+
+    def change(self, i: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(criterion * draw,): ``sum_j mobius[i, j] (O_j - B)``, option i's row of :meth:`changes`."""
+        out = np.zeros(self.draws.base.size)
+        for j in self._dependent[i]:
+            mu = self.space.mobius[i, j]
+            out += self.joint(j, x) if mu == 1.0 else mu * self.joint(j, x)
+        return out
+
+    def change_codes(self, X: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """(strategy, option): an integer naming option i's change row under each strategy.
+
+        The row depends on the strategy only through the enabling options of the requirements
+        of i's dependencies; their pattern, bit-packed, is the code.
+        """
+        codes = np.zeros(X.shape, dtype=np.int64)
+        for i in range(self.space.n_options):
+            enabling = self.change_enabling[i]
+            if len(enabling):
+                codes[:, i] = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
+        return codes
 
     def changes(self, x: NDArray[np.bool_], options: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
         """(option, criterion * draw): ``mobius @ (O - B)`` for the enabler choice of ``x``.
@@ -490,21 +533,35 @@ def criterion_means(
     draws = _draws(space, scenarios)
     levels = _penalty_levels(space, X)
     means = np.empty((len(X), space.arrays.n_criteria))
-    penalties = np.empty(len(X))
+    penalties = np.zeros(len(X))
     base = np.ascontiguousarray(draws.base.ravel())
     evaluator = _Evaluator(space, draws)
-    for rows in _groups(space, X):
-        x = X[rows[0]]
-        holds = evaluator.holds(x)
-        changes = evaluator.changes(x, np.flatnonzero(X[rows].any(axis=0)))
-        # Lexicographic order of the chosen lists lets neighbours share partial sums.
-        rows = rows[np.lexsort(X[rows].T[::-1])[::-1]]
-        chosen = np.nonzero(X[rows])[1].astype(np.int64)
+    # Each (option, code) pair is one change row, shared by every strategy with that code; rows
+    # are built for one batch of strategies at a time so that memory stays bounded.
+    codes = evaluator.change_codes(X)
+    order = np.lexsort(X.T[::-1])[::-1]  # lexicographic: neighbours share partial sums in the kernel
+    row_bytes = 8 * base.size
+    batch = int(max(1, min(len(X), _ROW_MEMORY // (row_bytes * max(1, space.n_options)))))
+    for start in range(0, len(X), batch):
+        rows = order[start:start + batch]
+        pairs = np.stack([np.broadcast_to(np.arange(space.n_options), (len(rows), space.n_options))[X[rows]],
+                          codes[rows][X[rows]]], axis=1)
+        distinct, index = np.unique(pairs, axis=0, return_inverse=True)
+        changes = np.empty((len(distinct), base.size))
+        for k, (i, _) in enumerate(distinct):
+            first = rows[np.flatnonzero(X[rows, i] & (codes[rows, i] == distinct[k, 1]))[0]]
+            changes[k] = evaluator.change(int(i), X[first])
+        chosen = index.ravel().astype(np.int64)  # row-major: each strategy's options in case order
         starts = np.concatenate([[0], np.cumsum(X[rows].sum(axis=1))]).astype(np.int64)
         out = np.empty((len(rows), space.arrays.n_criteria))
         kernel(chosen, starts, changes, base, space.value_x, space.value_v, space.n_points, out)
         means[rows] = out
-        penalties[rows] = levels[rows] @ (1.0 - holds.mean(axis=0))
+    if levels.any():
+        enabling = space.enabling_options
+        keys = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
+        distinct_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        p_no = np.stack([1.0 - evaluator.p_yes(X[r]) for r in first])
+        penalties = np.einsum("rq,rq->r", levels, p_no[inverse.ravel()])
     return means, penalties
 
 

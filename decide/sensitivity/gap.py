@@ -34,6 +34,7 @@ from scipy import stats
 from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, apply_enablers, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
+from decide.sampling import beta_ppf
 from decide.score import score
 from decide.spec import Case
 
@@ -363,7 +364,7 @@ def _outcome_ppf(table: ScoreArrays, o: int, c: int) -> Callable[[NDArray[np.flo
     if kind == KIND_CODES["pert"]:
         a = 1.0 + extra * (centre - low) / width
         b = 1.0 + extra * (high - centre) / width
-        return lambda u: low + width * stats.beta.ppf(u, a, b)
+        return lambda u: low + width * beta_ppf(a, b, u)  # the engine's tabulated inverse
     if kind == KIND_CODES["uniform"]:
         return lambda u: low + width * np.asarray(u, dtype=float)
     if kind == KIND_CODES["truncnormal"]:
