@@ -74,7 +74,6 @@ def report(case: str, out_dir: str, **kwargs: Any) -> Any:
     ``case`` is a case file or a bundled case's name; keyword arguments go to
     :func:`decide.report.build.run_analyses` (``n_draws``, ``seed``, ``weights``).
     """
-    from decide.report.build import run_analyses
-    from decide.report.write import write_report
+    from decide.report.write import build_report
 
-    return write_report(run_analyses(case, **kwargs), out_dir)
+    return build_report(case, out_dir, **kwargs)

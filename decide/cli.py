@@ -245,12 +245,10 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 @user_errors
 def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | None, quiet: bool) -> None:
     """Write a Markdown report with charts: recommendation, robustness, blockers, sensitivity."""
-    from decide.report.build import run_analyses
-    from decide.report.write import write_report
+    from decide.report.write import build_report
 
-    analyses = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_analyses(
-        case, n_draws=n_draws, seed=seed, weights=weights, progress=progress))
-    path = write_report(analyses, out_dir)
+    path = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: build_report(
+        case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress))
     click.echo(f"Wrote {path / 'report.md'}")
 
 

@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from decide.load import load_case
 from decide.score import ScoreResult, score, score_profiles
 from decide.spec import Case
 
-__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "run_analyses", "report_date"]
+__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "run_analyses", "add_strategies", "report_date"]
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,23 @@ class StrategyAnalyses:
     compared: pd.DataFrame | None
 
 
-def _strategies(case: Case, arrays: CaseArrays, profile: str | None, seed: int, timed) -> StrategyAnalyses:
+def add_strategies(a: Analyses) -> Analyses:
+    """The analyses with the best strategies, the core index and the named strategies added.
+
+    Unchanged for a case without a baseline option (strategies build on the status quo).
+    """
     from decide.optimise.compare import compare_strategies
     from decide.optimise.core_index import core_index
     from decide.optimise.strategy import optimise_strategies
+
+    arrays, case = a.arrays, a.case
+    if arrays.baseline is None:
+        return a
+    seed = _sub_seeds(a.context.seed)[1]
+    profile = _profile(a.context.weights)
+
+    def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return _timed(a.timings, name, func, *args, **kwargs)
 
     best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
     core = timed("core index", core_index, arrays, rng=seed) if len(arrays.imprecise_b) else None
@@ -82,7 +95,25 @@ def _strategies(case: Case, arrays: CaseArrays, profile: str | None, seed: int, 
     if case.strategies:
         named = [(s.id, s.name, s.options) for s in case.strategies]
         compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
-    return StrategyAnalyses(best, core, compared)
+    return replace(a, strategies=StrategyAnalyses(best, core, compared))
+
+
+def _sub_seeds(seed: int) -> list[int]:
+    # Each analysis gets its own stream of the one seed, so adding one never shifts another.
+    return [int(x) for x in np.random.SeedSequence(seed).generate_state(3)]
+
+
+def _profile(weights: str | None) -> str | None:
+    """The weight profile of the deterministic analyses (None: the case's default)."""
+    return weights if weights not in (None, "imprecise", "uniform", "profiles") else None
+
+
+def _timed(timings: dict[str, float], name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    start = time.perf_counter()
+    out = func(*args, **kwargs)
+    timings[name] = time.perf_counter() - start
+    log.info("%s: %.2f s", name, timings[name])
+    return out
 
 
 def report_date() -> str:
@@ -102,7 +133,8 @@ def run_analyses(
     strategies: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> Analyses:
-    """Load the case and run scoring, simulation, weight and global sensitivity, and strategies."""
+    """Load the case and run scoring, simulation, weight and global sensitivity, and strategies
+    (``strategies=False`` leaves them to :func:`add_strategies`)."""
     from decide.montecarlo import simulate
     from decide.sensitivity.sobol import sobol_indices
     from decide.sensitivity.tornado import tornado
@@ -122,15 +154,11 @@ def run_analyses(
         case_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
         seed=seed, n_draws=n_draws, weights=weights, version=__version__, date=report_date(),
     )
-    profile = weights if weights not in (None, "imprecise", "uniform", "profiles") else None
+    profile = _profile(weights)
     timings: dict[str, float] = {}
 
     def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        out = func(*args, **kwargs)
-        timings[name] = time.perf_counter() - start
-        log.info("%s: %.2f s", name, timings[name])
-        return out
+        return _timed(timings, name, func, *args, **kwargs)
 
     scores = timed("score", score, arrays, weights=profile)
     profiles = timed("profiles", score_profiles, arrays) if arrays.profile_ids else None
@@ -139,16 +167,13 @@ def run_analyses(
     least = timed("least change", least_change_table, arrays, profile)
     potential = timed("potential optimality", potential_optimality_table, arrays)
     dominance = timed("dominance", dominance_table, arrays)
-    # Each analysis gets its own stream of the one seed, so adding one never shifts another.
-    sub_seeds = np.random.SeedSequence(seed).generate_state(3)
-    sobol = timed("sobol", sobol_indices, arrays, n=sobol_n, rng=int(sub_seeds[0]))
-    tornado_frame = timed("tornado", tornado, arrays, rng=int(sub_seeds[2]))
-    strategy_result = None
-    if strategies and arrays.baseline is not None:
-        strategy_result = _strategies(case, arrays, profile, int(sub_seeds[1]), timed)
-    return Analyses(
+    sub_seeds = _sub_seeds(seed)
+    sobol = timed("sobol", sobol_indices, arrays, n=sobol_n, rng=sub_seeds[0])
+    tornado_frame = timed("tornado", tornado, arrays, rng=sub_seeds[2])
+    analyses = Analyses(
         context=context, case=case, arrays=arrays, scores=scores, profiles=profiles,
         simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps),
         least_change=least, potential=potential, dominance=dominance, sobol=sobol, tornado=tornado_frame,
-        strategies=strategy_result, timings=timings,
+        strategies=None, timings=timings,
     )
+    return add_strategies(analyses) if strategies else analyses

@@ -5,15 +5,23 @@ Every function takes plain DataFrames/Series labelled with readable names and wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["plot_rank_acceptability", "plot_p_best", "plot_blockers", "plot_profiles", "plot_oneway_grid",
-           "draw_figures"]
+           "FigureJob", "figure_jobs", "draw_figures", "load_matplotlib"]
 
 DPI = 110
+
+
+def load_matplotlib():
+    """pyplot on the Agg canvas, with the report's style."""
+    return _plt()
 
 
 def _plt():
@@ -43,13 +51,21 @@ def plot_rank_acceptability(acceptability: pd.DataFrame, path: Path) -> None:
     n_ranks = acceptability.shape[1]
     cmap = plt.get_cmap("viridis", n_ranks)
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(acceptability) + 1.6))
-    left = np.zeros(len(acceptability))
-    labels = list(acceptability.index)[::-1]
-    for r in range(n_ranks):
-        widths = acceptability.iloc[::-1, r].to_numpy()
-        ax.barh(labels, widths, left=left, color=cmap(r), edgecolor="white", linewidth=0.4,
-                label=f"rank {r + 1}")
-        left += widths
+    # One collection of rectangles rather than a bar call per rank: a patch per bar costs more to
+    # build and draw than the whole chart otherwise.
+    from matplotlib.collections import PolyCollection
+
+    shares = acceptability.iloc[::-1].to_numpy(dtype=float)  # best-ranked option on top
+    left = np.cumsum(shares, axis=1) - shares
+    boxes, colours = [], []
+    for i in range(shares.shape[0]):
+        for r in range(n_ranks):
+            x0, x1 = left[i, r], left[i, r] + shares[i, r]
+            boxes.append([(x0, i - 0.4), (x1, i - 0.4), (x1, i + 0.4), (x0, i + 0.4)])
+            colours.append(cmap(r))
+    ax.add_collection(PolyCollection(boxes, facecolors=colours, edgecolors="white", linewidths=0.4))
+    ax.set_yticks(range(shares.shape[0]), list(acceptability.index)[::-1])
+    ax.set_ylim(-0.6, shares.shape[0] - 0.4)
     ax.set_xlim(0, 1)
     ax.set_xlabel("Probability of each rank (share of Monte Carlo draws; ties share ranks equally)")
     ax.set_title("Rank acceptability: how often each option takes each place")
@@ -123,6 +139,9 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
     One colour per option, shared by every panel and named in one legend.
     """
     plt = _plt()
+    from matplotlib import ticker
+    from matplotlib.collections import LineCollection
+
     n = len(sweeps)
     cols = 3
     rows = max(1, -(-n // cols))
@@ -136,14 +155,23 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
         ax = axes[k // cols][k % cols]
         r = sweep.result
         leaders = {seg.leader for seg in r.segments}
-        for j, option in enumerate(option_ids):
-            ax.plot(t, r.intercepts[j] + r.slopes[j] * t, color=cmap(j % 20),
-                    lw=2.0 if j in leaders else 0.8, alpha=1.0 if j in leaders else 0.55)
+        # One collection per panel rather than a line per option: far fewer artists to lay out.
+        lead = np.array([j in leaders for j in range(len(option_ids))])
+        colours = np.array([cmap(j % 20) for j in range(len(option_ids))])
+        colours[:, 3] = np.where(lead, 1.0, 0.55)
+        ends = np.stack([np.column_stack([t, r.intercepts[j] + r.slopes[j] * t]) for j in range(len(option_ids))])
+        ax.add_collection(LineCollection(ends, colors=colours, linewidths=np.where(lead, 2.0, 0.8)))
         ax.axvline(r.t0, color="black", ls="--", lw=1)
         for c in r.crossovers:
             ax.axvline(c.t, color="grey", ls=":", lw=1.2)
+        ax.autoscale_view()
         ax.set_xlim(0, 1)
-        ax.set_title(node_names.get(sweep.node, sweep.node) + (" (group)" if sweep.is_group else ""), fontsize=8)
+        # An explicit title position skips matplotlib's search for overlapping tick labels, which
+        # costs more than drawing the panel; three ticks per axis are enough to read a sweep.
+        ax.set_title(node_names.get(sweep.node, sweep.node) + (" (group)" if sweep.is_group else ""), fontsize=8,
+                     y=1.0, pad=4)
+        ax.xaxis.set_major_locator(ticker.MultipleLocator(0.5))
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(4))
         ax.tick_params(labelsize=7)
         if k % cols == 0:
             ax.set_ylabel("Expected value", fontsize=8)
@@ -162,33 +190,45 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
     _save(fig, path, tight=False)
 
 
-def draw_figures(a, out_dir: Path) -> dict[str, str]:
-    """Draw every chart of a report into ``out_dir``; return chart key -> file name."""
+@dataclass(frozen=True)
+class FigureJob:
+    """One chart of a report: its key in the Markdown, its file name, and how to draw it."""
+
+    key: str
+    filename: str
+    draw: Callable[[Path], None]
+    """Writes the chart to the given path."""
+    background: bool = False
+    """Drawn in the background process when there is one: the slow charts (weight grids, tornado,
+    rank acceptability), about half of the drawing time, so the two halves finish together."""
+
+
+def figure_jobs(a) -> list[FigureJob]:
+    """Every chart of a report, in the order the report shows them."""
     from decide.report.figures_sensitivity import plot_tornado
 
     names = dict(zip(a.arrays.option_ids, a.arrays.option_names))
     sim = a.simulation
-    files: dict[str, str] = {}
+    jobs: list[FigureJob] = []
 
     def named(frame):
         return frame.rename(index=names)
 
-    files["rank_acceptability"] = "rank_acceptability.png"
-    plot_rank_acceptability(named(sim.rank_acceptability.loc[sim.summary["mean"].sort_values(ascending=False).index]),
-                            out_dir / files["rank_acceptability"])
-    files["p_best"] = "p_best.png"
-    plot_p_best(named(sim.summary["p_best"]), named(sim.summary["p_best_se"]), out_dir / files["p_best"])
+    acceptability = named(sim.rank_acceptability.loc[sim.summary["mean"].sort_values(ascending=False).index])
+    jobs.append(FigureJob("rank_acceptability", "rank_acceptability.png",
+                          partial(plot_rank_acceptability, acceptability), True))
+    jobs.append(FigureJob("p_best", "p_best.png",
+                          partial(plot_p_best, named(sim.summary["p_best"]), named(sim.summary["p_best_se"]))))
     b = sim.blockers
     hard = b["p_no"].where(b["requirement"] != "").unstack("precondition")
     hard = hard.loc[hard.notna().any(axis=1), hard.notna().any(axis=0)]
     if not hard.empty:
-        files["blockers"] = "blockers.png"
-        plot_blockers(named(hard), named(sim.summary["p_blocked"]), out_dir / files["blockers"])
+        jobs.append(FigureJob("blockers", "blockers.png",
+                              partial(plot_blockers, named(hard), named(sim.summary["p_blocked"]))))
     if a.profiles is not None:
-        files["profiles"] = "profiles.png"
         profile_names = {p.id: p.name for p in a.case.weights.profiles}
-        plot_profiles(named(a.profiles.drop(columns="rank_spread")).rename(columns=profile_names),
-                      out_dir / files["profiles"])
+        jobs.append(FigureJob("profiles", "profiles.png", partial(
+            plot_profiles, named(a.profiles.drop(columns="rank_spread")).rename(columns=profile_names))))
     node_names = dict(zip(a.arrays.criterion_ids, a.arrays.criterion_names))
     from decide.checks import iter_nodes
 
@@ -196,15 +236,21 @@ def draw_figures(a, out_dir: Path) -> dict[str, str]:
     groups = [s for s in a.sweeps if s.is_group]
     leaves = [s for s in a.sweeps if not s.is_group]
     if groups:
-        files["oneway_groups"] = "weights_groups.png"
-        plot_oneway_grid(groups, names, node_names, "One-way sensitivity of the group weights",
-                         out_dir / files["oneway_groups"])
+        jobs.append(FigureJob("oneway_groups", "weights_groups.png", partial(
+            plot_oneway_grid, groups, names, node_names, "One-way sensitivity of the group weights"), True))
     if leaves:
-        files["oneway_leaves"] = "weights_criteria.png"
-        plot_oneway_grid(leaves, names, node_names, "One-way sensitivity of the criterion weights",
-                         out_dir / files["oneway_leaves"])
+        jobs.append(FigureJob("oneway_leaves", "weights_criteria.png", partial(
+            plot_oneway_grid, leaves, names, node_names, "One-way sensitivity of the criterion weights"), True))
     if len(a.tornado):
-        files["tornado"] = "tornado.png"
-        plot_tornado(a.tornado, out_dir / files["tornado"], base_gap=a.tornado.attrs.get("base_gap"),
-                     leading_names=a.tornado.attrs.get("leading_names"))
-    return files
+        jobs.append(FigureJob("tornado", "tornado.png", lambda path: plot_tornado(
+            a.tornado, path, base_gap=a.tornado.attrs.get("base_gap"),
+            leading_names=a.tornado.attrs.get("leading_names")), True))
+    return jobs
+
+
+def draw_figures(a, out_dir: Path) -> dict[str, str]:
+    """Draw every chart of a report into ``out_dir``; return chart key -> file name."""
+    jobs = figure_jobs(a)
+    for job in jobs:
+        job.draw(out_dir / job.filename)
+    return {job.key: job.filename for job in jobs}

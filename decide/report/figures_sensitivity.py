@@ -65,11 +65,10 @@ def plot_tornado(
     fig = Figure(figsize=(9.5, 0.62 * n_rows + 2.3), dpi=DPI)
     ax = fig.add_subplot()
     y = np.arange(len(shown))[::-1]  # largest swing on top
-    for yi, (_, row) in zip(y, shown.iterrows()):
-        # Low and high ends side by side rather than overlaid: when both move the gap the same way,
-        # an overlaid bar would hide the other (or read as stacked).
-        ax.barh(yi + 0.19, row["gap_at_low"] - base, left=base, height=0.36, color=_LOW_COLOUR)
-        ax.barh(yi - 0.19, row["gap_at_high"] - base, left=base, height=0.36, color=_HIGH_COLOUR)
+    # Low and high ends side by side rather than overlaid: when both move the gap the same way, an
+    # overlaid bar would hide the other (or read as stacked).
+    ax.barh(y + 0.19, shown["gap_at_low"].to_numpy(float) - base, left=base, height=0.36, color=_LOW_COLOUR)
+    ax.barh(y - 0.19, shown["gap_at_high"].to_numpy(float) - base, left=base, height=0.36, color=_HIGH_COLOUR)
     ax.set_yticks(y, [_label(row) for _, row in shown.iterrows()], fontsize=8)
     ax.set_ylim(-0.6, len(shown) - 0.4)
 

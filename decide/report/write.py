@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from decide.errors import DecideError
 
-__all__ = ["write_atomically", "write_report"]
+__all__ = ["write_atomically", "write_report", "build_report"]
 
 
 def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
@@ -47,13 +48,48 @@ def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
     return out_dir
 
 
-def write_report(analyses, out_dir: str | Path) -> Path:
-    """Write ``report.md`` and its PNG charts into ``out_dir``, atomically."""
-    from decide.report.figures import draw_figures
+def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = None) -> Path:
+    """Write ``report.md`` and its PNG charts into ``out_dir``, atomically.
+
+    ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.add_strategies`)
+    while half of the charts are drawn in a background process; no chart needs what it adds.
+    """
+    from decide.report.background import in_background
+    from decide.report.figures import figure_jobs, load_matplotlib
     from decide.report.markdown import render_markdown
 
     def fill(tmp: Path) -> None:
-        figures = draw_figures(analyses, tmp)
-        (tmp / "report.md").write_text(render_markdown(analyses, figures), encoding="utf-8")
+        jobs = figure_jobs(analyses)
+        load_matplotlib()  # once, before the fork, so that the child starts with it
+
+        def draw(background: bool) -> None:
+            for job in jobs:
+                if job.background == background:
+                    job.draw(tmp / job.filename)
+
+        # matplotlib allocates many small objects; with the analyses' hundreds of thousands of
+        # objects frozen out of the collector, its collections stay cheap (10-20% of drawing),
+        # and the forked child shares those pages instead of copying them.
+        gc.freeze()
+        try:
+            with in_background(lambda: draw(True)) as wait:
+                complete = finish(analyses) if finish is not None else analyses
+                draw(False)
+                wait()
+        finally:
+            gc.unfreeze()
+        figures = {job.key: job.filename for job in jobs}
+        (tmp / "report.md").write_text(render_markdown(complete, figures), encoding="utf-8")
 
     return write_atomically(out_dir, fill)
+
+
+def build_report(case_ref: str | Path, out_dir: str | Path, **kwargs) -> Path:
+    """Run every analysis of a case and write its report into ``out_dir`` (atomically).
+
+    Keyword arguments go to :func:`decide.report.build.run_analyses`. The strategy analyses run
+    while charts are drawn in a background process, which uses both cores.
+    """
+    from decide.report.build import add_strategies, run_analyses
+
+    return write_report(run_analyses(case_ref, strategies=False, **kwargs), out_dir, finish=add_strategies)

@@ -1,0 +1,76 @@
+"""Run part of the report's drawing in a forked child process while the parent keeps computing.
+
+Charts take as long as every analysis of a 10,000-draw report together, and matplotlib holds
+the interpreter lock, so threads cannot share the work; a forked child can. It inherits the
+parent's memory (the analyses, matplotlib already imported): nothing is pickled and it starts in
+milliseconds. It only draws with the Agg canvas and writes files, so the locks that make forking a
+threaded process risky (solver or BLAS worker threads) are never taken in the child. Where fork
+is not available (Windows, macOS's default) or only one core is, the work runs inline.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from decide.errors import DecideError
+
+__all__ = ["in_background"]
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and not os.environ.get("DECIDE_NO_FORK")
+
+
+@contextmanager
+def in_background(work: Callable[[], None]) -> Iterator[Callable[[], None]]:
+    """Start ``work()`` in a child process; yield a function that waits for it.
+
+    The waiting function raises :class:`DecideError` with the child's error if ``work`` failed.
+    Leaving the block without waiting (an error in the parent) stops the child.
+    """
+    if not _can_fork():
+        work()
+        yield lambda: None
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_run, args=(work, writer), daemon=True)
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on fork in a threaded process; see the module notes for why it is safe.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*fork\(\).*")
+        child.start()
+    writer.close()
+
+    def wait() -> None:
+        try:
+            error = reader.recv()
+        except EOFError:
+            error = f"the drawing process stopped unexpectedly (exit code {child.exitcode})"
+        finally:
+            reader.close()
+            child.join()
+        if error:
+            raise DecideError(f"drawing the charts failed: {error}")
+
+    try:
+        yield wait
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
+def _run(work: Callable[[], None], writer) -> None:
+    try:
+        work()
+        writer.send(None)
+    except BaseException as exc:  # noqa: BLE001 - the parent reports it
+        writer.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        writer.close()

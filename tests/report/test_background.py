@@ -1,0 +1,63 @@
+"""Charts drawn in a forked child: same report as drawn inline; failures on either side are clean."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from decide.errors import DecideError
+from decide.report import background
+from decide.report.background import in_background
+from decide.report.build import add_strategies, run_analyses
+from decide.report.write import build_report, write_report
+
+CASE = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"
+forks = pytest.mark.skipif(not background._can_fork(), reason="fork is used on Linux with 2+ cores only")
+
+
+@forks
+def test_work_runs_in_another_process_and_its_files_arrive(tmp_path):
+    marker = tmp_path / "pid"
+    with in_background(lambda: marker.write_text(str(os.getpid()))) as wait:
+        wait()
+    assert int(marker.read_text()) != os.getpid()
+
+
+@forks
+def test_child_error_is_reported_by_the_parent():
+    def broken() -> None:
+        raise ValueError("no such colour map")
+
+    with pytest.raises(DecideError, match="drawing the charts failed: ValueError: no such colour map"):
+        with in_background(broken) as wait:
+            wait()
+
+
+@forks
+def test_child_that_dies_is_reported():
+    with pytest.raises(DecideError, match="stopped unexpectedly"):
+        with in_background(lambda: os._exit(3)) as wait:
+            wait()
+
+
+def test_parent_error_stops_the_child_and_leaves_no_report(tmp_path, monkeypatch):
+    analyses = run_analyses(CASE, n_draws=2000, seed=3, strategies=False)
+
+    def finish(_):
+        raise DecideError("budgets leave nothing to choose")
+
+    with pytest.raises(DecideError, match="budgets leave nothing"):
+        write_report(analyses, tmp_path / "rep", finish=finish)
+    assert list(tmp_path.iterdir()) == []  # neither the report nor a temporary directory
+
+
+def test_forked_and_inline_drawing_write_the_same_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    build_report(CASE, tmp_path / "forked", n_draws=5000, seed=11)
+    monkeypatch.setenv("DECIDE_NO_FORK", "1")
+    build_report(CASE, tmp_path / "inline", n_draws=5000, seed=11)
+    write_report(add_strategies(run_analyses(CASE, n_draws=5000, seed=11, strategies=False)), tmp_path / "serial")
+    texts = {name: (tmp_path / name / "report.md").read_text() for name in ("forked", "inline", "serial")}
+    assert texts["forked"] == texts["inline"] == texts["serial"]
+    charts = sorted(p.name for p in (tmp_path / "forked").glob("*.png"))
+    assert charts and charts == sorted(p.name for p in (tmp_path / "inline").glob("*.png"))
