@@ -430,14 +430,18 @@ class _Evaluator:
         return np.column_stack([self.answers(q, x) for q in range(self.space.arrays.n_preconditions)]) \
             if self.space.arrays.n_preconditions else np.zeros((self.draws.n_draws, 0), dtype=bool)
 
-    def p_yes(self, x: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(precondition,): share of draws in which each precondition says yes under ``x``."""
-        out = np.empty(self.space.arrays.n_preconditions)
-        for q in range(len(out)):
-            key = (q, tuple(x[self.enabling[q]]))
-            if key not in self._yes:
-                self.answers(q, x)
-            out[q] = self._yes[key]
+    def p_yes(self, X: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(strategy, precondition): share of draws in which each precondition says yes."""
+        out = np.empty((len(X), self.space.arrays.n_preconditions))
+        for q in range(out.shape[1]):
+            enabling = self.enabling[q]
+            codes = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
+            patterns, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+            shares = np.empty(len(patterns))
+            for k, r in enumerate(first):
+                self.answers(q, X[r])
+                shares[k] = self._yes[(q, tuple(X[r, enabling]))]
+            out[:, q] = shares[inverse.ravel()]
         return out
 
     def joint(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -557,11 +561,7 @@ def criterion_means(
         kernel(chosen, starts, changes, base, space.value_x, space.value_v, space.n_points, out)
         means[rows] = out
     if levels.any():
-        enabling = space.enabling_options
-        keys = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
-        distinct_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        p_no = np.stack([1.0 - evaluator.p_yes(X[r]) for r in first])
-        penalties = np.einsum("rq,rq->r", levels, p_no[inverse.ravel()])
+        penalties = np.einsum("rq,rq->r", levels, 1.0 - evaluator.p_yes(X))
     return means, penalties
 
 

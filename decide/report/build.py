@@ -22,7 +22,7 @@ from decide.load import load_case
 from decide.score import ScoreResult, score, score_profiles
 from decide.spec import Case
 
-__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "run_analyses", "add_strategies", "report_date"]
+__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "run_analyses", "complete_analyses", "report_date"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ class ReportContext:
     weights: str | None
     version: str
     date: str
+    sobol_n: int = 1024
+    """Base sample size of the Sobol indices."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,15 @@ class Analyses:
     simulation: Any
     sweeps: list
     crossovers: pd.DataFrame
-    least_change: pd.DataFrame
-    potential: pd.DataFrame
-    dominance: pd.DataFrame
-    sobol: Any
     tornado: pd.DataFrame
-    strategies: Any | None
     timings: dict[str, float]
     """Wall-clock seconds per analysis (for benchmarks and ``decide -v``)."""
+    # Added by complete_analyses (the charts need none of them).
+    least_change: pd.DataFrame | None = None
+    potential: pd.DataFrame | None = None
+    dominance: pd.DataFrame | None = None
+    sobol: Any | None = None
+    strategies: Any | None = None
 
 
 @dataclass(frozen=True)
@@ -71,17 +74,32 @@ class StrategyAnalyses:
     compared: pd.DataFrame | None
 
 
-def add_strategies(a: Analyses) -> Analyses:
-    """The analyses with the best strategies, the core index and the named strategies added.
+def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
+    """Add what the charts do not need: least change, potential optimality, dominance, Sobol
+    indices and (unless ``strategies`` is False, or the case has no baseline) the strategies."""
+    from decide.sensitivity.sobol import sobol_indices
+    from decide.sensitivity.weights import dominance_table, least_change_table, potential_optimality_table
 
-    Unchanged for a case without a baseline option (strategies build on the status quo).
-    """
+    arrays, profile = a.arrays, _profile(a.context.weights)
+
+    def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return _timed(a.timings, name, func, *args, **kwargs)
+
+    least = timed("least change", least_change_table, arrays, profile)
+    potential = timed("potential optimality", potential_optimality_table, arrays)
+    dominance = timed("dominance", dominance_table, arrays)
+    sobol = timed("sobol", sobol_indices, arrays, n=a.context.sobol_n, rng=_sub_seeds(a.context.seed)[0])
+    done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol)
+    return _add_strategies(done) if strategies else done
+
+
+def _add_strategies(a: Analyses) -> Analyses:
     from decide.optimise.compare import compare_strategies
     from decide.optimise.core_index import core_index
     from decide.optimise.strategy import optimise_strategies
 
     arrays, case = a.arrays, a.case
-    if arrays.baseline is None:
+    if arrays.baseline is None:  # strategies build on the status quo
         return a
     seed = _sub_seeds(a.context.seed)[1]
     profile = _profile(a.context.weights)
@@ -131,20 +149,18 @@ def run_analyses(
     weights: str | None = None,
     sobol_n: int = 1024,
     strategies: bool = True,
+    complete: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> Analyses:
-    """Load the case and run scoring, simulation, weight and global sensitivity, and strategies
-    (``strategies=False`` leaves them to :func:`add_strategies`)."""
+    """Load the case and run scoring, simulation, weight and global sensitivity, and strategies.
+
+    ``complete=False`` stops after what the charts need (scores, profiles, simulation, weight
+    sweeps, tornado) and leaves the rest to :func:`complete_analyses`; ``strategies=False`` skips
+    the strategies.
+    """
     from decide.montecarlo import simulate
-    from decide.sensitivity.sobol import sobol_indices
     from decide.sensitivity.tornado import tornado
-    from decide.sensitivity.weights import (
-        crossover_table,
-        dominance_table,
-        least_change_table,
-        potential_optimality_table,
-        weight_sweeps,
-    )
+    from decide.sensitivity.weights import crossover_table, weight_sweeps
 
     path = resolve_case(case_ref)
     case = load_case(path)
@@ -152,7 +168,7 @@ def run_analyses(
     context = ReportContext(
         case_path=str(case_ref),
         case_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
-        seed=seed, n_draws=n_draws, weights=weights, version=__version__, date=report_date(),
+        seed=seed, n_draws=n_draws, weights=weights, version=__version__, date=report_date(), sobol_n=sobol_n,
     )
     profile = _profile(weights)
     timings: dict[str, float] = {}
@@ -164,16 +180,10 @@ def run_analyses(
     profiles = timed("profiles", score_profiles, arrays) if arrays.profile_ids else None
     simulation = timed("simulate", simulate, arrays, n_draws, rng=seed, weights=weights, progress=progress)
     sweeps = timed("weight sweeps", weight_sweeps, arrays, profile)
-    least = timed("least change", least_change_table, arrays, profile)
-    potential = timed("potential optimality", potential_optimality_table, arrays)
-    dominance = timed("dominance", dominance_table, arrays)
-    sub_seeds = _sub_seeds(seed)
-    sobol = timed("sobol", sobol_indices, arrays, n=sobol_n, rng=sub_seeds[0])
-    tornado_frame = timed("tornado", tornado, arrays, rng=sub_seeds[2])
+    tornado_frame = timed("tornado", tornado, arrays, rng=_sub_seeds(seed)[2])
     analyses = Analyses(
         context=context, case=case, arrays=arrays, scores=scores, profiles=profiles,
-        simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps),
-        least_change=least, potential=potential, dominance=dominance, sobol=sobol, tornado=tornado_frame,
-        strategies=None, timings=timings,
+        simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps), tornado=tornado_frame,
+        timings=timings,
     )
-    return add_strategies(analyses) if strategies else analyses
+    return complete_analyses(analyses, strategies=strategies) if complete else analyses

@@ -199,8 +199,9 @@ class FigureJob:
     draw: Callable[[Path], None]
     """Writes the chart to the given path."""
     background: bool = False
-    """Drawn in the background process when there is one: the slow charts (weight grids, tornado,
-    rank acceptability), about half of the drawing time, so the two halves finish together."""
+    """Drawn in the background process when there is one: the weight grids, tornado and blockers,
+    chosen so that the child finishes with the parent, which first computes the rest of the
+    analyses (strategies, Sobol indices, linear programs) and then draws the other charts."""
 
 
 def figure_jobs(a) -> list[FigureJob]:
@@ -216,7 +217,7 @@ def figure_jobs(a) -> list[FigureJob]:
 
     acceptability = named(sim.rank_acceptability.loc[sim.summary["mean"].sort_values(ascending=False).index])
     jobs.append(FigureJob("rank_acceptability", "rank_acceptability.png",
-                          partial(plot_rank_acceptability, acceptability), True))
+                          partial(plot_rank_acceptability, acceptability)))
     jobs.append(FigureJob("p_best", "p_best.png",
                           partial(plot_p_best, named(sim.summary["p_best"]), named(sim.summary["p_best_se"]))))
     b = sim.blockers
@@ -224,7 +225,7 @@ def figure_jobs(a) -> list[FigureJob]:
     hard = hard.loc[hard.notna().any(axis=1), hard.notna().any(axis=0)]
     if not hard.empty:
         jobs.append(FigureJob("blockers", "blockers.png",
-                              partial(plot_blockers, named(hard), named(sim.summary["p_blocked"]))))
+                              partial(plot_blockers, named(hard), named(sim.summary["p_blocked"])), True))
     if a.profiles is not None:
         profile_names = {p.id: p.name for p in a.case.weights.profiles}
         jobs.append(FigureJob("profiles", "profiles.png", partial(

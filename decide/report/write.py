@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from decide.errors import DecideError
@@ -51,9 +52,11 @@ def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
 def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = None) -> Path:
     """Write ``report.md`` and its PNG charts into ``out_dir``, atomically.
 
-    ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.add_strategies`)
+    ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.complete_analyses`)
     while half of the charts are drawn in a background process; no chart needs what it adds.
     """
+    from threadpoolctl import threadpool_limits
+
     from decide.report.background import in_background
     from decide.report.figures import figure_jobs, load_matplotlib
     from decide.report.markdown import render_markdown
@@ -72,7 +75,9 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
         # and the forked child shares those pages instead of copying them.
         gc.freeze()
         try:
-            with in_background(lambda: draw(True)) as wait:
+            # Two processes on two cores: BLAS worker threads (which spin while waiting) would
+            # only take time from the other process.
+            with threadpool_limits(limits=1, user_api="blas"), in_background(lambda: draw(True)) as wait:
                 complete = finish(analyses) if finish is not None else analyses
                 draw(False)
                 wait()
@@ -87,9 +92,12 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
 def build_report(case_ref: str | Path, out_dir: str | Path, **kwargs) -> Path:
     """Run every analysis of a case and write its report into ``out_dir`` (atomically).
 
-    Keyword arguments go to :func:`decide.report.build.run_analyses`. The strategy analyses run
-    while charts are drawn in a background process, which uses both cores.
+    Keyword arguments go to :func:`decide.report.build.run_analyses`. What the charts do not need
+    (least change, Sobol indices, strategies) is computed while charts are drawn in a background
+    process, which uses both cores.
     """
-    from decide.report.build import add_strategies, run_analyses
+    from decide.report.build import complete_analyses, run_analyses
 
-    return write_report(run_analyses(case_ref, strategies=False, **kwargs), out_dir, finish=add_strategies)
+    strategies = kwargs.pop("strategies", True)
+    return write_report(run_analyses(case_ref, complete=False, **kwargs), out_dir,
+                        finish=partial(complete_analyses, strategies=strategies))

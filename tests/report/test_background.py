@@ -8,7 +8,7 @@ import pytest
 from decide.errors import DecideError
 from decide.report import background
 from decide.report.background import in_background
-from decide.report.build import add_strategies, run_analyses
+from decide.report.build import complete_analyses, run_analyses
 from decide.report.write import build_report, write_report
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"
@@ -41,7 +41,7 @@ def test_child_that_dies_is_reported():
 
 
 def test_parent_error_stops_the_child_and_leaves_no_report(tmp_path, monkeypatch):
-    analyses = run_analyses(CASE, n_draws=2000, seed=3, strategies=False)
+    analyses = run_analyses(CASE, n_draws=2000, seed=3, complete=False)
 
     def finish(_):
         raise DecideError("budgets leave nothing to choose")
@@ -56,7 +56,7 @@ def test_forked_and_inline_drawing_write_the_same_report(tmp_path, monkeypatch):
     build_report(CASE, tmp_path / "forked", n_draws=5000, seed=11)
     monkeypatch.setenv("DECIDE_NO_FORK", "1")
     build_report(CASE, tmp_path / "inline", n_draws=5000, seed=11)
-    write_report(add_strategies(run_analyses(CASE, n_draws=5000, seed=11, strategies=False)), tmp_path / "serial")
+    write_report(run_analyses(CASE, n_draws=5000, seed=11), tmp_path / "serial")
     texts = {name: (tmp_path / name / "report.md").read_text() for name in ("forked", "inline", "serial")}
     assert texts["forked"] == texts["inline"] == texts["serial"]
     charts = sorted(p.name for p in (tmp_path / "forked").glob("*.png"))
