@@ -538,7 +538,8 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
 
     Cell by cell, one loop per distribution kind over the draws (no per-draw dispatch on the
     kind). Planned outcomes are computed for every draw of the sub-block, in contiguous loops that
-    vectorise; failure outcomes only for the draws that failed (listed in ``idx``), overwriting.
+    vectorise, unless the option is blocked in most of them (then only where it is viable);
+    failure outcomes only for the draws that failed (listed in ``idx``), overwriting.
     PERT: a dense table, lerp indexed by ``u``; the end intervals from the cubic table (exact tails).
     """
     n_a, n_c = m.n_opt, m.vf_x.shape[0]
@@ -546,10 +547,23 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
     for a in range(n_a):
         comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
         for f in range(2 if m.alt_can_fail[a] else 1):
+            contiguous = False
             if f == 0:
-                count = nb_
-                for d in range(nb_):
-                    idx[d] = d
+                # An option blocked in most draws (its failure profile applies there) gets its
+                # planned outcomes only where it is viable; otherwise every draw, contiguously.
+                count = 0
+                if comp < 0 and m.alt_can_fail[a]:
+                    for d in range(nb_):
+                        if n_hard_no[a, d] == 0:
+                            idx[count] = d
+                            count += 1
+                contiguous = 2 * count >= nb_ or comp >= 0 or not m.alt_can_fail[a]
+                if contiguous:
+                    count = nb_
+                    for d in range(nb_):
+                        idx[d] = d
+                elif count == 0:
+                    continue
             else:
                 count = 0
                 if comp < 0:
@@ -587,7 +601,7 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
                 if kind == TRIANGULAR:
                     low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
                                                         par[f, a, c, 3], par[f, a, c, 4])
-                    if f == 0:  # contiguous: vectorises
+                    if contiguous:  # vectorises
                         for k in range(count):
                             x[k] = triangular_ppf(u[slot, k], low, high, f_mode, k_low, k_high)
                     else:
@@ -600,7 +614,7 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
                     # the draws) redone from the cubic table with its exact tails.
                     dense = m.dense
                     ends = 0
-                    if f == 0:  # contiguous
+                    if contiguous:
                         for k in range(count):
                             t_ = u[slot, k] * DENSE_INTERVALS
                             i = int(t_)
@@ -647,7 +661,7 @@ def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
                 # beyond the end points, free of branches on x.
                 v0 = m.vf_v[c, 0]
                 n_seg = m.vf_n[c] - 1
-                if f == 0:  # contiguous: vectorises
+                if contiguous:  # vectorises
                     for k in range(count):
                         vcell[a, c, k] = v0
                     for g in range(n_seg):
