@@ -37,7 +37,6 @@ from decide.sampling import (
     DENSE_INTERVALS,
     PERT,
     POINT,
-    TABLE_INTERVALS,
     TRIANGULAR,
     TRUNCNORMAL,
     UNIFORM,

@@ -8,7 +8,7 @@ import pytest
 from decide.errors import DecideError
 from decide.report import background
 from decide.report.background import in_background
-from decide.report.build import complete_analyses, run_analyses
+from decide.report.build import run_analyses
 from decide.report.write import build_report, write_report
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"
