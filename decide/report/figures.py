@@ -91,23 +91,38 @@ def plot_p_best(p_best: pd.Series, se: pd.Series, path: Path) -> None:
     _save(fig, path)
 
 
-def plot_blockers(p_no: pd.DataFrame, p_blocked: pd.Series, path: Path) -> None:
-    """Heatmap of P(precondition says no) for each option's hard requirements, with P(blocked)."""
+def plot_blockers(p_no: pd.DataFrame, p_blocked: pd.Series, path: Path, soft: pd.DataFrame | None = None) -> None:
+    """Heatmap of P(precondition says no) for each option's requirements, with P(blocked).
+
+    Hard requirements (a no blocks the option) are coloured; soft ones (a no costs a penalty, it
+    never blocks), given as True in ``soft``, are shown hatched with their probability, so that
+    a reader does not take them for blockers.
+    """
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(1.0 + 0.65 * p_no.shape[1] + 2.5, 0.42 * p_no.shape[0] + 2.2))
+    fig, ax = plt.subplots(figsize=(1.0 + 0.65 * p_no.shape[1] + 2.5, 0.42 * p_no.shape[0] + 2.4))
     data = p_no.to_numpy(dtype=float)
-    masked = np.ma.masked_invalid(data)
-    im = ax.imshow(masked, cmap="Reds", vmin=0, vmax=1, aspect="auto")
+    is_soft = np.zeros(data.shape, dtype=bool) if soft is None else soft.reindex_like(p_no).fillna(False).to_numpy(bool)
+    im = ax.imshow(np.ma.masked_where(~np.isfinite(data) | is_soft, data), cmap="Reds", vmin=0, vmax=1,
+                   aspect="auto")
     ax.set_xticks(range(p_no.shape[1]), list(p_no.columns), rotation=40, ha="right")
     ylabels = [f"{name}  (blocked {p_blocked[name]:.0%})" for name in p_no.index]
     ax.set_yticks(range(p_no.shape[0]), ylabels)
+    from matplotlib.patches import Rectangle
+
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
-            if np.isfinite(data[i, j]):
+            if not np.isfinite(data[i, j]):
+                continue
+            if is_soft[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#bbbbbb",
+                                       linewidth=0))
+                ax.text(j, i, f"{data[i, j]:.2f}\nsoft", ha="center", va="center", fontsize=6.5, color="#555555")
+            else:
                 ax.text(j, i, f"{data[i, j]:.2f}", ha="center", va="center", fontsize=7,
                         color="white" if data[i, j] > 0.6 else "black")
     fig.colorbar(im, ax=ax, label="P(the required question is answered no)", shrink=0.8)
-    ax.set_title("Which questions block which options (blank: not required)")
+    ax.set_title("Which questions block which options\n(coloured: hard requirement, a no blocks the option; "
+                 "hatched: soft, a no costs a penalty; blank: not required)")
     _save(fig, path)
 
 
@@ -221,11 +236,12 @@ def figure_jobs(a) -> list[FigureJob]:
     jobs.append(FigureJob("p_best", "p_best.png",
                           partial(plot_p_best, named(sim.summary["p_best"]), named(sim.summary["p_best_se"]))))
     b = sim.blockers
-    hard = b["p_no"].where(b["requirement"] != "").unstack("precondition")
-    hard = hard.loc[hard.notna().any(axis=1), hard.notna().any(axis=0)]
-    if not hard.empty:
-        jobs.append(FigureJob("blockers", "blockers.png",
-                              partial(plot_blockers, named(hard), named(sim.summary["p_blocked"])), True))
+    required = b["p_no"].where(b["requirement"] != "").unstack("precondition")
+    required = required.loc[required.notna().any(axis=1), required.notna().any(axis=0)]
+    soft = (b["requirement"] == "soft").unstack("precondition").reindex_like(required)
+    if not required.empty:
+        jobs.append(FigureJob("blockers", "blockers.png", partial(
+            plot_blockers, named(required), named(sim.summary["p_blocked"]), soft=named(soft)), True))
     if a.profiles is not None:
         profile_names = {p.id: p.name for p in a.case.weights.profiles}
         jobs.append(FigureJob("profiles", "profiles.png", partial(
