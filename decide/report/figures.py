@@ -45,6 +45,18 @@ def _save(fig, path: Path, tight: bool = True) -> None:
     plt.close(fig)
 
 
+def _fit(fig, ax, *, plot_width: float = 6.3, right: float = 0.3, top: float = 0.45, bottom: float = 0.6) -> None:
+    """Size a one-axes figure around its y tick labels: the left margin as wide as the longest
+    label, fixed margins elsewhere (inches). Measuring the labels costs a little text layout; the
+    ``bbox_inches="tight"`` it replaces costs a second draw of the whole figure."""
+    renderer = fig.canvas.get_renderer()
+    label = max((t.get_window_extent(renderer).width for t in ax.get_yticklabels()), default=0.0) / fig.dpi
+    left = label + 0.25  # tick marks and padding
+    width, height = left + plot_width + right, fig.get_size_inches()[1]
+    fig.set_size_inches(width, height)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height)
+
+
 def plot_rank_acceptability(acceptability: pd.DataFrame, path: Path) -> None:
     """Stacked horizontal bars: each option's probability of each rank (rows: option names)."""
     plt = _plt()
@@ -76,7 +88,8 @@ def plot_rank_acceptability(acceptability: pd.DataFrame, path: Path) -> None:
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, ticks=range(1, n_ranks + 1), shrink=0.8)
     bar.set_label("Rank (1 = best)")
     bar.ax.invert_yaxis()
-    _save(fig, path)
+    _fit(fig, ax, plot_width=7.0, right=0.8)
+    _save(fig, path, tight=False)
 
 
 def plot_p_best(p_best: pd.Series, se: pd.Series, path: Path) -> None:
@@ -88,7 +101,8 @@ def plot_p_best(p_best: pd.Series, se: pd.Series, path: Path) -> None:
     ax.set_xlabel("Probability of being the best option (bars: 95% Monte Carlo interval)")
     ax.set_xlim(0, max(0.05, min(1.0, float((p_best + 2 * se).max()) * 1.1)))
     ax.set_title("Which option is best across the uncertainty")
-    _save(fig, path)
+    _fit(fig, ax)
+    _save(fig, path, tight=False)
 
 
 def plot_blockers(p_no: pd.DataFrame, p_blocked: pd.Series, path: Path, soft: pd.DataFrame | None = None) -> None:
@@ -141,9 +155,14 @@ def plot_profiles(values: pd.DataFrame, path: Path) -> None:
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlabel("Expected value (0 = worst on every criterion, 1 = best)")
     ax.set_title("Stakeholder profiles side by side")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, values.shape[1]),
-              frameon=False)
-    _save(fig, path)
+    ncol = min(4, values.shape[1])
+    legend_rows = -(-values.shape[1] // ncol)
+    fig.set_size_inches(fig.get_size_inches()[0], fig.get_size_inches()[1] + 0.18 * legend_rows)
+    _fit(fig, ax, bottom=0.7 + 0.18 * legend_rows)
+    box = ax.get_position()  # the legend goes under the x label, centred on the axes
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(box.x0 + box.width / 2, 0.02),
+              bbox_transform=fig.transFigure, ncol=ncol, frameon=False)
+    _save(fig, path, tight=False)
 
 
 def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, str], title: str,
