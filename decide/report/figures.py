@@ -134,10 +134,16 @@ def plot_blockers(p_no: pd.DataFrame, p_blocked: pd.Series, path: Path, soft: pd
             else:
                 ax.text(j, i, f"{data[i, j]:.2f}", ha="center", va="center", fontsize=7,
                         color="white" if data[i, j] > 0.6 else "black")
-    fig.colorbar(im, ax=ax, label="P(the required question is answered no)", shrink=0.8)
     ax.set_title("Which questions block which options\n(coloured: hard requirement, a no blocks the option; "
                  "hatched: soft, a no costs a penalty; blank: not required)")
-    _save(fig, path)
+    renderer = fig.canvas.get_renderer()
+    column_label = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels()) / fig.dpi  # rotated
+    _fit(fig, ax, plot_width=max(0.65 * p_no.shape[1], 5.5), right=1.4, top=0.7, bottom=column_label + 0.25)
+    width, height = fig.get_size_inches()
+    box = ax.get_position()
+    cax = fig.add_axes([box.x1 + 0.2 / width, box.y0 + 0.1 * box.height, 0.18 / width, 0.8 * box.height])
+    fig.colorbar(im, cax=cax, label="P(the required question is answered no)")
+    _save(fig, path, tight=False)
 
 
 def plot_profiles(values: pd.DataFrame, path: Path) -> None:
