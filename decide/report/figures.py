@@ -239,9 +239,10 @@ class FigureJob:
     draw: Callable[[Path], None]
     """Writes the chart to the given path."""
     background: bool = False
-    """Drawn in the background process when there is one: the weight grids, tornado and blockers,
-    chosen so that the child finishes with the parent, which first computes the rest of the
-    analyses (strategies, Sobol indices, linear programs) and then draws the other charts."""
+    """Drawn in the background process when there is one: the weight grids, tornado, blockers and
+    p_best charts, chosen (by timing the Mali report) so that the child finishes with the parent,
+    which first computes the rest of the analyses (strategies, Sobol indices, linear programs)
+    and then draws the other charts."""
 
 
 def figure_jobs(a) -> list[FigureJob]:
@@ -259,7 +260,7 @@ def figure_jobs(a) -> list[FigureJob]:
     jobs.append(FigureJob("rank_acceptability", "rank_acceptability.png",
                           partial(plot_rank_acceptability, acceptability)))
     jobs.append(FigureJob("p_best", "p_best.png",
-                          partial(plot_p_best, named(sim.summary["p_best"]), named(sim.summary["p_best_se"]))))
+                          partial(plot_p_best, named(sim.summary["p_best"]), named(sim.summary["p_best_se"])), True))
     b = sim.blockers
     required = b["p_no"].where(b["requirement"] != "").unstack("precondition")
     required = required.loc[required.notna().any(axis=1), required.notna().any(axis=0)]
