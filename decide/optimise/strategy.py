@@ -88,6 +88,7 @@ logger = logging.getLogger(__name__)
 
 ENUMERATION_LIMIT = 1 << 21
 _ROW_MEMORY = 256 * 2**20  # bytes of change rows held at once while evaluating strategies
+_BATCH = 4096  # strategies per kernel call (fewer when their change rows would pass _ROW_MEMORY)
 """Most feasible strategies ``engine="auto"`` enumerates (about 2 million: 20-22 options)."""
 
 Objective = Literal["expected", "maximin", "minimax_regret"]
@@ -466,13 +467,11 @@ class _Evaluator:
         """(strategy, option): an integer naming option i's change row under each strategy.
 
         The row depends on the strategy only through the enabling options of the requirements
-        of i's dependencies; their pattern, bit-packed, is the code.
+        of i's dependencies; the code numbers their distinct patterns (0, 1, ...).
         """
         codes = np.zeros(X.shape, dtype=np.int64)
         for i in range(self.space.n_options):
-            enabling = self.change_enabling[i]
-            if len(enabling):
-                codes[:, i] = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
+            codes[:, i] = _pattern_codes(X[:, self.change_enabling[i]])
         return codes
 
     def changes(self, x: NDArray[np.bool_], options: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
@@ -488,6 +487,17 @@ class _Evaluator:
                 mu = space.mobius[i, j]
                 out[i] += self.joint(j, x) if mu == 1.0 else mu * self.joint(j, x)
         return out
+
+
+def _pattern_codes(columns: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """(row,): the same integer for rows with the same 0/1 pattern (0, 1, ... in sorted order)."""
+    width = columns.shape[1]
+    if width == 0:
+        return np.zeros(len(columns), dtype=np.int64)
+    if width <= 62:  # bit-pack, then number the packed values (a 1-D sort: fast)
+        packed = columns.astype(np.int64) @ (np.int64(1) << np.arange(width, dtype=np.int64))
+        return np.unique(packed, return_inverse=True)[1].ravel().astype(np.int64)
+    return np.unique(columns, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
 def _penalty_levels(space: StrategySpace, X: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -540,21 +550,37 @@ def criterion_means(
     penalties = np.zeros(len(X))
     base = np.ascontiguousarray(draws.base.ravel())
     evaluator = _Evaluator(space, draws)
-    # Each (option, code) pair is one change row, shared by every strategy with that code; rows
-    # are built for one batch of strategies at a time so that memory stays bounded.
+    # Each (option, code) pair is one change row, shared by every strategy with that code. Rows
+    # are kept between batches of strategies, and both are bounded so that memory stays bounded.
     codes = evaluator.change_codes(X)
-    order = np.lexsort(X.T[::-1])[::-1]  # lexicographic: neighbours share partial sums in the kernel
+    # Strategies with the same enabling options next to each other (all their change rows agree),
+    # lexicographic within: neighbours then share partial sums in the kernel.
+    group = _pattern_codes(X[:, space.enabling_options])
+    order = np.lexsort(tuple(X.T[::-1]) + (group,))[::-1]
     row_bytes = 8 * base.size
-    batch = int(max(1, min(len(X), _ROW_MEMORY // (row_bytes * max(1, space.n_options)))))
-    for start in range(0, len(X), batch):
-        rows = order[start:start + batch]
-        pairs = np.stack([np.broadcast_to(np.arange(space.n_options), (len(rows), space.n_options))[X[rows]],
-                          codes[rows][X[rows]]], axis=1)
-        distinct, index = np.unique(pairs, axis=0, return_inverse=True)
+    kept: dict[tuple[int, int], NDArray[np.float64]] = {}
+    start = 0
+    while start < len(X):
+        size = min(_BATCH, len(X) - start)
+        while True:
+            rows = order[start:start + size]
+            option = np.broadcast_to(np.arange(space.n_options), (len(rows), space.n_options))[X[rows]]
+            pair = codes[rows][X[rows]] * space.n_options + option  # (code, option) as one integer
+            unique, index = np.unique(pair, return_inverse=True)
+            distinct = np.column_stack([unique % space.n_options, unique // space.n_options])
+            if len(distinct) * row_bytes <= _ROW_MEMORY or size == 1:
+                break
+            size //= 2
+        start += size
+        if (len(kept) + len(distinct)) * row_bytes > _ROW_MEMORY:
+            kept.clear()
         changes = np.empty((len(distinct), base.size))
-        for k, (i, _) in enumerate(distinct):
-            first = rows[np.flatnonzero(X[rows, i] & (codes[rows, i] == distinct[k, 1]))[0]]
-            changes[k] = evaluator.change(int(i), X[first])
+        for k, (i, code) in enumerate(distinct):
+            key = (int(i), int(code))
+            if key not in kept:
+                first = rows[np.flatnonzero(X[rows, i] & (codes[rows, i] == code))[0]]
+                kept[key] = evaluator.change(int(i), X[first])
+            changes[k] = kept[key]
         chosen = index.ravel().astype(np.int64)  # row-major: each strategy's options in case order
         starts = np.concatenate([[0], np.cumsum(X[rows].sum(axis=1))]).astype(np.int64)
         out = np.empty((len(rows), space.arrays.n_criteria))
