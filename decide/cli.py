@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -242,14 +243,46 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 @click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--watch", is_flag=True,
+              help="Stay running and rewrite the report each time the case file is saved (Ctrl-C to stop). "
+                   "Mistakes in the case are printed and the previous report is kept.")
 @user_errors
-def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | None, quiet: bool) -> None:
+def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | None, quiet: bool,
+           watch: bool) -> None:
     """Write a Markdown report with charts: recommendation, robustness, blockers, sensitivity."""
     from decide.report.write import build_report
 
-    path = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: build_report(
-        case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress))
-    click.echo(f"Wrote {path / 'report.md'}")
+    def write() -> Path:
+        return _run_with_progress(n_draws, quiet, "Simulating", lambda progress: build_report(
+            case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress))
+
+    if not watch:
+        click.echo(f"Wrote {write() / 'report.md'}")
+        return
+    _watch_report(case, write)
+
+
+def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
+    """``report --watch``: a new report after every save; a mistake is reported, not fatal."""
+    from decide.bundled import resolve_case
+    from decide.report.watch import watch
+
+    path = resolve_case(case)
+
+    def on_change() -> None:
+        start = time.perf_counter()
+        try:
+            written = write()
+        except DecideError as exc:
+            click.echo(f"{exc}\n(the previous report is unchanged; waiting for the next save)", err=True)
+            return
+        click.echo(f"Wrote {written / 'report.md'} in {time.perf_counter() - start:.1f} s; "
+                   f"watching {path} (Ctrl-C to stop)")
+
+    try:
+        return watch(path, on_change, **kwargs)
+    except KeyboardInterrupt:
+        return 0
 
 
 @cli.command()
