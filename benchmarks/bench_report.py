@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from decide.compile import compile_case
 from decide.load import load_case
 from decide.report.build import run_analyses
@@ -62,16 +64,27 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "decide.cli", "report", "mali-2012", "-o", str(Path(tmp) / "cli"),
                             "-n", "10000", "--quiet"], check=True, capture_output=True)
             cli_times.append(time.perf_counter() - start)
+    # A same-run baseline, so that drift of this shared machine shows: NumPy drawing 342M uniforms
+    # on one thread (the Monte Carlo benchmark's baseline for the Mali case).
+    baseline = []
+    generator, buffer = np.random.default_rng(0), np.empty(1 << 16)
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(342_000_000 // buffer.size):
+            generator.random(out=buffer)
+        baseline.append(time.perf_counter() - start)
     lp_times = []
     for _ in range(5):
         start = time.perf_counter()
         potential_optimality_table(arrays)
         lp_times.append(time.perf_counter() - start)
 
+    base = min(baseline)
+    print(f"same-run baseline: NumPy, 342M uniforms on one thread: {base:.2f} s (min of 3)")
     for n, target in ((10_000, 5.0), (100_000, 30.0)):
         t = totals[n]
         print(f"\nreport, {n:,} draws: median {statistics.median(t):.2f} s (min {min(t):.2f}, max {max(t):.2f}; "
-              f"target <= {target:.0f} s)")
+              f"target <= {target:.0f} s); {statistics.median(t) / base:.2f} x the baseline")
         for key in parts[n][0]:
             print(f"  {key:<28} {statistics.median(p[key] for p in parts[n]):7.2f} s")
     print(f"\n`decide report mali-2012 -n 10000` from the shell (imports and kernel loading included): median "
