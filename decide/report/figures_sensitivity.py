@@ -101,19 +101,35 @@ def plot_tornado(
     if len(frame) > len(shown):
         footnotes.append(f"{len(frame) - len(shown)} inputs with smaller swings are not shown.")
 
+    # Size the figure around the axes from the measured labels and the line counts below it, so
+    # that everything lies inside and one draw suffices (a tight bounding box costs a second).
+    wrapped = "\n".join(line for note in footnotes for line in textwrap.wrap(note, 150))
+    canvas = FigureCanvasAgg(fig)
+    label = max(t.get_window_extent(canvas.get_renderer()).width for t in ax.get_yticklabels()) / DPI
+    left, right, axes_w, axes_h = label + 0.25, 0.35, 7.4, 0.77 * (0.62 * n_rows + 2.3)
+    top = 0.2 + 0.19 * (ax.get_title().count("\n") + 1)
+    bottom = (0.45 + 0.19 * (ax.get_xlabel().count("\n") + 1) + 0.19 * -(-len(handles) // 2)
+              + (0.15 + 0.13 * (wrapped.count("\n") + 1) if footnotes else 0.0))
+    width, height = left + axes_w + right, top + axes_h + bottom
+    fig.set_size_inches(width, height)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height)
+
     # Stack legend and footnotes under the axes' actual extent (tick labels, two-line x label), so
     # nothing overlaps whatever the number of rows or the label lengths.
-    renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = canvas.get_renderer()
     to_figure = fig.transFigure.inverted()
     below = to_figure.transform(ax.get_tightbbox(renderer).p0)[1]
     legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, below - 0.01), ncol=2,
                         frameon=False, fontsize=8)
+    lowest = legend.get_window_extent(renderer).y0
     if footnotes:
         below = to_figure.transform(legend.get_window_extent(renderer).p0)[1]
-        wrapped = "\n".join(line for note in footnotes for line in textwrap.wrap(note, 150))
         left = to_figure.transform(ax.get_tightbbox(renderer).p0)[0]
-        fig.text(left, below - 0.01, wrapped, fontsize=7, color="#444444", va="top", ha="left")
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+        note = fig.text(left, below - 0.01, wrapped, fontsize=7, color="#444444", va="top", ha="left")
+        lowest = note.get_window_extent(renderer).y0
+    inside = lowest >= 0 and ax.get_tightbbox(renderer).x0 >= 0
+    # Should the estimate fall short (unusual fonts), the tight box keeps everything in the picture.
+    fig.savefig(path, dpi=DPI, bbox_inches=None if inside else "tight", metadata={"Software": None})
     return path
 
 
