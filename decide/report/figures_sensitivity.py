@@ -105,7 +105,7 @@ def plot_tornado(
     # that everything lies inside and one draw suffices (a tight bounding box costs a second).
     wrapped = "\n".join(line for note in footnotes for line in textwrap.wrap(note, 150))
     canvas = FigureCanvasAgg(fig)
-    label = max(t.get_window_extent(canvas.get_renderer()).width for t in ax.get_yticklabels()) / DPI
+    label = max((t.get_window_extent(canvas.get_renderer()).width for t in ax.get_yticklabels()), default=0.0) / DPI
     left, right, axes_w, axes_h = label + 0.25, 0.35, 7.4, 0.77 * (0.62 * n_rows + 2.3)
     top = 0.2 + 0.19 * (ax.get_title().count("\n") + 1)
     bottom = (0.45 + 0.19 * (ax.get_xlabel().count("\n") + 1) + 0.19 * -(-len(handles) // 2)
