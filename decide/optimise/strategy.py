@@ -480,12 +480,9 @@ class _Evaluator:
         Summed over a dependency-closed strategy these give its change from the baseline (see the
         module notes). Rows outside ``options`` (default: all) are left at zero.
         """
-        space = self.space
-        out = np.zeros((space.n_options, self.draws.base.size))
-        for i in (range(space.n_options) if options is None else options):
-            for j in self._dependent[i]:
-                mu = space.mobius[i, j]
-                out[i] += self.joint(j, x) if mu == 1.0 else mu * self.joint(j, x)
+        out = np.zeros((self.space.n_options, self.draws.base.size))
+        for i in (range(self.space.n_options) if options is None else options):
+            out[i] = self.change(i, x)
         return out
 
 
@@ -509,10 +506,7 @@ def _penalty_levels(space: StrategySpace, X: NDArray[np.bool_]) -> NDArray[np.fl
 
 def _groups(space: StrategySpace, X: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
     """Row indices of X grouped by the enabling options they pursue (same viability per scenario)."""
-    enabling = space.enabling_options
-    if len(enabling) == 0:
-        return [np.arange(len(X))]
-    keys = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
+    keys = _pattern_codes(X[:, space.enabling_options])
     order = np.argsort(keys, kind="stable")
     bounds = np.flatnonzero(np.diff(keys[order])) + 1
     return np.split(order, bounds)
