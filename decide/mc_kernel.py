@@ -9,8 +9,18 @@ world, answers, outcomes, values, accumulation), each stage a loop over the sub-
 Two reasons, both measured: the per-cell dispatch on the distribution kind moves out of the
 per-draw loop, so those loops are branch-free and vectorise; and numba reference-counts each
 array passed to a helper function, which per draw cost more than the arithmetic, while per
-sub-block it is noise. A draw's uniforms are the next ``n_slots`` of the block's stream whatever
-the sub-block or chunk, and sums are added draw by draw in order, so neither changes a result.
+sub-block it is noise. The block's stream is read a sub-block at a time, slot by slot: first the
+*head* slots (weights, probabilities, latent answers) for all ``SUB_BLOCK`` draws, then each outcome
+cell's slot, drawn just before the cell is scored, so no sub-block-sized array of uniforms is kept
+(it did not fit in cache beside the tables). A sub-block always reads ``SUB_BLOCK`` uniforms per
+slot, even when fewer draws remain, so a draw's uniforms depend only on its index in the block,
+never on the chunk; and sums are added draw by draw in order, so the chunk changes no result.
+
+A cell's planned outcome and its failure profile read the same uniform: only one of them is an
+option's outcome in any draw, so every option's outcomes are distributed exactly as with separate
+uniforms, and the draw needs fewer of them. (A strategy that includes the option, evaluated
+alongside it, sees the cell's planned and failed outcomes on the same uniform: common random
+numbers between alternatives, which leave each alternative's distribution unchanged.)
 
 Strategies: the kernel evaluates *alternatives*, each a row of the model (its enabler variant,
 hard requirements, penalties); ranking and accumulation see only the alternatives' values. The
@@ -76,6 +86,9 @@ class Model(NamedTuple):
 
     n_slots: int
     """Uniforms per iteration (the QMC dimension)."""
+    n_head: int
+    """The first slots (weights, probabilities, latent answers), drawn at the start of a sub-block;
+    the outcome cells' slots follow."""
     w_code: int
     w_slot: int
     w_fixed: NDArray[np.float64]
@@ -119,6 +132,9 @@ class Model(NamedTuple):
     cell_cum: NDArray[np.float64]
     cell_val: NDArray[np.float64]
     cell_slot: NDArray[np.int64]
+    """(a, c): the cell's uniform, shared by its planned outcome and its failure profile (-1: none)."""
+    alt_order: NDArray[np.int64]
+    """Options in the order of their cells' slots (the order of their ids)."""
     vf_x: NDArray[np.float64]
     vf_v: NDArray[np.float64]
     vf_slope: NDArray[np.float64]
@@ -217,17 +233,18 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
 
     cell_kind = np.stack([planned.kind, failure.kind])
     cell_par = np.stack([planned.params, failure.params])
-    cell_slot = np.full((2, n_o, n_c), -1, dtype=np.int64)
+    cell_slot = np.full((n_o, n_c), -1, dtype=np.int64)
     can_fail = alt_hard.any(axis=1)
+    n_head = slot
     # Slots in the order of the option ids, not of the case file: reordering the options of a
-    # case then permutes the results exactly (each option keeps its uniforms).
-    for a in sorted(range(n_o), key=lambda i: arrays.option_ids[i]):
-        # Failure outcomes are drawn only for options that can fail (DESIGN: "draw failure
-        # outcomes only for options that can fail"); point scores take no uniform.
-        for f in (0, 1) if can_fail[a] else (0,):
-            for c in range(n_c):
-                if cell_kind[f, a, c] != POINT:
-                    cell_slot[f, a, c], slot = slot, slot + 1
+    # case then permutes the results exactly (each option keeps its uniforms). Failure outcomes
+    # are drawn only for options that can fail (DESIGN: "draw failure outcomes only for options
+    # that can fail"); a cell whose outcomes are all points takes no uniform.
+    alt_order = np.array(sorted(range(n_o), key=lambda i: arrays.option_ids[i]), dtype=np.int64)
+    for a in alt_order:
+        for c in range(n_c):
+            if cell_kind[0, a, c] != POINT or (can_fail[a] and cell_kind[1, a, c] != POINT):
+                cell_slot[a, c], slot = slot, slot + 1
 
     vf_x, vf_v = np.asarray(arrays.value_x, dtype=float), np.asarray(arrays.value_v, dtype=float)
     vf_n = np.array([1 + int(np.count_nonzero(np.diff(row) > 0)) for row in vf_x], dtype=np.int64)
@@ -244,7 +261,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     span = 1.0 - hist_lo
     dense = tables.dense() if np.any(cell_kind == PERT) else np.zeros((1, DENSE_INTERVALS, 2))
     return Model(
-        n_slots=slot, w_code=sampler.code, w_slot=0, w_fixed=sampler.fixed, w_profiles=sampler.profiles,
+        n_slots=slot, n_head=n_head, w_code=sampler.code, w_slot=0, w_fixed=sampler.fixed, w_profiles=sampler.profiles,
         w_order=sampler.order, chain_g=sampler.constraints, chain_h=sampler.bounds, chain_start=sampler.start,
         chain_burn_in=sampler.burn_in, chain_thinning=sampler.thinning,
         p_kind=p_kind, p_par=p_par, p_slot=p_slot, tables=tables.stack(), dense=dense, lat_slot=lat_slot,
@@ -259,7 +276,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
         cell_cum=np.ascontiguousarray(np.stack([pad(planned.cum), pad(failure.cum)])),
         cell_val=np.ascontiguousarray(np.stack([pad(planned.values), pad(failure.values)])),
-        cell_slot=cell_slot, vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
+        cell_slot=cell_slot, alt_order=alt_order, vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
         vf_slope=vf_slope, vf_n=vf_n, hist_lo=hist_lo, hist_scale=HISTOGRAM_BINS / span,
         n_opt=n_o, st_comp=st_comp, st_coef=st_coef, st_hard=np.ascontiguousarray(st_hard), comp_of=comp_of,
         scale_low=np.ascontiguousarray(arrays.scale_low, dtype=float),
@@ -323,7 +340,9 @@ class Scratch(NamedTuple):
     """
 
     u: NDArray[np.float64]
-    """(slot, d): uniforms (plain Monte Carlo fills it; QMC passes its own)."""
+    """(head slot, d): the head's uniforms."""
+    row: NDArray[np.float64]
+    """(d,): one outcome cell's uniforms."""
     w: NDArray[np.float64]
     """(d, c)."""
     w_tmp: NDArray[np.float64]
@@ -344,9 +363,13 @@ class Scratch(NamedTuple):
     penalty: NDArray[np.float64]
     """(a, d)."""
     idx: NDArray[np.int64]
-    """(d,): the draws that score one cell."""
+    """(2, d): the draws where an option's planned outcome, then its failure profile, is scored."""
+    ug: NDArray[np.float64]
+    """(d,): a cell's uniforms gathered for the draws that score it."""
     x: NDArray[np.float64]
     """(d,): outcomes of one cell."""
+    xv: NDArray[np.float64]
+    """(d,): their criterion values."""
     vcell: NDArray[np.float64]
     """(a, c, d): criterion values of the outcome scored."""
     values: NDArray[np.float64]
@@ -371,11 +394,12 @@ def new_scratch(m: Model) -> Scratch:
     b = SUB_BLOCK
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
-    return Scratch(u=np.zeros((max(m.n_slots, 1), b)), w=w, w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
+    return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), w=w, w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
                    pvar=np.zeros(n_q), thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
                    normals=np.zeros(len(m.corr_index)), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
-                   penalty=np.zeros((n_a, b)), idx=np.zeros(b, np.int64), x=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
+                   penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b), x=np.zeros(b),
+                   xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
                    values=np.zeros((n_a, b)), totals=np.zeros(n_a),
                    best=np.zeros(b), better=np.zeros(b, np.int64), tied=np.zeros(b, np.int64),
                    chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])),
@@ -384,12 +408,12 @@ def new_scratch(m: Model) -> Scratch:
 
 
 @nb.njit(nogil=True, cache=True)
-def _uniforms(state, u, nb_):
-    """The next ``nb_`` draws' uniforms from the SFC64 ``state``: draw by draw, stored (slot, draw)."""
-    n_slots = u.shape[0]
+def _uniforms(state, u, n_rows):
+    """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 ``state``, slot by
+    slot (``SUB_BLOCK`` each, whatever the draws left: a draw's uniforms never depend on the chunk)."""
     sa, sb, sc, sd = state[0], state[1], state[2], state[3]
-    for d in range(nb_):
-        for k in range(n_slots):
+    for k in range(n_rows):
+        for d in range(SUB_BLOCK):
             u[k, d], sa, sb, sc, sd = sfc64_next(sa, sb, sc, sd)
     state[0], state[1], state[2], state[3] = sa, sb, sc, sd
 
@@ -532,154 +556,132 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, vcell):
 
 
 @nb.njit(nogil=True, cache=True)
-def _outcomes(m, u, nb_, n_hard_no, idx, x, vcell, st_fail, xp, xf):
+def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ug, x, xv, vcell, st_fail, xp, xf):
     """Each alternative's criterion values: planned outcome where viable, failure profile where not.
 
-    Cell by cell, one loop per distribution kind over the draws (no per-draw dispatch on the
-    kind). Planned outcomes are computed for every draw of the sub-block, in contiguous loops that
-    vectorise, unless the option is blocked in most of them (then only where it is viable);
-    failure outcomes only for the draws that failed (listed in ``idx``), overwriting.
+    Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, or the
+    Sobol' points ``ubuf[slot, start:]``), then for the planned outcome and the failure profile
+    one loop per distribution kind (no per-draw dispatch on the kind). Each is computed for every
+    draw of the sub-block (contiguous loops that vectorise, then a select) unless it applies in
+    fewer than half of them: then only there, from the gathered uniforms ``ug``.
     PERT: a dense table, lerp indexed by ``u``; the end intervals from the cubic table (exact tails).
     """
-    n_a, n_c = m.n_opt, m.vf_x.shape[0]
+    n_c = m.vf_x.shape[0]
     par = m.cell_par
-    for a in range(n_a):
+    sa, sb, sc, sd = state[0], state[1], state[2], state[3]
+    for a in m.alt_order:
         comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
-        for f in range(2 if m.alt_can_fail[a] else 1):
-            contiguous = False
-            if f == 0:
-                # An option blocked in most draws (its failure profile applies there) gets its
-                # planned outcomes only where it is viable; otherwise every draw, contiguously.
-                count = 0
-                if comp < 0 and m.alt_can_fail[a]:
+        can_fail = m.alt_can_fail[a]
+        # The draws scored with the planned outcome (idx[0]) and with the failure profile (idx[1]);
+        # a component fails also where it fails under the strategy's enablers.
+        n_plan = n_fail = 0
+        if can_fail:
+            for d in range(nb_):
+                failed = n_hard_no[a, d] > 0
+                idx[0, n_plan] = d
+                n_plan += not failed
+                idx[1, n_fail] = d
+                n_fail += failed or (comp >= 0 and st_fail[comp, d])
+        else:
+            n_plan = nb_
+        # All draws (dense) for a component's raw outcomes and wherever at least half need it.
+        dense_plan = comp >= 0 or 2 * n_plan >= nb_
+        dense_fail = can_fail and (comp >= 0 or 2 * n_fail >= nb_)
+        for c in range(n_c):
+            slot = m.cell_slot[a, c]
+            if slot >= 0:
+                if qmc:
                     for d in range(nb_):
-                        if n_hard_no[a, d] == 0:
-                            idx[count] = d
-                            count += 1
-                contiguous = 2 * count >= nb_ or comp >= 0 or not m.alt_can_fail[a]
-                if contiguous:
-                    count = nb_
-                    for d in range(nb_):
-                        idx[d] = d
-                elif count == 0:
-                    continue
-            else:
-                count = 0
-                if comp < 0:
-                    for d in range(nb_):
-                        if n_hard_no[a, d] > 0:
-                            idx[count] = d
-                            count += 1
-                else:  # also where it fails under the strategy's enablers
-                    for d in range(nb_):
-                        if n_hard_no[a, d] > 0 or st_fail[comp, d]:
-                            idx[count] = d
-                            count += 1
+                        row[d] = ubuf[slot, start + d]
+                else:
+                    for d in range(SUB_BLOCK):
+                        row[d], sa, sb, sc, sd = sfc64_next(sa, sb, sc, sd)
+            for f in range(2):
+                dense = dense_plan if f == 0 else dense_fail
+                count = nb_ if dense else (n_plan if f == 0 else n_fail)
                 if count == 0:
                     continue
-            for c in range(n_c):
+                ix = idx[f]
+                src = row
+                if not dense:
+                    src = ug
+                    for k in range(count):
+                        ug[k] = row[ix[k]]
                 kind = m.cell_kind[f, a, c]
-                slot = m.cell_slot[f, a, c]
                 if kind == POINT:
-                    val = par[f, a, c, 7]
-                    if comp < 0:
+                    raw, val = par[f, a, c, 0], par[f, a, c, 7]
+                    for k in range(count):
+                        x[k] = raw
+                        xv[k] = val
+                else:
+                    if kind == PERT:
+                        low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
+                        # Dense table, lerp indexed by u for every draw without a branch (it
+                        # vectorises), then the end intervals (2 DENSE_EXACT in DENSE_INTERVALS of
+                        # the draws) redone from the cubic table with its exact tails.
+                        dense_tab = m.dense
+                        ends = 0
                         for k in range(count):
-                            vcell[a, c, idx[k]] = val
-                    else:
-                        raw = par[f, a, c, 0]
-                        for k in range(count):
-                            d = idx[k]
-                            if f == 0:
-                                xp[comp, c, d] = raw
-                                vcell[a, c, d] = val
-                            else:
-                                xf[comp, c, d] = raw
-                                if n_hard_no[a, d] > 0:
-                                    vcell[a, c, d] = val
-                    continue
-                if kind == TRIANGULAR:
-                    low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
-                                                        par[f, a, c, 3], par[f, a, c, 4])
-                    if contiguous:  # vectorises
-                        for k in range(count):
-                            x[k] = triangular_ppf(u[slot, k], low, high, f_mode, k_low, k_high)
-                    else:
-                        for k in range(count):
-                            x[k] = triangular_ppf(u[slot, idx[k]], low, high, f_mode, k_low, k_high)
-                elif kind == PERT:
-                    low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
-                    # Dense table, lerp indexed by u for every draw without a branch (it
-                    # vectorises), then the end intervals (2 DENSE_EXACT in DENSE_INTERVALS of
-                    # the draws) redone from the cubic table with its exact tails.
-                    dense = m.dense
-                    ends = 0
-                    if contiguous:
-                        for k in range(count):
-                            t_ = u[slot, k] * DENSE_INTERVALS
+                            t_ = src[k] * DENSE_INTERVALS
                             i = int(t_)
-                            x[k] = low + width * (dense[r, i, 0] + (t_ - i) * dense[r, i, 1])
+                            x[k] = low + width * (dense_tab[r, i, 0] + (t_ - i) * dense_tab[r, i, 1])
                             ends += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
-                    else:
+                        if ends:
+                            tab = m.tables
+                            for k in range(count):
+                                uu = src[k]
+                                i = int(uu * DENSE_INTERVALS)
+                                if i < DENSE_EXACT or i >= DENSE_INTERVALS - DENSE_EXACT:
+                                    x[k] = low + width * table_ppf(tab, r, uu)
+                                    ends -= 1
+                                    if ends == 0:
+                                        break
+                    elif kind == TRIANGULAR:
+                        low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
+                                                            par[f, a, c, 3], par[f, a, c, 4])
                         for k in range(count):
-                            t_ = u[slot, idx[k]] * DENSE_INTERVALS
-                            i = int(t_)
-                            x[k] = low + width * (dense[r, i, 0] + (t_ - i) * dense[r, i, 1])
-                            ends += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
-                    if ends:
-                        tab = m.tables
+                            x[k] = triangular_ppf(src[k], low, high, f_mode, k_low, k_high)
+                    elif kind == UNIFORM:
+                        low, width = par[f, a, c, 0], par[f, a, c, 1]
                         for k in range(count):
-                            uu = u[slot, idx[k]]
-                            i = int(uu * DENSE_INTERVALS)
-                            if i < DENSE_EXACT or i >= DENSE_INTERVALS - DENSE_EXACT:
-                                x[k] = low + width * table_ppf(tab, r, uu)
-                                ends -= 1
-                                if ends == 0:
-                                    break
-                elif kind == UNIFORM:
-                    low, width = par[f, a, c, 0], par[f, a, c, 1]
+                            x[k] = low + src[k] * width
+                    elif kind == TRUNCNORMAL:
+                        for k in range(count):
+                            x[k] = truncnormal_ppf(src[k], par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
+                                                   par[f, a, c, 3], par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
+                    else:  # discrete: the first value whose cumulative probability exceeds u
+                        last = int(par[f, a, c, 0]) - 1
+                        for k in range(count):
+                            j = 0
+                            for i in range(last):  # cumulative, so a count finds it without a branch
+                                j += src[k] >= m.cell_cum[f, a, c, i]
+                            x[k] = m.cell_val[f, a, c, j]
+                    # Piecewise-linear value function as a sum of clamped segments: exact, flat
+                    # beyond the end points, free of branches on x.
+                    v0 = m.vf_v[c, 0]
                     for k in range(count):
-                        x[k] = low + u[slot, idx[k]] * width
-                elif kind == TRUNCNORMAL:
-                    for k in range(count):
-                        x[k] = truncnormal_ppf(u[slot, idx[k]], par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
-                                               par[f, a, c, 3], par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
-                else:  # discrete: the first value whose cumulative probability exceeds u
-                    last = int(par[f, a, c, 0]) - 1
-                    for k in range(count):
-                        j = 0
-                        while j < last and u[slot, idx[k]] >= m.cell_cum[f, a, c, j]:
-                            j += 1
-                        x[k] = m.cell_val[f, a, c, j]
-                if comp >= 0:
-                    for k in range(count):
-                        if f == 0:
-                            xp[comp, c, idx[k]] = x[k]
-                        else:
-                            xf[comp, c, idx[k]] = x[k]
-                # Piecewise-linear value function as a sum of clamped segments: exact, flat
-                # beyond the end points, free of branches on x.
-                v0 = m.vf_v[c, 0]
-                n_seg = m.vf_n[c] - 1
-                if contiguous:  # vectorises
-                    for k in range(count):
-                        vcell[a, c, k] = v0
-                    for g in range(n_seg):
+                        xv[k] = v0
+                    for g in range(m.vf_n[c] - 1):
                         x0, x1, slope = m.vf_x[c, g], m.vf_x[c, g + 1], m.vf_slope[c, g]
                         for k in range(count):
-                            vcell[a, c, k] += (min(max(x[k], x0), x1) - x0) * slope
-                elif comp < 0:
+                            xv[k] += (min(max(x[k], x0), x1) - x0) * slope
+                # Into the option's values (a failure only where the option itself fails) and,
+                # for a component, its raw outcomes.
+                if dense:
+                    if f == 0:
+                        for k in range(count):
+                            vcell[a, c, k] = xv[k]
+                    else:
+                        for k in range(count):
+                            vcell[a, c, k] = xv[k] if n_hard_no[a, k] > 0 else vcell[a, c, k]
+                    if comp >= 0:
+                        out = xp if f == 0 else xf
+                        for k in range(count):
+                            out[comp, c, k] = x[k]
+                else:  # only non-components are sparse: every listed draw is theirs
                     for k in range(count):
-                        val = v0
-                        for g in range(n_seg):
-                            val += (min(max(x[k], m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
-                        vcell[a, c, idx[k]] = val
-                else:  # a component: its own row changes only where it fails alone
-                    for k in range(count):
-                        val = v0
-                        for g in range(n_seg):
-                            val += (min(max(x[k], m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
-                        if n_hard_no[a, idx[k]] > 0:
-                            vcell[a, c, idx[k]] = val
+                        vcell[a, c, ix[k]] = xv[k]
+    state[0], state[1], state[2], state[3] = sa, sb, sc, sd
 
 
 @nb.njit(nogil=True, cache=True)
@@ -849,11 +851,11 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         nb_ = min(SUB_BLOCK, n - start)
         u = t.u  # one array type for every stage: a slice of ubuf would compile them all for strided input
         if qmc:
-            for k in range(u.shape[0]):
+            for k in range(m.n_head):
                 for d in range(nb_):
                     u[k, d] = ubuf[k, start + d]
         else:
-            _uniforms(state, u, nb_)
+            _uniforms(state, u, m.n_head)
         if not confidence:
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         _world(m, u, nb_, t.p, t.pvar, t.thr, t.lat, t.normals)
@@ -861,7 +863,8 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
-        _outcomes(m, u, nb_, t.n_hard_no, t.idx, t.x, t.vcell, t.st_fail, t.xp, t.xf)
+        _outcomes(m, qmc, ubuf, start, state, t.row, nb_, t.n_hard_no, t.idx, t.ug, t.x, t.xv, t.vcell, t.st_fail,
+                  t.xp, t.xf)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.vcell)
         if confidence:

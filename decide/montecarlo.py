@@ -48,7 +48,8 @@ from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mc_kernel import SUB_BLOCK, HISTOGRAM_BINS, Model, Sums, build_model, new_scratch, new_sums, run_chunk
 from decide.results import SimulationResult
-from decide.sampling import SeedLike, block_seed_sequence, describe, resolve_seed, stream_states, weight_sampler
+from decide.sampling import (W_FIXED, SeedLike, block_seed_sequence, describe, resolve_seed, stream_states,
+                             weight_sampler)
 from decide.spec import Case
 
 __all__ = ["simulate", "STRATEGY_ID", "SEED", "BLOCK_SIZE", "HISTOGRAM_BINS", "QMC_REPLICATES", "Accumulator"]
@@ -325,7 +326,9 @@ def simulate(
     confidence_draws
         Draws (a prefix of the run: the same worlds and outcomes as its first draws) on which
         confidence factors are estimated, after the run has given the central weights; default
-        ``min(n_draws, CONFIDENCE_DRAWS)``. Their MCSE is that of this prefix.
+        ``min(n_draws, CONFIDENCE_DRAWS)``. Their MCSE is that of this prefix. With fixed weights
+        (a profile) every central weight is that profile's weights, so the confidence factor is
+        the probability of being best, from every draw, and this is ignored.
     strategy
         Option ids pursued together, checked by :func:`decide.optimise.strategy.check_strategy`
         (dependencies, exclusions, budgets; the case needs a baseline). The strategy is evaluated
@@ -397,8 +400,14 @@ def simulate(
     def add_cf(task: _Task, cf: NDArray[np.float64]) -> None:
         cfs[task.replicate] += cf  # in task order: deterministic sums
 
-    cf_tasks = [t for rep in _tasks(n_cf, replicates) for t in rep]
-    runner.map_ordered(lambda task: runner.run_confidence(task, central, defined), cf_tasks, add_cf)
+    if sampler.code == W_FIXED:
+        # Fixed weights: every central weight is the fixed vector, so each confidence factor is
+        # the probability of being best, already summed over every draw: no second pass.
+        for acc, cf in zip(accs, cfs):
+            cf[:, 0], cf[:, 1], cf[0, 2] = acc.sums.rank[:, 0], acc.sums.rank_sq[:, 0], acc.n
+    else:
+        cf_tasks = [t for rep in _tasks(n_cf, replicates) for t in rep]
+        runner.map_ordered(lambda task: runner.run_confidence(task, central, defined), cf_tasks, add_cf)
     total_cf = np.sum(cfs, axis=0)
     est["confidence_factor"] = np.where(defined, total_cf[:, 0] / total_cf[0, 2], np.nan)
 

@@ -150,9 +150,13 @@ def test_value_of_information_closed_form() -> None:
 
 
 def test_confidence_factor_equals_p_best_with_fixed_weights() -> None:
-    r = simulate(load_case("tests/data/minimal_case.yaml"), 20_000, rng=9, confidence_draws=20_000)
+    """Fixed weights: every central weight is the fixed vector, so the confidence factor is p_best,
+    taken from every draw (more than CONFIDENCE_DRAWS here), with p_best's MCSE."""
+    r = simulate(load_case("tests/data/minimal_case.yaml"), 40_000, rng=9)
     best = r.estimates["p_best"] > 0
-    np.testing.assert_allclose(r.estimates["confidence_factor"][best], r.estimates["p_best"][best])
+    np.testing.assert_array_equal(r.estimates["confidence_factor"][best], r.estimates["p_best"][best])
+    np.testing.assert_allclose(r.standard_errors["confidence_factor"][best], r.standard_errors["p_best"][best])
+    assert r.confidence_draws == 40_000
     assert np.isnan(r.estimates["confidence_factor"][~best]).all()
     np.testing.assert_allclose(r.central_weights.dropna().to_numpy(), np.tile(compile_case(
         load_case("tests/data/minimal_case.yaml")).weights, (best.sum(), 1)))
