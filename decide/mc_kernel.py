@@ -59,7 +59,9 @@ from decide.sampling import (
     chain_reset,
     chain_steps,
     copula_factor,
+    NDTRI_CENTRAL,
     ndtri,
+    ndtri_central,
     norm_cdf,
     probability_tables,
     sfc64_next,
@@ -348,12 +350,14 @@ class Scratch(NamedTuple):
     w_tmp: NDArray[np.float64]
     p: NDArray[np.float64]
     """(q, d)."""
-    pvar: NDArray[np.float64]
     thr: NDArray[np.float64]
     """(variant, q, d): thresholds; a precondition says yes iff lat < thr."""
     lat: NDArray[np.float64]
     """(q, d)."""
     normals: NDArray[np.float64]
+    """(correlated q, d): standard normals of the copula."""
+    z: NDArray[np.float64]
+    """(d,): one component of ``L z``."""
     no: NDArray[np.bool_]
     """(a, q, d)."""
     n_hard_no: NDArray[np.int64]
@@ -395,8 +399,8 @@ def new_scratch(m: Model) -> Scratch:
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
     return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), w=w, w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
-                   pvar=np.zeros(n_q), thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
-                   normals=np.zeros(len(m.corr_index)), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
+                   thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
+                   normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
                    penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b), x=np.zeros(b),
                    xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
@@ -441,14 +445,16 @@ def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
 
 
 @nb.njit(nogil=True, cache=True)
-def _world(m, u, nb_, p, pvar, thr, lat, normals):
+def _world(m, u, nb_, p, thr, lat, normals, z):
     """Probabilities of yes, thresholds per enabler variant, latent uniforms.
 
     Latent uniform: as drawn for an uncorrelated precondition; for a correlated one, the normal
     CDF of its component of ``L z`` (``z`` standard normals by inverse CDF, ``L L' = R``). A
     precondition says yes for an alternative iff ``lat < thr[variant]``, the probability of yes
     after that variant's enablers; variant 0 has no enablers (the world's answer). The options
-    share one latent world: enablers move thresholds only.
+    share one latent world: enablers move thresholds only. Every loop runs over the sub-block's
+    draws innermost, so they vectorise (the inverse normal in two passes: its central rational
+    function for every draw, then the tails).
     """
     n_q = p.shape[0]
     n_var = thr.shape[0]
@@ -467,26 +473,42 @@ def _world(m, u, nb_, p, pvar, thr, lat, normals):
         for d in range(nb_):
             thr[0, q, d] = p[q, d]
             lat[q, d] = u[m.lat_slot + q, d]
-    for d in range(nb_):
-        # Other variants only where their enablers act (alternatives read variant 0 elsewhere,
-        # see Model.alt_tv); enablers in case-file order.
-        for v in range(1, n_var):
-            for i in range(m.var_q_start[v], m.var_q_start[v + 1]):
-                pvar[m.var_q[i]] = p[m.var_q[i], d]
-            for i in range(m.var_start[v], m.var_start[v + 1]):
-                e = m.var_enablers[i]
-                pvar[m.en_prec[e]] = apply_enabler(m.en_kind[e], m.en_amount[e], pvar[m.en_prec[e]])
-            for i in range(m.var_q_start[v], m.var_q_start[v + 1]):
-                thr[v, m.var_q[i], d] = pvar[m.var_q[i]]
-        if k_corr > 0:
-            for j in range(k_corr):
-                # Clamped so that a Sobol' point at 0 gives a finite normal (0 * -inf is NaN).
-                normals[j] = ndtri(min(max(lat[m.corr_index[j], d], 1e-300), 1.0 - 1e-16))
-            for j in range(k_corr):
-                z = 0.0
-                for i in range(j + 1 if m.corr_lower else k_corr):
-                    z += m.corr_factor[j, i] * normals[i]
-                lat[m.corr_index[j], d] = norm_cdf(z)
+    # Other variants only where their enablers act (alternatives read variant 0 elsewhere, see
+    # Model.alt_tv); enablers in case-file order.
+    for v in range(1, n_var):
+        for i in range(m.var_q_start[v], m.var_q_start[v + 1]):
+            q = m.var_q[i]
+            for d in range(nb_):
+                thr[v, q, d] = p[q, d]
+        for i in range(m.var_start[v], m.var_start[v + 1]):
+            e = m.var_enablers[i]
+            q, kind, amount = m.en_prec[e], m.en_kind[e], m.en_amount[e]
+            for d in range(nb_):
+                thr[v, q, d] = apply_enabler(kind, amount, thr[v, q, d])
+    if k_corr == 0:
+        return
+    for j in range(k_corr):
+        q = m.corr_index[j]
+        tails = 0
+        for d in range(nb_):
+            h = lat[q, d] - 0.5
+            normals[j, d] = ndtri_central(h)
+            tails += abs(h) > NDTRI_CENTRAL
+        if tails:
+            for d in range(nb_):
+                if abs(lat[q, d] - 0.5) > NDTRI_CENTRAL:
+                    # Clamped so that a Sobol' point at 0 gives a finite normal (0 * -inf is NaN).
+                    normals[j, d] = ndtri(min(max(lat[q, d], 1e-300), 1.0 - 1e-16))
+    for j in range(k_corr):
+        for d in range(nb_):
+            z[d] = 0.0
+        for i in range(j + 1 if m.corr_lower else k_corr):
+            coef = m.corr_factor[j, i]
+            for d in range(nb_):
+                z[d] += coef * normals[i, d]
+        q = m.corr_index[j]
+        for d in range(nb_):
+            lat[q, d] = norm_cdf(z[d])
 
 
 @nb.njit(nogil=True, cache=True)
@@ -858,7 +880,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
             _uniforms(state, u, m.n_head)
         if not confidence:
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
-        _world(m, u, nb_, t.p, t.pvar, t.thr, t.lat, t.normals)
+        _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z)
         _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:

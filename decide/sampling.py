@@ -55,6 +55,8 @@ __all__ = [
     "stream_states",
     "fill_uniforms",
     "ndtri",
+    "ndtri_central",
+    "NDTRI_CENTRAL",
     "norm_cdf",
     "TABLE_INTERVALS",
     "BetaTables",
@@ -187,13 +189,16 @@ def fill_uniforms(state: NDArray[np.uint64], out: NDArray[np.float64], n: int) -
 # --------------------------------------------------------------------------- special functions
 
 
-@nb.njit(nogil=True, cache=True)
-def ndtri(p: float) -> float:
-    """Inverse of the standard normal CDF, Wichura's AS 241 (PPND16), relative error ~1e-16 [1]_."""
-    q = p - 0.5
-    if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        return q * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r
+NDTRI_CENTRAL = 0.425
+"""``ndtri(p)`` for ``|p - 0.5| <= NDTRI_CENTRAL`` is :func:`ndtri_central` (no branch, no log)."""
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def ndtri_central(q: float) -> float:
+    """:func:`ndtri` of ``0.5 + q`` for ``|q| <= NDTRI_CENTRAL``: one rational function, so loops
+    over it vectorise (the tails, 15% of uniforms, take :func:`ndtri`)."""
+    r = 0.180625 - q * q
+    return q * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r
                          + 67265.770927008700853) * r + 45921.953931549871457) * r
                        + 13731.693765509461125) * r + 1971.5909503065514427) * r
                      + 133.14166789178437745) * r + 3.387132872796366608) / (
@@ -201,6 +206,14 @@ def ndtri(p: float) -> float:
                  + 39307.89580009271061) * r + 21213.794301586595867) * r
                + 5394.1960214247511077) * r + 687.1870074920579083) * r
              + 42.313330701600911252) * r + 1.0)
+
+
+@nb.njit(nogil=True, cache=True)
+def ndtri(p: float) -> float:
+    """Inverse of the standard normal CDF, Wichura's AS 241 (PPND16), relative error ~1e-16 [1]_."""
+    q = p - 0.5
+    if abs(q) <= NDTRI_CENTRAL:
+        return ndtri_central(q)
     r = p if q < 0.0 else 1.0 - p
     if r <= 0.0:
         return -np.inf if q < 0.0 else np.inf
