@@ -64,7 +64,8 @@ from decide.sampling import (
     ndtri_central,
     norm_cdf,
     probability_tables,
-    sfc64_next,
+    LANES,
+    fill_lanes,
     beta_table_ppf,
     table_ppf,
     triangular_ppf,
@@ -77,8 +78,8 @@ __all__ = ["Model", "build_model", "Sums", "new_sums", "Scratch", "new_scratch",
 
 HISTOGRAM_BINS = 4096
 """Bins of the per-option value and regret histograms behind percentiles."""
-SUB_BLOCK = 64
-"""Draws processed together, stage by stage (their uniforms, ~64 x slots floats, stay in L2 cache)."""
+SUB_BLOCK = LANES
+"""Draws processed together, stage by stage: one per lane of the block's SFC64 streams."""
 CHAIN_RESET = 1024
 """Hit-and-run slack is recomputed every this many draws of a block (at fixed draw indices)."""
 
@@ -300,10 +301,12 @@ class Sums(NamedTuple):
     """(a, 4): sums of v, v^2, v^3, v^4."""
     v_range: NDArray[np.float64]
     """(a, 4): min and max of the value, min and max of the regret."""
-    hist_v: NDArray[np.int64]
+    hist_v: NDArray[np.integer]
+    """(a, HISTOGRAM_BINS): counts of values per bin; ``uint16`` in a block (at most BLOCK_SIZE
+    draws: the two histograms then fit in L2 cache beside the tables), ``int64`` in a run's totals."""
     sum_r: NDArray[np.float64]
     """(a, 2): sums of regret and regret^2."""
-    hist_r: NDArray[np.int64]
+    hist_r: NDArray[np.integer]
     rank: NDArray[np.float64]
     rank_sq: NDArray[np.float64]
     wins: NDArray[np.int64]
@@ -320,13 +323,13 @@ class Sums(NamedTuple):
     """(q, a): sum of each value over draws where the world's answer (no enablers) is yes."""
 
 
-def new_sums(n_a: int, n_c: int, n_q: int) -> Sums:
+def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16) -> Sums:
     v_range = np.empty((n_a, 4))
     v_range[:, 0::2], v_range[:, 1::2] = np.inf, -np.inf
     return Sums(
         count=np.zeros(1, np.int64), sum_best=np.zeros(1), sum_v=np.zeros((n_a, 4)), v_range=v_range,
-        hist_v=np.zeros((n_a, HISTOGRAM_BINS), np.int64), sum_r=np.zeros((n_a, 2)),
-        hist_r=np.zeros((n_a, HISTOGRAM_BINS), np.int64), rank=np.zeros((n_a, n_a)), rank_sq=np.zeros((n_a, n_a)),
+        hist_v=np.zeros((n_a, HISTOGRAM_BINS), hist_dtype), sum_r=np.zeros((n_a, 2)),
+        hist_r=np.zeros((n_a, HISTOGRAM_BINS), hist_dtype), rank=np.zeros((n_a, n_a)), rank_sq=np.zeros((n_a, n_a)),
         wins=np.zeros((n_a, n_a), np.int64), cw=np.zeros((n_a, n_c)), cw_sq=np.zeros((n_a, n_c)),
         blocked=np.zeros(n_a, np.int64), no=np.zeros((n_a, n_q), np.int64), no_v=np.zeros((n_a, n_q)),
         no_v2=np.zeros((n_a, n_q)), sole=np.zeros((n_a, n_q), np.int64), world_yes=np.zeros(n_q, np.int64),
@@ -345,6 +348,8 @@ class Scratch(NamedTuple):
     """(head slot, d): the head's uniforms."""
     row: NDArray[np.float64]
     """(d,): one outcome cell's uniforms."""
+    bits: NDArray[np.uint64]
+    """(d,): scratch of :func:`~decide.sampling.fill_lanes`."""
     w: NDArray[np.float64]
     """(d, c)."""
     w_tmp: NDArray[np.float64]
@@ -398,7 +403,8 @@ def new_scratch(m: Model) -> Scratch:
     b = SUB_BLOCK
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
-    return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), w=w, w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
+    return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), bits=np.zeros(b, np.uint64), w=w,
+                   w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
                    thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
                    normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
@@ -412,14 +418,12 @@ def new_scratch(m: Model) -> Scratch:
 
 
 @nb.njit(nogil=True, cache=True)
-def _uniforms(state, u, n_rows):
-    """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 ``state``, slot by
-    slot (``SUB_BLOCK`` each, whatever the draws left: a draw's uniforms never depend on the chunk)."""
-    sa, sb, sc, sd = state[0], state[1], state[2], state[3]
+def _uniforms(state, bits, u, n_rows):
+    """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 lanes ``state``,
+    slot by slot (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's uniforms never
+    depend on the chunk)."""
     for k in range(n_rows):
-        for d in range(SUB_BLOCK):
-            u[k, d], sa, sb, sc, sd = sfc64_next(sa, sb, sc, sd)
-    state[0], state[1], state[2], state[3] = sa, sb, sc, sd
+        fill_lanes(state, bits, u[k])
 
 
 @nb.njit(nogil=True, cache=True)
@@ -578,7 +582,7 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, vcell):
 
 
 @nb.njit(nogil=True, cache=True)
-def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ug, x, xv, vcell, st_fail, xp, xf):
+def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, x, xv, vcell, st_fail, xp, xf):
     """Each alternative's criterion values: planned outcome where viable, failure profile where not.
 
     Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, or the
@@ -590,7 +594,6 @@ def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ug, x, xv, v
     """
     n_c = m.vf_x.shape[0]
     par = m.cell_par
-    sa, sb, sc, sd = state[0], state[1], state[2], state[3]
     for a in m.alt_order:
         comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
         can_fail = m.alt_can_fail[a]
@@ -616,8 +619,7 @@ def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ug, x, xv, v
                     for d in range(nb_):
                         row[d] = ubuf[slot, start + d]
                 else:
-                    for d in range(SUB_BLOCK):
-                        row[d], sa, sb, sc, sd = sfc64_next(sa, sb, sc, sd)
+                    fill_lanes(state, bits, row)
             for f in range(2):
                 dense = dense_plan if f == 0 else dense_fail
                 count = nb_ if dense else (n_plan if f == 0 else n_fail)
@@ -703,7 +705,6 @@ def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ug, x, xv, v
                 else:  # only non-components are sparse: every listed draw is theirs
                     for k in range(count):
                         vcell[a, c, ix[k]] = xv[k]
-    state[0], state[1], state[2], state[3] = sa, sb, sc, sd
 
 
 @nb.njit(nogil=True, cache=True)
@@ -863,7 +864,7 @@ def _confidence(nb_, vcell, penalty, central, defined, totals, cf):
 def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidence, central, defined, cf):
     """``n`` draws of one block, starting at draw ``offset`` of the block.
 
-    Uniforms come from the block's SFC64 ``state`` (plain Monte Carlo) or from ``ubuf``, the
+    Uniforms come from the block's SFC64 lanes ``state`` (plain Monte Carlo) or from ``ubuf``, the
     Sobol' points as (slot, draw) (QMC). Hit-and-run weights advance ``chain``/``slack`` on the
     auxiliary stream ``aux``. The main pass adds to the sums ``s``; with ``confidence`` the draws
     add to the confidence-factor sums ``cf`` instead (weights fixed at ``central`` where
@@ -877,7 +878,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
                 for d in range(nb_):
                     u[k, d] = ubuf[k, start + d]
         else:
-            _uniforms(state, u, m.n_head)
+            _uniforms(state, t.bits, u, m.n_head)
         if not confidence:
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z)
@@ -885,8 +886,8 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
-        _outcomes(m, qmc, ubuf, start, state, t.row, nb_, t.n_hard_no, t.idx, t.ug, t.x, t.xv, t.vcell, t.st_fail,
-                  t.xp, t.xf)
+        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ug, t.x, t.xv, t.vcell,
+                  t.st_fail, t.xp, t.xf)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.vcell)
         if confidence:

@@ -48,7 +48,7 @@ from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mc_kernel import SUB_BLOCK, HISTOGRAM_BINS, Model, Sums, build_model, new_scratch, new_sums, run_chunk
 from decide.results import SimulationResult
-from decide.sampling import (W_FIXED, SeedLike, block_seed_sequence, describe, resolve_seed, stream_states,
+from decide.sampling import (LANES, W_FIXED, SeedLike, block_seed_sequence, describe, resolve_seed, stream_states,
                              weight_sampler)
 from decide.spec import Case
 
@@ -61,7 +61,8 @@ STRATEGY_ID: Final = "strategy"
 SEED: Final = 20120406
 """Default seed (the date of the MNLA's declaration of independence of Azawad)."""
 BLOCK_SIZE: Final = 16_384
-"""Draws per RNG block: the unit of seeding, of merging and of batch means."""
+"""Draws per RNG block: the unit of seeding, of merging and of batch means (below 2**16: a block
+counts its histograms in ``uint16``)."""
 QMC_REPLICATES: Final = 16
 """Independent scrambles of the Sobol' sequence in ``method="qmc"``; their spread gives the MCSE."""
 CONFIDENCE_DRAWS: Final = 32_768
@@ -95,7 +96,8 @@ class Accumulator:
     @classmethod
     def empty(cls, m: Model) -> Accumulator:
         n_a, n_q = m.alt_hard.shape
-        return cls(new_sums(n_a, m.vf_x.shape[0], n_q), np.zeros((3, n_q)), m.hist_lo, m.hist_scale, m.alt_hard)
+        sums = new_sums(n_a, m.vf_x.shape[0], n_q, np.int64)  # a run's totals: int64 histograms
+        return cls(sums, np.zeros((3, n_q)), m.hist_lo, m.hist_scale, m.alt_hard)
 
     @property
     def n(self) -> int:
@@ -176,7 +178,7 @@ class _Runner:
                                 rng=np.random.default_rng(block_seed_sequence(self.root, task.replicate, 0)))
         if task.start:
             sobol.fast_forward(task.start)
-        return np.zeros(4, np.uint64), aux, sobol
+        return np.zeros((4, LANES), np.uint64), aux, sobol
 
     def _uniforms(self, sobol, n: int) -> NDArray[np.float64]:
         """The next ``n`` Sobol' points as (slot, draw), the kernel's layout."""

@@ -54,6 +54,8 @@ __all__ = [
     "block_seed_sequence",
     "stream_states",
     "fill_uniforms",
+    "fill_lanes",
+    "LANES",
     "ndtri",
     "ndtri_central",
     "NDTRI_CENTRAL",
@@ -102,8 +104,12 @@ there the inverse CDF behaves like ``u**(1/alpha)`` and a lerp would be off by u
 range; elsewhere the lerp is within 1.1e-4 of the range for shapes in [1, 10], so the error is
 that of the cubic table's ends (below 2e-4 for PERT shapes up to 6, unit-tested)."""
 
-_U3, _U11, _U24, _U40, _ONE = (np.uint64(v) for v in (3, 11, 24, 40, 1))
+_U3, _U11, _U12, _U24, _U40, _ONE = (np.uint64(v) for v in (3, 11, 12, 24, 40, 1))
 _TWO_M53 = 1.0 / 9007199254740992.0
+_EXPONENT_ONE = np.uint64(0x3FF0000000000000)  # the bits of 1.0
+LANES = 64
+"""SFC64 streams of a block's main stream: lane ``l`` draws for the draws ``l`` mod LANES, so a
+sub-block's uniforms for one slot come from all lanes at once, in loops that vectorise."""
 
 # --------------------------------------------------------------------------- seeding
 
@@ -140,25 +146,52 @@ def block_seed_sequence(root: np.random.SeedSequence, *key: int) -> np.random.Se
 
 
 def stream_states(seq: np.random.SeedSequence) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
-    """Two warmed SFC64 states ``(main, auxiliary)`` from one seed sequence.
+    """Warmed SFC64 states ``(main, auxiliary)`` from one seed sequence.
 
-    ``main`` reproduces ``np.random.SFC64(seq)`` exactly (three state words then twelve warm-up
-    rounds, as NumPy seeds it); ``auxiliary`` uses the next three words of the same state.
+    ``main`` is ``(4, LANES)``: lane ``l`` is seeded as NumPy seeds ``np.random.SFC64`` (three
+    state words, counter 1, twelve warm-up rounds) from words ``3l .. 3l + 2`` of ``seq``'s state,
+    so lane 0 is ``np.random.SFC64(seq)`` exactly; ``auxiliary`` (one stream, ``(4,)``) uses the
+    next three words.
     """
-    words = seq.generate_state(6, np.uint64)
-    states = []
-    for part in (words[:3], words[3:]):
-        state = np.empty(4, dtype=np.uint64)
-        state[:3], state[3] = part, 1
-        _sfc64_skip(state, 12)
-        states.append(state)
-    return states[0], states[1]
+    words = seq.generate_state(3 * LANES + 3, np.uint64)
+    main = np.empty((4, LANES), dtype=np.uint64)
+    main[:3] = words[:3 * LANES].reshape(LANES, 3).T
+    main[3] = 1
+    scratch, bits = np.empty(LANES), np.empty(LANES, dtype=np.uint64)
+    for _ in range(12):
+        fill_lanes(main, bits, scratch)
+    aux = np.empty(4, dtype=np.uint64)
+    aux[:3], aux[3] = words[3 * LANES:], 1
+    _sfc64_skip(aux, 12)
+    return main, aux
 
 
 @nb.njit(nogil=True, cache=True)
 def _sfc64_skip(state: NDArray[np.uint64], n: int) -> None:
     scratch = np.empty(n)
     fill_uniforms(state, scratch, n)
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def fill_lanes(lanes: NDArray[np.uint64], bits: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
+    """One SFC64 step of every lane of ``lanes`` (``(4, LANES)``): ``out[l]`` the uniform of lane ``l``
+    (``bits``: scratch of LANES words).
+
+    The uniform is the output's top 52 bits as a double in [1, 2), minus 1 (``(x >> 12) 2**-52``):
+    integer operations and a subtraction only, so the lanes run in vector registers (a 64-bit
+    integer-to-double conversion does not vectorise without AVX-512).
+    """
+    for lane in range(LANES):
+        a, b, c, d = lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane]
+        tmp = a + b + d
+        lanes[3, lane] = d + _ONE
+        lanes[0, lane] = b ^ (b >> _U11)
+        lanes[1, lane] = c + (c << _U3)
+        lanes[2, lane] = ((c << _U24) | (c >> _U40)) + tmp
+        bits[lane] = (tmp >> _U12) | _EXPONENT_ONE
+    floats = bits.view(np.float64)
+    for lane in range(LANES):
+        out[lane] = floats[lane] - 1.0
 
 
 @nb.njit(nogil=True, cache=True)
@@ -908,7 +941,7 @@ def sample_weights(arrays: CaseArrays, n: int, *, weights: str | None = "uniform
                      sampler.thinning, out)
         return out
     u = np.empty((n, max(sampler.n_uniforms, 1)))
-    fill_uniforms(main, u.reshape(-1), u.size)
+    fill_uniforms(np.ascontiguousarray(main[:, 0]), u.reshape(-1), u.size)  # lane 0 alone
     u = np.ascontiguousarray(u.T)  # (uniform, draw), as the engine's kernel holds them
     for i in range(n):
         weights_from_uniforms(sampler.code, u, i, 0, sampler.fixed, sampler.profiles, sampler.order, out[i], tmp)

@@ -21,6 +21,8 @@ from decide.sampling import (
     dense_ppf,
     draw_probabilities,
     draw_scores,
+    LANES,
+    fill_lanes,
     fill_uniforms,
     hit_and_run,
     ndtri,
@@ -48,19 +50,29 @@ def small_case(scores: dict, *, criteria: int = 1, **extra) -> dict:
 # --------------------------------------------------------------------------- streams and seeds
 
 
-def test_sfc64_stream_is_numpys_sfc64() -> None:
+def test_sfc64_lanes_are_numpys_sfc64() -> None:
+    """Lane 0 of the main stream is NumPy's SFC64 of the block's seed sequence (its top 52 bits);
+    a single stream (``fill_uniforms``) gives NumPy's doubles exactly."""
     seq = np.random.SeedSequence(42, spawn_key=(3,))
     main, _ = stream_states(seq)
+    rows = np.empty((1000, LANES))
+    bits = np.empty(LANES, dtype=np.uint64)
+    for k in range(1000):
+        fill_lanes(main, bits, rows[k])
+    raw = np.random.SFC64(np.random.SeedSequence(42, spawn_key=(3,))).random_raw(1000)
+    np.testing.assert_array_equal(rows[:, 0], (raw >> np.uint64(12)) * 2.0**-52)
+    assert len(np.unique(rows[0])) == LANES  # lanes are distinct streams
+    assert 0.0 <= rows.min() and rows.max() < 1.0
+    single, _ = stream_states(np.random.SeedSequence(7))
     out = np.empty(1000)
-    fill_uniforms(main, out, 1000)
-    expected = np.random.Generator(np.random.SFC64(np.random.SeedSequence(42, spawn_key=(3,)))).random(1000)
-    np.testing.assert_array_equal(out, expected)
+    fill_uniforms(np.ascontiguousarray(single[:, 0]), out, 1000)
+    np.testing.assert_array_equal(out, np.random.Generator(np.random.SFC64(np.random.SeedSequence(7))).random(1000))
 
 
 def test_auxiliary_stream_differs_from_main() -> None:
     main, aux = stream_states(np.random.SeedSequence(1))
     a, b = np.empty(10), np.empty(10)
-    fill_uniforms(main, a, 10), fill_uniforms(aux, b, 10)
+    fill_uniforms(np.ascontiguousarray(main[:, 0]), a, 10), fill_uniforms(aux, b, 10)
     assert not np.any(a == b)
 
 
