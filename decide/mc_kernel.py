@@ -62,7 +62,7 @@ from decide.sampling import (
     NDTRI_CENTRAL,
     ndtri,
     ndtri_central,
-    norm_cdf,
+    norm_cdf_table,
     probability_tables,
     LANES,
     fill_lanes,
@@ -375,6 +375,8 @@ class Scratch(NamedTuple):
     """(2, d): the draws where an option's planned outcome, then its failure profile, is scored."""
     ug: NDArray[np.float64]
     """(d,): a cell's uniforms gathered for the draws that score it."""
+    ends: NDArray[np.int64]
+    """(d,): the draws of a PERT cell in the end intervals of its dense table."""
     x: NDArray[np.float64]
     """(d,): outcomes of one cell."""
     xv: NDArray[np.float64]
@@ -408,7 +410,7 @@ def new_scratch(m: Model) -> Scratch:
                    thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
                    normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
-                   penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b), x=np.zeros(b),
+                   penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b), ends=np.zeros(b, np.int64), x=np.zeros(b),
                    xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
                    values=np.zeros((n_a, b)), totals=np.zeros(n_a),
                    best=np.zeros(b), better=np.zeros(b, np.int64), tied=np.zeros(b, np.int64),
@@ -512,7 +514,7 @@ def _world(m, u, nb_, p, thr, lat, normals, z):
                 z[d] += coef * normals[i, d]
         q = m.corr_index[j]
         for d in range(nb_):
-            lat[q, d] = norm_cdf(z[d])
+            lat[q, d] = norm_cdf_table(z[d])
 
 
 @nb.njit(nogil=True, cache=True)
@@ -582,14 +584,14 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, vcell):
 
 
 @nb.njit(nogil=True, cache=True)
-def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, x, xv, vcell, st_fail, xp, xf):
+def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, ends, x, xv, vcell, st_fail, xp, xf):
     """Each alternative's criterion values: planned outcome where viable, failure profile where not.
 
     Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, or the
     Sobol' points ``ubuf[slot, start:]``), then for the planned outcome and the failure profile
     one loop per distribution kind (no per-draw dispatch on the kind). Each is computed for every
     draw of the sub-block (contiguous loops that vectorise, then a select) unless it applies in
-    fewer than half of them: then only there, from the gathered uniforms ``ug``.
+    fewer than 3/4 of them: then only there, from the gathered uniforms ``ug``.
     PERT: a dense table, lerp indexed by ``u``; the end intervals from the cubic table (exact tails).
     """
     n_c = m.vf_x.shape[0]
@@ -609,9 +611,10 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, x,
                 n_fail += failed or (comp >= 0 and st_fail[comp, d])
         else:
             n_plan = nb_
-        # All draws (dense) for a component's raw outcomes and wherever at least half need it.
-        dense_plan = comp >= 0 or 2 * n_plan >= nb_
-        dense_fail = can_fail and (comp >= 0 or 2 * n_fail >= nb_)
+        # All draws (dense) for a component's raw outcomes and wherever at least 3/4 need it
+        # (measured: below that, gathering the draws' uniforms and scattering values is cheaper).
+        dense_plan = comp >= 0 or 4 * n_plan >= 3 * nb_
+        dense_fail = can_fail and (comp >= 0 or 4 * n_fail >= 3 * nb_)
         for c in range(n_c):
             slot = m.cell_slot[a, c]
             if slot >= 0:
@@ -640,26 +643,21 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, x,
                 else:
                     if kind == PERT:
                         low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
-                        # Dense table, lerp indexed by u for every draw without a branch (it
-                        # vectorises), then the end intervals (2 DENSE_EXACT in DENSE_INTERVALS of
-                        # the draws) redone from the cubic table with its exact tails.
+                        # Dense table, lerp indexed by u for every draw without a branch; the
+                        # draws in its end intervals (2 DENSE_EXACT in DENSE_INTERVALS) are listed
+                        # as it goes (a store, then a count) and redone from the cubic table with
+                        # its exact tails.
                         dense_tab = m.dense
-                        ends = 0
+                        n_end = 0
                         for k in range(count):
                             t_ = src[k] * DENSE_INTERVALS
                             i = int(t_)
                             x[k] = low + width * (dense_tab[r, i, 0] + (t_ - i) * dense_tab[r, i, 1])
-                            ends += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
-                        if ends:
-                            tab = m.tables
-                            for k in range(count):
-                                uu = src[k]
-                                i = int(uu * DENSE_INTERVALS)
-                                if i < DENSE_EXACT or i >= DENSE_INTERVALS - DENSE_EXACT:
-                                    x[k] = low + width * table_ppf(tab, r, uu)
-                                    ends -= 1
-                                    if ends == 0:
-                                        break
+                            ends[n_end] = k
+                            n_end += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
+                        for e in range(n_end):
+                            k = ends[e]
+                            x[k] = low + width * table_ppf(m.tables, r, src[k])
                     elif kind == TRIANGULAR:
                         low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
                                                             par[f, a, c, 3], par[f, a, c, 4])
@@ -886,7 +884,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
-        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ug, t.x, t.xv, t.vcell,
+        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ug, t.ends, t.x, t.xv, t.vcell,
                   t.st_fail, t.xp, t.xf)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.vcell)

@@ -60,6 +60,7 @@ __all__ = [
     "ndtri_central",
     "NDTRI_CENTRAL",
     "norm_cdf",
+    "norm_cdf_table",
     "TABLE_INTERVALS",
     "BetaTables",
     "table_ppf",
@@ -280,6 +281,35 @@ def norm_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z * 0.7071067811865476)
 
 
+PHI_LIMIT = 8.5
+PHI_STEPS = 64
+"""Nodes per unit of :data:`_PHI_TABLE`, which tabulates the normal CDF on [-PHI_LIMIT, PHI_LIMIT]."""
+
+
+def _phi_table() -> NDArray[np.float64]:
+    """Rows ``(Phi(z_i), phi(z_i) / PHI_STEPS)`` on the grid ``z_i = -PHI_LIMIT + i / PHI_STEPS``."""
+    z = np.linspace(-PHI_LIMIT, PHI_LIMIT, int(2 * PHI_LIMIT * PHI_STEPS) + 1)
+    cdf = [0.5 * math.erfc(-v / math.sqrt(2.0)) for v in z]
+    return np.ascontiguousarray(np.stack([cdf, np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / PHI_STEPS], 1))
+
+
+_PHI_TABLE = _phi_table()
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def norm_cdf_table(z: float) -> float:
+    """Standard normal CDF by cubic Hermite interpolation of a table of the CDF and the density:
+    absolute error below 1e-10 (unit-tested against SciPy), about a third of ``erfc``'s time.
+
+    For the copula's latent uniforms, which are only compared with probabilities of yes: an
+    absolute error of 1e-10 moves no probability by more than that. Beyond ±PHI_LIMIT the CDF is
+    that at ±PHI_LIMIT (off by under 1e-17).
+    """
+    t = (min(max(z, -PHI_LIMIT), PHI_LIMIT - 1e-9) + PHI_LIMIT) * PHI_STEPS
+    i = int(t)
+    return hermite(t - i, _PHI_TABLE[i, 0], _PHI_TABLE[i, 1], _PHI_TABLE[i + 1, 0], _PHI_TABLE[i + 1, 1])
+
+
 # --------------------------------------------------------------------------- distributions
 
 
@@ -352,7 +382,7 @@ def _beta_row(alpha: float, beta: float) -> NDArray[np.float64]:
     return row
 
 
-@nb.njit(nogil=True, cache=True)
+@nb.njit(nogil=True, cache=True, inline="always")
 def hermite(t: float, y0: float, m0: float, y1: float, m1: float) -> float:
     """Cubic Hermite interpolation on [0, 1] from end values and slopes."""
     t2 = t * t
@@ -360,7 +390,7 @@ def hermite(t: float, y0: float, m0: float, y1: float, m1: float) -> float:
     return (2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * m0 + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * m1
 
 
-@nb.njit(nogil=True, cache=True)
+@nb.njit(nogil=True, cache=True, inline="always")
 def table_locate(u: float, inv_alpha: float, inv_beta: float) -> tuple[int, float, int]:
     """Where ``u`` falls in a :class:`BetaTables` row: ``(j, tau, end)``.
 
@@ -377,12 +407,12 @@ def table_locate(u: float, inv_alpha: float, inv_beta: float) -> tuple[int, floa
     return 2 * i, t - i, 0
 
 
-@nb.njit(nogil=True, cache=True)
+@nb.njit(nogil=True, cache=True, inline="always")
 def table_ppf(tables: NDArray[np.float64], row: int, u: float) -> float:
     """Tabulated Beta inverse CDF of row ``row`` at ``u`` (see :class:`BetaTables`).
 
-    The engine's kernel repeats these few lines inline: an array passed to a helper costs a
-    reference count per call, more than the interpolation itself.
+    Inlined where compiled code calls it: an array passed to a helper costs a reference count
+    per call, more than the interpolation itself.
     """
     k = TABLE_TAIL
     j, tau, end = table_locate(u, tables[row, k], tables[row, k + 1])

@@ -27,6 +27,7 @@ from decide.sampling import (
     hit_and_run,
     ndtri,
     norm_cdf,
+    norm_cdf_table,
     resolve_seed,
     sample_weights,
     stream_states,
@@ -103,6 +104,13 @@ def test_ndtri_matches_scipy() -> None:
 def test_norm_cdf_matches_scipy() -> None:
     z = np.linspace(-30, 8, 1001)
     np.testing.assert_allclose([norm_cdf(x) for x in z], special.ndtr(z), rtol=1e-13, atol=0)
+
+
+def test_tabulated_norm_cdf_is_within_1e10_of_scipy() -> None:
+    z = np.concatenate([np.linspace(-9.0, 9.0, 400_001), [-40.0, -8.5, 8.5, 40.0]])
+    got = np.array([norm_cdf_table(x) for x in z])
+    assert np.abs(got - special.ndtr(z)).max() < 1e-10
+    assert np.diff(got[:-4]).min() > -1e-15  # monotone up to rounding
 
 
 # --------------------------------------------------------------------------- inverse CDFs
