@@ -5,7 +5,8 @@
 block's :class:`Sums`. The driver, accumulators and estimates are in :mod:`decide.montecarlo`.
 
 Draws are processed in sub-blocks of :data:`SUB_BLOCK` draws, stage by stage (uniforms, weights,
-world, answers, outcomes, values, accumulation), each stage a loop over the sub-block's draws.
+world, answers, outcomes weighted straight into values, accumulation), each stage a loop over the
+sub-block's draws.
 Two reasons, both measured: the per-cell dispatch on the distribution kind moves out of the
 per-draw loop, so those loops are branch-free and vectorise; and numba reference-counts each
 array passed to a helper function, which per draw cost more than the arithmetic, while per
@@ -353,6 +354,10 @@ class Scratch(NamedTuple):
     w: NDArray[np.float64]
     """(d, c)."""
     w_tmp: NDArray[np.float64]
+    wt: NDArray[np.float64]
+    """(c, d): the weights transposed."""
+    ok: NDArray[np.float64]
+    """(d,): 1.0 where an option's planned outcome applies, else 0.0."""
     p: NDArray[np.float64]
     """(q, d)."""
     thr: NDArray[np.float64]
@@ -382,13 +387,14 @@ class Scratch(NamedTuple):
     xv: NDArray[np.float64]
     """(d,): their criterion values."""
     vcell: NDArray[np.float64]
-    """(a, c, d): criterion values of the outcome scored."""
+    """(a, c, d): criterion values of the outcome scored (kept in the confidence pass only)."""
     values: NDArray[np.float64]
     """(a, d)."""
     totals: NDArray[np.float64]
     best: NDArray[np.float64]
-    better: NDArray[np.int64]
-    tied: NDArray[np.int64]
+    better: NDArray[np.float64]
+    tied: NDArray[np.float64]
+    moments: NDArray[np.float64]
     chain_scratch: NDArray[np.float64]
     xp: NDArray[np.float64]
     """(k, c, d): planned outcomes of the strategy's components (empty without a strategy)."""
@@ -406,14 +412,14 @@ def new_scratch(m: Model) -> Scratch:
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
     return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), bits=np.zeros(b, np.uint64), w=w,
-                   w_tmp=np.zeros(n_c), p=np.zeros((n_q, b)),
+                   w_tmp=np.zeros(n_c), wt=np.zeros((n_c, b)), ok=np.zeros(b), p=np.zeros((n_q, b)),
                    thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
                    normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
                    penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b), ends=np.zeros(b, np.int64), x=np.zeros(b),
                    xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
                    values=np.zeros((n_a, b)), totals=np.zeros(n_a),
-                   best=np.zeros(b), better=np.zeros(b, np.int64), tied=np.zeros(b, np.int64),
+                   best=np.zeros(b), better=np.zeros(b), tied=np.zeros(b), moments=np.zeros((n_a, 2)),
                    chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])),
                    xp=np.zeros((len(m.st_comp), n_c, b)), xf=np.zeros((len(m.st_comp), n_c, b)),
                    st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_))
@@ -558,9 +564,10 @@ def _strategy_viability(m, nb_, no, st_fail):
 
 
 @nb.njit(nogil=True, cache=True)
-def _strategy_outcomes(m, nb_, st_fail, xp, xf, vcell):
+def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
     """The strategy's criterion values: ``sum_j a_j O_j`` over its components (the baseline's
-    coefficient is ``1 - sum a_j``), ``O_j`` planned or failure, capped at the scale, valued.
+    coefficient is ``1 - sum a_j``), ``O_j`` planned or failure, capped at the scale, valued,
+    weighted into its value (and kept in ``vcell`` with ``keep_cells``).
 
     A single component with coefficient 1 gives its outcome exactly (``0.0 + 1.0 * O``), so a
     strategy of one option without dependencies reproduces that option's row bit for bit.
@@ -580,12 +587,17 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, vcell):
             val = v0
             for g in range(n_seg):
                 val += (min(max(y, m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
-            vcell[s, c, d] = val
+            values[s, d] += wt[c, d] * val
+            if keep_cells:
+                vcell[s, c, d] = val
 
 
 @nb.njit(nogil=True, cache=True)
-def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, ends, x, xv, vcell, st_fail, xp, xf):
-    """Each alternative's criterion values: planned outcome where viable, failure profile where not.
+def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug, ends, x, xv, wt, values, keep_cells,
+              vcell, st_fail, xp, xf):
+    """Each option's criterion values (planned outcome where viable, failure profile where not),
+    weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
+    with ``keep_cells`` (the confidence pass reweights them).
 
     Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, or the
     Sobol' points ``ubuf[slot, start:]``), then for the planned outcome and the failure profile
@@ -602,6 +614,8 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, en
         # The draws scored with the planned outcome (idx[0]) and with the failure profile (idx[1]);
         # a component fails also where it fails under the strategy's enablers.
         n_plan = n_fail = 0
+        for d in range(nb_):
+            ok[d] = 1.0 if n_hard_no[a, d] == 0 else 0.0  # the planned outcome applies
         if can_fail:
             for d in range(nb_):
                 failed = n_hard_no[a, d] > 0
@@ -687,38 +701,46 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ug, en
                         x0, x1, slope = m.vf_x[c, g], m.vf_x[c, g + 1], m.vf_slope[c, g]
                         for k in range(count):
                             xv[k] += (min(max(x[k], x0), x1) - x0) * slope
-                # Into the option's values (a failure only where the option itself fails) and,
-                # for a component, its raw outcomes.
+                # Weighted into the option's value, where this outcome applies (a dense loop adds
+                # 0.0 elsewhere, which changes nothing); the criterion values for the confidence
+                # pass; a component's raw outcomes for the strategy row.
                 if dense:
                     if f == 0:
                         for k in range(count):
-                            vcell[a, c, k] = xv[k]
+                            values[a, k] += ok[k] * (wt[c, k] * xv[k])
                     else:
                         for k in range(count):
-                            vcell[a, c, k] = xv[k] if n_hard_no[a, k] > 0 else vcell[a, c, k]
+                            values[a, k] += (1.0 - ok[k]) * (wt[c, k] * xv[k])
+                    if keep_cells:
+                        for k in range(count):
+                            vcell[a, c, k] = xv[k] if (f == 0) == (ok[k] == 1.0) else vcell[a, c, k]
                     if comp >= 0:
                         out = xp if f == 0 else xf
                         for k in range(count):
                             out[comp, c, k] = x[k]
                 else:  # only non-components are sparse: every listed draw is theirs
                     for k in range(count):
-                        vcell[a, c, ix[k]] = xv[k]
+                        d = ix[k]
+                        values[a, d] += wt[c, d] * xv[k]
+                    if keep_cells:
+                        for k in range(count):
+                            vcell[a, c, ix[k]] = xv[k]
 
 
 @nb.njit(nogil=True, cache=True)
-def _values(nb_, w, vcell, penalty, values):
-    """value = sum over criteria of weight x criterion value, minus soft-requirement penalties."""
-    n_a, n_c = vcell.shape[0], vcell.shape[1]
-    for a in range(n_a):
+def _start_values(nb_, w, wt, penalty, values):
+    """Values start at minus the soft-requirement penalties (outcomes add weight x criterion
+    value, criterion by criterion); the weights transposed to (criterion, draw) for those loops."""
+    for a in range(values.shape[0]):
         for d in range(nb_):
             values[a, d] = -penalty[a, d]
-        for c in range(n_c):
-            for d in range(nb_):
-                values[a, d] += w[d, c] * vcell[a, c, d]
+    for c in range(wt.shape[0]):
+        for d in range(nb_):
+            wt[c, d] = w[d, c]
 
 
 @nb.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
-def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, better, tied):
+def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, better, tied, moments):
     """Add a sub-block of draws to the block's sums: values and their moments, histograms, ranks
     (ties share the tied ranks equally), pairwise wins, central weights, regret, blocks, answers.
 
@@ -726,7 +748,13 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
     (``reassoc`` lets them vectorise). Sub-blocks start at fixed draw indices of their block (the
     driver keeps chunks whole multiples of SUB_BLOCK), so the order of additions, and so every
     bit of the result, does not depend on the chunk size. ``best``, ``better``, ``tied`` are
-    scratch of SUB_BLOCK.
+    scratch of SUB_BLOCK (the counts as floats: compares and adds then run in vector registers);
+    ``moments`` ``(a, 2)`` holds the sub-block's sums of v and v^2.
+
+    Answers: where an alternative's enablers do not act on a precondition, its answer is the
+    world's, so the sums over the draws where it says no are the sub-block's sums minus those
+    where the world says yes (``world_yes_v``, which the EVPPI needs anyway); only the pairs
+    with enablers are summed on their own.
     """
     n_a, n_q = m.alt_hard.shape
     n_c = w.shape[1]
@@ -760,6 +788,7 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
             vmax = max(vmax, v)
             rmin = min(rmin, r)
             rmax = max(rmax, r)
+        moments[a, 0], moments[a, 1] = s1, s2
         s.sum_v[a, 0] += s1
         s.sum_v[a, 1] += s2
         s.sum_v[a, 2] += s3
@@ -774,27 +803,28 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
 
         # Ranks: rank = 1 + the number strictly better; a tie shares the tied ranks equally.
         for d in range(nb_):
-            better[d] = 0
-            tied[d] = 0
+            better[d] = 0.0
+            tied[d] = 0.0
         for b in range(n_a):
-            wins = 0
+            wins = 0.0
             for d in range(nb_):
                 va, vb = values[a, d], values[b, d]
-                better[d] += vb > va
-                tied[d] += vb == va
-                wins += va > vb
-            s.wins[a, b] += wins
+                better[d] += 1.0 if vb > va else 0.0
+                tied[d] += 1.0 if vb == va else 0.0
+                wins += 1.0 if va > vb else 0.0
+            s.wins[a, b] += int(wins)
         for d in range(nb_):
-            if tied[d] == 1:
-                s.rank[a, better[d]] += 1.0
-                s.rank_sq[a, better[d]] += 1.0
+            above, ties = int(better[d]), int(tied[d])
+            if ties == 1:
+                s.rank[a, above] += 1.0
+                s.rank_sq[a, above] += 1.0
             else:
-                share = 1.0 / tied[d]
-                for k in range(better[d], better[d] + tied[d]):
+                share = 1.0 / ties
+                for k in range(above, above + ties):
                     s.rank[a, k] += share
                     s.rank_sq[a, k] += share * share
-            if better[d] == 0:
-                share = 1.0 / tied[d]
+            if above == 0:
+                share = 1.0 / ties
                 for c in range(n_c):
                     s.cw[a, c] += share * w[d, c]
                     s.cw_sq[a, c] += share * w[d, c] * w[d, c]
@@ -807,6 +837,8 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
                 s.sole[a, last_no[a, d]] += 1
         s.blocked[a] += blocked
         for q in range(n_q):
+            if m.alt_tv[a, q] == 0:
+                continue  # the world's answer: from world_yes_v below
             count = 0
             sv = sv2 = 0.0
             for d in range(nb_):
@@ -824,10 +856,17 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
             count += lat[q, d] < thr[0, q, d]
         s.world_yes[q] += count
         for a in range(n_a):
-            sv = 0.0
+            sv = sv2 = 0.0
             for d in range(nb_):
-                sv += values[a, d] if lat[q, d] < thr[0, q, d] else 0.0
+                v = values[a, d]
+                yes = lat[q, d] < thr[0, q, d]
+                sv += v if yes else 0.0
+                sv2 += v * v if yes else 0.0
             s.world_yes_v[q, a] += sv
+            if m.alt_tv[a, q] == 0:
+                s.no[a, q] += nb_ - count
+                s.no_v[a, q] += moments[a, 0] - sv
+                s.no_v2[a, q] += moments[a, 1] - sv2
 
 
 @nb.njit(nogil=True, cache=True)
@@ -884,13 +923,13 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
-        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ug, t.ends, t.x, t.xv, t.vcell,
-                  t.st_fail, t.xp, t.xf)
+        _start_values(nb_, t.w, t.wt, t.penalty, t.values)
+        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.x, t.xv,
+                  t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf)
         if has_strategy:
-            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.vcell)
+            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell)
         if confidence:
             _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
         else:
-            _values(nb_, t.w, t.vcell, t.penalty, t.values)
             _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                        t.tied)
+                        t.tied, t.moments)
