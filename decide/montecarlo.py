@@ -321,7 +321,8 @@ def simulate(
         Threads running blocks (default: the CPUs available). Results do not depend on it.
     chunk_size
         Draws per kernel call within a block (default :data:`BLOCK_SIZE`; rounded up to a multiple
-        of 64): the granularity of ``progress``. Results do not depend on it.
+        of :data:`~decide.mc_kernel.SUB_BLOCK`, 128): the granularity of ``progress``. Results do
+        not depend on it.
     progress
         Called from the calling thread with the number of draws done so far (cumulative, up to
         ``n_draws``; the confidence-factor pass that follows is not counted).
