@@ -195,6 +195,8 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         alt_pen = np.vstack([alt_pen, np.max(np.where(x[:, None], arrays.penalty, 0.0), axis=0,
                                              initial=0.0)[None, :]])
     n_a = alt_hard.shape[0]
+    # The strategy row's answers cover its components' requirements (``_answers`` fills only those).
+    assert strategy is None or not (st_hard & ~alt_hard[-1]).any()
     tables = BetaTables()
     slot = sampler.n_uniforms  # weights take the first dimensions: they matter most in QMC
     p_par = probability_tables(arrays, tables)
@@ -532,7 +534,9 @@ def _world(m, u, nb_, p, thr, lat, normals, z):
 def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
     """Each alternative's answers under its enablers, hard noes (count, last one) and penalty.
 
-    Loops over the sub-block's draws innermost, branch-free: they vectorise.
+    Loops over the sub-block's draws innermost, branch-free: they vectorise. ``no`` is filled only
+    where it is read: requirements, and preconditions the alternative's enablers act on (the
+    accumulator takes the others from the world's answers).
     """
     n_a, n_q = m.alt_hard.shape
     for a in range(n_a):
@@ -542,6 +546,8 @@ def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
             penalty[a, d] = 0.0
         for q in range(n_q):
             tv = m.alt_tv[a, q]
+            if tv == 0 and not m.alt_hard[a, q] and m.alt_pen[a, q] == 0.0:
+                continue
             for d in range(nb_):
                 no[a, q, d] = not (lat[q, d] < thr[tv, q, d])
             if m.alt_hard[a, q]:
