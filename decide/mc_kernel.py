@@ -666,41 +666,23 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug
                         x[k] = raw
                         xv[k] = val
                 else:
-                    valued = False
                     if kind == PERT:
                         low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
                         # Dense table, lerp indexed by u for every draw without a branch; the
                         # draws in its end intervals (2 DENSE_EXACT in DENSE_INTERVALS) are listed
                         # as it goes (a store, then a count) and redone from the cubic table with
-                        # its exact tails. With a linear value function over the whole range (the
-                        # usual case), the value is affine in the table's value: computed at once
-                        # (a component keeps its raw outcomes too, so it takes the general path).
+                        # its exact tails.
                         dense_tab = m.dense
                         n_end = 0
-                        x0, x1 = m.vf_x[c, 0], m.vf_x[c, 1]
-                        if comp < 0 and m.vf_n[c] == 2 and x0 <= low and low + width <= x1:
-                            valued = True
-                            slope = m.vf_slope[c, 0]
-                            alpha, beta = m.vf_v[c, 0] + slope * (low - x0), slope * width
-                            for k in range(count):
-                                t_ = src[k] * DENSE_INTERVALS
-                                i = int(t_)
-                                xv[k] = alpha + beta * (dense_tab[r, i, 0] + (t_ - i) * dense_tab[r, i, 1])
-                                ends[n_end] = k
-                                n_end += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
-                            for e in range(n_end):
-                                k = ends[e]
-                                xv[k] = alpha + beta * table_ppf(m.tables, r, src[k])
-                        else:
-                            for k in range(count):
-                                t_ = src[k] * DENSE_INTERVALS
-                                i = int(t_)
-                                x[k] = low + width * (dense_tab[r, i, 0] + (t_ - i) * dense_tab[r, i, 1])
-                                ends[n_end] = k
-                                n_end += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
-                            for e in range(n_end):
-                                k = ends[e]
-                                x[k] = low + width * table_ppf(m.tables, r, src[k])
+                        for k in range(count):
+                            t_ = src[k] * DENSE_INTERVALS
+                            i = int(t_)
+                            x[k] = low + width * (dense_tab[r, i, 0] + (t_ - i) * dense_tab[r, i, 1])
+                            ends[n_end] = k
+                            n_end += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
+                        for e in range(n_end):
+                            k = ends[e]
+                            x[k] = low + width * table_ppf(m.tables, r, src[k])
                     elif kind == TRIANGULAR:
                         low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
                                                             par[f, a, c, 3], par[f, a, c, 4])
@@ -721,16 +703,15 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug
                             for i in range(last):  # cumulative, so a count finds it without a branch
                                 j += src[k] >= m.cell_cum[f, a, c, i]
                             x[k] = m.cell_val[f, a, c, j]
-                    if not valued:
-                        # Piecewise-linear value function as a sum of clamped segments: exact, flat
-                        # beyond the end points, free of branches on x.
-                        v0 = m.vf_v[c, 0]
+                    # Piecewise-linear value function as a sum of clamped segments: exact, flat
+                    # beyond the end points, free of branches on x.
+                    v0 = m.vf_v[c, 0]
+                    for k in range(count):
+                        xv[k] = v0
+                    for g in range(m.vf_n[c] - 1):
+                        x0, x1, slope = m.vf_x[c, g], m.vf_x[c, g + 1], m.vf_slope[c, g]
                         for k in range(count):
-                            xv[k] = v0
-                        for g in range(m.vf_n[c] - 1):
-                            x0, x1, slope = m.vf_x[c, g], m.vf_x[c, g + 1], m.vf_slope[c, g]
-                            for k in range(count):
-                                xv[k] += (min(max(x[k], x0), x1) - x0) * slope
+                            xv[k] += (min(max(x[k], x0), x1) - x0) * slope
                 # Weighted into the option's value, where this outcome applies (a dense loop adds
                 # 0.0 elsewhere, which changes nothing); the criterion values for the confidence
                 # pass; a component's raw outcomes for the strategy row.
