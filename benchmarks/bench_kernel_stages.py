@@ -1,11 +1,15 @@
 """Where the Monte Carlo kernel spends its time: nanoseconds per draw for each stage, one thread.
 
-    python benchmarks/bench_kernel_stages.py [--case mali-2012] [--reps 4000]
+    python benchmarks/bench_kernel_stages.py [--case mali-2012] [--reps 400] [--runs 15]
 
-Each stage of :func:`decide.mc_kernel.run_chunk` is run alone, ``reps`` times over one sub-block
-of draws (after one full pass fills its inputs), in a compiled loop so that Python's call overhead
-does not count. The stages overlap in cache use, so the sum is close to, not equal to, the
-kernel's time per draw on one worker. Compiling the loop takes a few seconds.
+The stages of :func:`decide.mc_kernel.run_chunk` are run cumulatively over fresh sub-blocks of
+draws (head uniforms; + weights; + world; + answers; + outcomes, which draw their cells' uniforms
+and weight them into values; + accumulation), in a compiled loop so that Python's call overhead
+does not count. A stage's cost is the difference between two cumulative runs: each run draws new
+uniforms, so the tables and branches see realistic data (timing one stage over the same
+sub-block again and again understated the outcomes stage by half). Each figure is the minimum
+over ``runs`` runs of ``reps`` sub-blocks: this shared machine's noise only ever adds time.
+Compiling the loop takes a few seconds.
 """
 
 from __future__ import annotations
@@ -22,63 +26,60 @@ from decide.load import load_case
 from decide.mc_kernel import SUB_BLOCK
 from decide.sampling import block_seed_sequence, resolve_seed, stream_states, weight_sampler
 
-STAGES = ("uniforms", "weights", "world: probabilities and copula", "answers", "outcomes", "values", "accumulate")
+STAGES = ("head uniforms", "weights", "world: probabilities and copula", "answers",
+          "outcomes (cells' uniforms, values)", "accumulate")
 
 
 @nb.njit
-def _run(stage, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - compiled
+def _run(upto, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - compiled
     nb_ = SUB_BLOCK
-    u = t.u
-    K._uniforms(state, u, nb_)
-    K._weights(m, u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
-    K._world(m, u, nb_, t.p, t.pvar, t.thr, t.lat, t.normals)
-    K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
-    K._outcomes(m, u, nb_, t.n_hard_no, t.idx, t.x, t.vcell, t.st_fail, t.xp, t.xf)
-    K._values(nb_, t.w, t.vcell, t.penalty, t.values)
     for _ in range(reps):
-        if stage == 0:
-            K._uniforms(state, u, nb_)
-        elif stage == 1:
-            K._weights(m, u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
-        elif stage == 2:
-            K._world(m, u, nb_, t.p, t.pvar, t.thr, t.lat, t.normals)
-        elif stage == 3:
+        K._uniforms(state, t.bits, t.u, m.n_head)
+        if upto >= 1:
+            K._weights(m, t.u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
+        if upto >= 2:
+            K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z)
+        if upto >= 3:
             K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
-        elif stage == 4:
-            K._outcomes(m, u, nb_, t.n_hard_no, t.idx, t.x, t.vcell, t.st_fail, t.xp, t.xf)
-        elif stage == 5:
-            K._values(nb_, t.w, t.vcell, t.penalty, t.values)
-        else:
+        if upto >= 4:
+            K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
+            K._outcomes(m, False, t.u, 0, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.x,
+                        t.xv, t.wt, t.values, False, t.vcell, t.st_fail, t.xp, t.xf)
+        if upto >= 5:
             K._accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                          t.tied)
+                          t.tied, t.top, t.at_rank, t.moments)
     return 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", default="mali-2012")
-    parser.add_argument("--reps", type=int, default=4000)
+    parser.add_argument("--reps", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     arrays = compile_case(load_case(args.case))
     m = K.build_model(arrays, weight_sampler(arrays, None), None)
-    main_state, aux = stream_states(block_seed_sequence(resolve_seed(1)[0], 0))
-    sums = K.new_sums(m.alt_hard.shape[0], arrays.n_criteria, arrays.n_preconditions)
+    state, aux = stream_states(block_seed_sequence(resolve_seed(1)[0], 0))
     scratch = K.new_scratch(m)
     chain, slack = m.chain_start.copy(), np.zeros(m.chain_g.shape[0])
+    n_a, n_c, n_q = m.alt_hard.shape[0], arrays.n_criteria, arrays.n_preconditions
     for stage in range(len(STAGES)):  # compile and warm
-        _run(stage, 10, main_state, aux, chain, slack, m, sums, scratch)
-    total = 0.0
-    print(f"{args.case}: {m.n_slots} uniforms per draw; ns per draw, one thread (min of 3)")
-    for stage, name in enumerate(STAGES):
-        times = []
-        for _ in range(3):
+        _run(stage, 2, state, aux, chain, slack, m, K.new_sums(n_a, n_c, n_q, np.int64), scratch)
+    best = [np.inf] * len(STAGES)
+    for _ in range(args.runs):  # stages interleaved, so drift hits them alike
+        for stage in range(len(STAGES)):
+            sums = K.new_sums(n_a, n_c, n_q, np.int64)  # int64: the repetitions exceed a block
             start = time.perf_counter()
-            _run(stage, args.reps, main_state, aux, chain, slack, m, sums, scratch)
-            times.append(time.perf_counter() - start)
-        per_draw = min(times) / (args.reps * SUB_BLOCK) * 1e9
-        total += per_draw
-        print(f"  {name:<34} {per_draw:8.1f}")
-    print(f"  {'sum':<34} {total:8.1f}")
+            _run(stage, args.reps, state, aux, chain, slack, m, sums, scratch)
+            best[stage] = min(best[stage], time.perf_counter() - start)
+    print(f"{args.case}: {m.n_slots} uniforms per draw ({m.n_head} head); ns per draw, one thread "
+          f"(min of {args.runs} runs of {args.reps} sub-blocks of {SUB_BLOCK})")
+    previous = 0.0
+    for name, seconds in zip(STAGES, best):
+        cumulative = seconds / (args.reps * SUB_BLOCK) * 1e9
+        print(f"  {name:<36} {cumulative - previous:8.1f}")
+        previous = cumulative
+    print(f"  {'all':<36} {previous:8.1f}")
 
 
 if __name__ == "__main__":
