@@ -75,6 +75,8 @@ class SimulationResult:
     """Bins of the per-option histograms behind percentiles: resolution (1 + max penalty) / bins."""
     block_size: int = 0
     uniforms_per_draw: int = 0
+    """Uniforms one draw reads (the QMC dimension): weights, probabilities, latent answers, then
+    one per outcome cell, shared by its planned outcome and its failure profile."""
     seconds: float = field(default=0.0, compare=False)
     option_names: tuple[str, ...] = ()
     """Names per row of ``option_ids`` (the strategy row: its option ids joined with " + ")."""
