@@ -370,6 +370,8 @@ class Scratch(NamedTuple):
     """(correlated q, d): standard normals of the copula."""
     z: NDArray[np.float64]
     """(d,): one component of ``L z``."""
+    tail: NDArray[np.int64]
+    """(d,): the draws whose latent uniform is in a tail of the inverse normal."""
     no: NDArray[np.bool_]
     """(a, q, d)."""
     n_hard_no: NDArray[np.int64]
@@ -419,8 +421,8 @@ def new_scratch(m: Model) -> Scratch:
     w[:] = m.w_fixed
     return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), bits=np.zeros(b, np.uint64), w=w,
                    w_tmp=np.zeros(n_c), wt=np.zeros((n_c, b)), ok=np.zeros(b), p=np.zeros((n_q, b)),
-                   thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
-                   normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
+                   thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)), normals=np.zeros((len(m.corr_index), b)),
+                   z=np.zeros(b), tail=np.zeros(b, np.int64), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
                    penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b),
                    ends=np.zeros(b, np.int64), x=np.zeros(b), xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
@@ -464,7 +466,7 @@ def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
 
 
 @nb.njit(nogil=True, cache=True)
-def _world(m, u, nb_, p, thr, lat, normals, z):
+def _world(m, u, nb_, p, thr, lat, normals, z, tail):
     """Probabilities of yes, thresholds per enabler variant, latent uniforms.
 
     Latent uniform: as drawn for an uncorrelated precondition; for a correlated one, the normal
@@ -508,16 +510,16 @@ def _world(m, u, nb_, p, thr, lat, normals, z):
         return
     for j in range(k_corr):
         q = m.corr_index[j]
-        tails = 0
+        n_tail = 0
         for d in range(nb_):
             h = lat[q, d] - 0.5
             normals[j, d] = ndtri_central(h)
-            tails += abs(h) > NDTRI_CENTRAL
-        if tails:
-            for d in range(nb_):
-                if abs(lat[q, d] - 0.5) > NDTRI_CENTRAL:
-                    # Clamped so that a Sobol' point at 0 gives a finite normal (0 * -inf is NaN).
-                    normals[j, d] = ndtri(min(max(lat[q, d], 1e-300), 1.0 - 1e-16))
+            tail[n_tail] = d  # listed as it goes (a store, then a count): no rescan, no branch
+            n_tail += abs(h) > NDTRI_CENTRAL
+        for i in range(n_tail):
+            d = tail[i]
+            # Clamped so that a Sobol' point at 0 gives a finite normal (0 * -inf is NaN).
+            normals[j, d] = ndtri(min(max(lat[q, d], 1e-300), 1.0 - 1e-16))
     for j in range(k_corr):
         for d in range(nb_):
             z[d] = 0.0
@@ -958,7 +960,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
             _uniforms(state, t.bits, u, m.n_head)
         if not confidence:
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
-        _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z)
+        _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail)
         _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:

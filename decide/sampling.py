@@ -667,7 +667,7 @@ def _draw_probabilities(kind, params, tables, u, out):
             out[i, q] = draw_probability(kind[q], params, tables, q, u[i, q])
 
 
-@nb.njit(nogil=True, cache=True)
+@nb.njit(nogil=True, cache=True, inline="always")
 def apply_enabler(kind: int, amount: float, p: float) -> float:
     """One enabler's effect on a probability of yes (as :func:`decide.compile.apply_enablers`)."""
     if kind == ENABLER_ADD:
