@@ -67,7 +67,6 @@ from decide.sampling import (
     probability_tables,
     LANES,
     fill_lanes,
-    beta_table_ppf,
     table_ppf,
     triangular_ppf,
     truncnormal_ppf,
@@ -490,7 +489,7 @@ def _world(m, u, nb_, p, thr, lat, normals, z, tail):
                 p[q, d] = m.p_par[q, 0] + u[slot, d] * m.p_par[q, 1]
         else:
             for d in range(nb_):
-                p[q, d] = beta_table_ppf(m.tables, int(m.p_par[q, 0]), u[slot, d])
+                p[q, d] = table_ppf(m.tables, int(m.p_par[q, 0]), u[slot, d])
         for d in range(nb_):
             thr[0, q, d] = p[q, d]
             lat[q, d] = u[m.lat_slot + q, d]

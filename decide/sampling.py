@@ -291,7 +291,7 @@ PHI_STEPS = 64
 def _phi_table() -> NDArray[np.float64]:
     """Rows ``(Phi(z_i), phi(z_i) / PHI_STEPS)`` on the grid ``z_i = -PHI_LIMIT + i / PHI_STEPS``."""
     z = np.linspace(-PHI_LIMIT, PHI_LIMIT, int(2 * PHI_LIMIT * PHI_STEPS) + 1)
-    cdf = [0.5 * math.erfc(-v / math.sqrt(2.0)) for v in z]
+    cdf = [norm_cdf.py_func(v) for v in z]  # the formula, in Python: no compiling at import
     return np.ascontiguousarray(np.stack([cdf, np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / PHI_STEPS], 1))
 
 
@@ -425,22 +425,6 @@ def table_ppf(tables: NDArray[np.float64], row: int, u: float) -> float:
     return 1.0 - hermite(tau, 0.0, tables[row, k + 4], 1.0 - tables[row, j], tables[row, k + 5])
 
 
-@nb.njit(nogil=True, cache=True, inline="always")
-def beta_table_ppf(tables, r, u):
-    """:func:`table_ppf`, with the interior interpolation written out so that it
-    inlines into the stage loops (the end intervals, 2 draws in 256, take the general path)."""
-    t = u * TABLE_INTERVALS
-    i = int(t)
-    if 0 < i < TABLE_INTERVALS - 1:
-        j = 2 * i
-        f = t - i
-        f2 = f * f
-        f3 = f2 * f
-        return ((2.0 * f3 - 3.0 * f2 + 1.0) * tables[r, j] + (f3 - 2.0 * f2 + f) * tables[r, j + 1]
-                + (3.0 * f2 - 2.0 * f3) * tables[r, j + 2] + (f3 - f2) * tables[r, j + 3])
-    return table_ppf(tables, r, u)
-
-
 @nb.njit(nogil=True, cache=True)
 def dense_ppf(dense: NDArray[np.float64], tables: NDArray[np.float64], row: int, u: float) -> float:
     """Beta inverse CDF of row ``row`` from the dense table (lerp), the :data:`DENSE_EXACT` end
@@ -568,7 +552,7 @@ def _draw_cells(kind, params, cum, values, tables, u, out):
             for c in range(n_c):
                 k = kind[o, c]
                 if k == PERT:
-                    out[i, o, c] = params[0, o, c, 0] + params[0, o, c, 1] * beta_table_ppf(
+                    out[i, o, c] = params[0, o, c, 0] + params[0, o, c, 1] * table_ppf(
                         tables, int(params[0, o, c, 2]), u[i, o, c])
                 elif k == POINT:
                     out[i, o, c] = params[0, o, c, 0]
@@ -588,7 +572,7 @@ def beta_ppf(alpha: float, beta: float, u: NDArray[np.float64]) -> NDArray[np.fl
 @nb.njit(nogil=True, cache=True)
 def _beta_ppf_loop(tables, u, out):
     for i in range(u.shape[0]):
-        out[i] = beta_table_ppf(tables, 0, min(max(u[i], 0.0), 1.0))
+        out[i] = table_ppf(tables, 0, min(max(u[i], 0.0), 1.0))
 
 
 class ScoreSampler:
