@@ -107,7 +107,8 @@ class Model(NamedTuple):
     p_slot: NDArray[np.int64]
     tables: NDArray[np.float64]
     dense: NDArray[np.float64]
-    """Dense Beta inverse-CDF tables (PERT scores), rows as ``tables``: see :meth:`BetaTables.dense`."""
+    """Dense Beta inverse-CDF tables (PERT scores), rows as ``tables``, flattened: entry ``(r, i, k)``
+    of :meth:`BetaTables.dense` at ``(r * DENSE_INTERVALS + i) * 2 + k``."""
     lat_slot: int
     corr_index: NDArray[np.intp]
     corr_factor: NDArray[np.float64]
@@ -264,7 +265,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     # Values lie in [-total penalty, 1] (value functions in [0, 1], weights summing to 1).
     hist_lo = -alt_pen.sum(axis=1)
     span = 1.0 - hist_lo
-    dense = tables.dense() if np.any(cell_kind == PERT) else np.zeros((1, DENSE_INTERVALS, 2))
+    dense = (tables.dense() if np.any(cell_kind == PERT) else np.zeros((1, DENSE_INTERVALS, 2))).reshape(-1)
     return Model(
         n_slots=slot, n_head=n_head, w_code=sampler.code, w_slot=0, w_fixed=sampler.fixed, w_profiles=sampler.profiles,
         w_order=sampler.order, chain_g=sampler.constraints, chain_h=sampler.bounds, chain_start=sampler.start,
@@ -385,6 +386,10 @@ class Scratch(NamedTuple):
     """(d,): a cell's uniforms gathered for the draws that score it."""
     ends: NDArray[np.int64]
     """(d,): the draws of a PERT cell in the end intervals of its dense table."""
+    ti: NDArray[np.int32]
+    """(d,): a PERT cell's dense-table intervals."""
+    tf: NDArray[np.float64]
+    """(d,): and the fractions of them."""
     x: NDArray[np.float64]
     """(d,): outcomes of one cell."""
     xv: NDArray[np.float64]
@@ -424,7 +429,8 @@ def new_scratch(m: Model) -> Scratch:
                    z=np.zeros(b), tail=np.zeros(b, np.int64), no=np.zeros((n_a, n_q, b), dtype=np.bool_),
                    n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
                    penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b),
-                   ends=np.zeros(b, np.int64), x=np.zeros(b), xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
+                   ends=np.zeros(b, np.int64), ti=np.zeros(b, np.int32), tf=np.zeros(b),
+                   x=np.zeros(b), xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
                    values=np.zeros((n_a, b)), totals=np.zeros(n_a),
                    best=np.zeros(b), better=np.zeros((n_a, b), np.int64), tied=np.zeros((n_a, b), np.int64),
                    top=np.zeros(b, np.int64), at_rank=np.zeros(n_a, np.int64), moments=np.zeros((n_a, 2)),
@@ -605,8 +611,8 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
 
 
 @nb.njit(nogil=True, cache=True)
-def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug, ends, x, xv, wt, values, keep_cells,
-              vcell, st_fail, xp, xf):
+def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
+              keep_cells, vcell, st_fail, xp, xf):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
     weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
     with ``keep_cells`` (the confidence pass reweights them).
@@ -669,16 +675,26 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug
                 else:
                     if kind == PERT:
                         low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
-                        # Dense table, lerp indexed by u for every draw without a branch; the
+                        # Dense table, lerp indexed by u for every draw without a branch. Two
+                        # passes: interval and fraction in a loop that vectorises (the 32-bit
+                        # conversion does), then the table reads, which cannot (no gathers without
+                        # AVX2), from a flat table by an unsigned index (no negative-index
+                        # wraparound): measured 0.65 ns less per draw and cell than one loop. The
                         # draws in its end intervals (2 DENSE_EXACT in DENSE_INTERVALS) are listed
                         # as it goes (a store, then a count) and redone from the cubic table with
                         # its exact tails.
-                        dense_tab = m.dense
-                        n_end = 0
                         for k in range(count):
                             t_ = src[k] * DENSE_INTERVALS
-                            i = int(t_)
-                            x[k] = low + width * (dense_tab[r, i, 0] + (t_ - i) * dense_tab[r, i, 1])
+                            i = np.int32(t_)
+                            ti[k] = i
+                            tf[k] = t_ - i
+                        dense_tab = m.dense
+                        base = r * 2 * DENSE_INTERVALS
+                        n_end = 0
+                        for k in range(count):
+                            i = ti[k]
+                            j = np.uint64(base + 2 * i)
+                            x[k] = low + width * (dense_tab[j] + tf[k] * dense_tab[j + np.uint64(1)])
                             ends[n_end] = k
                             n_end += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
                         for e in range(n_end):
@@ -965,8 +981,8 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
         _start_values(nb_, t.w, t.wt, t.penalty, t.values)
-        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.x, t.xv,
-                  t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf)
+        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+                  t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell)
         if confidence:
