@@ -38,7 +38,7 @@ def _run(upto, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - c
         if upto >= 1:
             K._weights(m, t.u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         if upto >= 2:
-            K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail)
+            K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
         if upto >= 3:
             K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
         if upto >= 4:
