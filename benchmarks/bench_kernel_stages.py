@@ -34,7 +34,7 @@ STAGES = ("head uniforms", "weights", "world: probabilities and copula", "answer
 def _run(upto, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - compiled
     nb_ = SUB_BLOCK
     for _ in range(reps):
-        K._uniforms(state, t.bits, t.u, m.n_head)
+        K._uniforms(state, t.u, m.n_head)
         if upto >= 1:
             K._weights(m, t.u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         if upto >= 2:
@@ -43,7 +43,7 @@ def _run(upto, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - c
             K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
         if upto >= 4:
             K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
-            K._outcomes(m, False, t.u, 0, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+            K._outcomes(m, False, t.u, 0, state, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
                         t.x, t.xv, t.wt, t.values, False, t.vcell, t.st_fail, t.xp, t.xf)
         if upto >= 5:
             K._accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,

@@ -359,8 +359,6 @@ class Scratch(NamedTuple):
     """(head slot, d): the head's uniforms."""
     row: NDArray[np.float64]
     """(d,): one outcome cell's uniforms."""
-    bits: NDArray[np.uint64]
-    """(d,): scratch of :func:`~decide.sampling.fill_lanes`."""
     w: NDArray[np.float64]
     """(d, c)."""
     w_tmp: NDArray[np.float64]
@@ -435,7 +433,7 @@ def new_scratch(m: Model) -> Scratch:
     b = SUB_BLOCK
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
-    return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), bits=np.zeros(b, np.uint64), w=w,
+    return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), w=w,
                    w_tmp=np.zeros(n_c), wt=np.zeros((n_c, b)), ok=np.zeros(b), p=np.zeros((n_q, b)),
                    thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)), normals=np.zeros((len(m.corr_index), b)),
                    z=np.zeros(b), tail=np.zeros(b, np.int64), tail_p=np.zeros(b), tail_x=np.zeros(b),
@@ -453,12 +451,12 @@ def new_scratch(m: Model) -> Scratch:
 
 
 @nb.njit(**KERNEL)
-def _uniforms(state, bits, u, n_rows):
+def _uniforms(state, u, n_rows):
     """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 lanes ``state``,
     slot by slot (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's uniforms never
     depend on the chunk)."""
     for k in range(n_rows):
-        fill_lanes(state, bits, u[k])
+        fill_lanes(state, u[k])
 
 
 @nb.njit(**KERNEL)
@@ -635,7 +633,7 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
 
 
 @nb.njit(**KERNEL)
-def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
+def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
               keep_cells, vcell, st_fail, xp, xf):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
     weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
@@ -678,7 +676,7 @@ def _outcomes(m, qmc, ubuf, start, state, bits, row, nb_, n_hard_no, idx, ok, ug
                     for d in range(nb_):
                         row[d] = ubuf[slot, start + d]
                 else:
-                    fill_lanes(state, bits, row)
+                    fill_lanes(state, row)
             for f in range(2):
                 dense = dense_plan if f == 0 else dense_fail
                 count = nb_ if dense else (n_plan if f == 0 else n_fail)
@@ -996,7 +994,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
                 for d in range(nb_):
                     u[k, d] = ubuf[k, start + d]
         else:
-            _uniforms(state, t.bits, u, m.n_head)
+            _uniforms(state, u, m.n_head)
         if not confidence:
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
@@ -1005,7 +1003,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
         _start_values(nb_, t.w, t.wt, t.penalty, t.values)
-        _outcomes(m, qmc, ubuf, start, state, t.bits, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+        _outcomes(m, qmc, ubuf, start, state, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
                   t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell)

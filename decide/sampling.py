@@ -161,9 +161,9 @@ def stream_states(seq: np.random.SeedSequence) -> tuple[NDArray[np.uint64], NDAr
     main = np.empty((4, LANES), dtype=np.uint64)
     main[:3] = words[:3 * LANES].reshape(LANES, 3).T
     main[3] = 1
-    scratch, bits = np.empty(LANES), np.empty(LANES, dtype=np.uint64)
+    scratch = np.empty(LANES)
     for _ in range(12):
-        fill_lanes(main, bits, scratch)
+        fill_lanes(main, scratch)
     aux = np.empty(4, dtype=np.uint64)
     aux[:3], aux[3] = words[3 * LANES:], 1
     _sfc64_skip(aux, 12)
@@ -177,13 +177,12 @@ def _sfc64_skip(state: NDArray[np.uint64], n: int) -> None:
 
 
 @nb.njit(nogil=True, cache=True, inline="always")
-def fill_lanes(lanes: NDArray[np.uint64], bits: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
-    """One SFC64 step of every lane of ``lanes`` (``(4, LANES)``): ``out[l]`` the uniform of lane ``l``
-    (``bits``: scratch of LANES words).
+def fill_lanes(lanes: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
+    """One SFC64 step of every lane of ``lanes`` (``(4, LANES)``): ``out[l]`` the uniform of lane ``l``.
 
     The uniform is the output's top 52 bits as a double in [1, 2), minus 1 (``(x >> 12) 2**-52``):
-    integer operations and a subtraction only, so the lanes run in vector registers (a 64-bit
-    integer-to-double conversion does not vectorise without AVX-512).
+    integer operations, a reinterpretation and a subtraction only, so the lanes run in vector
+    registers (a 64-bit integer-to-double conversion does not vectorise without AVX-512).
     """
     for lane in range(LANES):
         a, b, c, d = lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane]
@@ -192,10 +191,7 @@ def fill_lanes(lanes: NDArray[np.uint64], bits: NDArray[np.uint64], out: NDArray
         lanes[0, lane] = b ^ (b >> _U11)
         lanes[1, lane] = c + (c << _U3)
         lanes[2, lane] = ((c << _U24) | (c >> _U40)) + tmp
-        bits[lane] = (tmp >> _U12) | _EXPONENT_ONE
-    floats = bits.view(np.float64)
-    for lane in range(LANES):
-        out[lane] = floats[lane] - 1.0
+        out[lane] = np.uint64((tmp >> _U12) | _EXPONENT_ONE).view(np.float64) - 1.0
 
 
 @nb.njit(nogil=True, cache=True)

@@ -57,9 +57,8 @@ def test_sfc64_lanes_are_numpys_sfc64() -> None:
     seq = np.random.SeedSequence(42, spawn_key=(3,))
     main, _ = stream_states(seq)
     rows = np.empty((1000, LANES))
-    bits = np.empty(LANES, dtype=np.uint64)
     for k in range(1000):
-        fill_lanes(main, bits, rows[k])
+        fill_lanes(main, rows[k])
     raw = np.random.SFC64(np.random.SeedSequence(42, spawn_key=(3,))).random_raw(1000)
     np.testing.assert_array_equal(rows[:, 0], (raw >> np.uint64(12)) * 2.0**-52)
     assert len(np.unique(rows[0])) == LANES  # lanes are distinct streams
