@@ -43,7 +43,7 @@ def _run(upto, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - c
             K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
         if upto >= 4:
             K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
-            K._outcomes(m, False, t.u, 0, state, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+            K._outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
                         t.x, t.xv, t.wt, t.values, False, t.vcell, t.st_fail, t.xp, t.xf)
         if upto >= 5:
             K._accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,

@@ -68,7 +68,9 @@ from decide.sampling import (
     norm_cdf_table,
     probability_tables,
     LANES,
+    FILL_ROWS,
     fill_lanes,
+    fill_lanes_rows,
     table_ppf,
     triangular_ppf,
     truncnormal_ppf,
@@ -357,8 +359,8 @@ class Scratch(NamedTuple):
 
     u: NDArray[np.float64]
     """(head slot, d): the head's uniforms."""
-    row: NDArray[np.float64]
-    """(d,): one outcome cell's uniforms."""
+    rows: NDArray[np.float64]
+    """(FILL_ROWS, d): the next outcome cells' uniforms, drawn FILL_ROWS slots at a time."""
     w: NDArray[np.float64]
     """(d, c)."""
     w_tmp: NDArray[np.float64]
@@ -433,7 +435,7 @@ def new_scratch(m: Model) -> Scratch:
     b = SUB_BLOCK
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
-    return Scratch(u=np.zeros((max(m.n_head, 1), b)), row=np.zeros(b), w=w,
+    return Scratch(u=np.zeros((max(m.n_head, 1), b)), rows=np.zeros((FILL_ROWS, b)), w=w,
                    w_tmp=np.zeros(n_c), wt=np.zeros((n_c, b)), ok=np.zeros(b), p=np.zeros((n_q, b)),
                    thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)), normals=np.zeros((len(m.corr_index), b)),
                    z=np.zeros(b), tail=np.zeros(b, np.int64), tail_p=np.zeros(b), tail_x=np.zeros(b),
@@ -455,7 +457,11 @@ def _uniforms(state, u, n_rows):
     """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 lanes ``state``,
     slot by slot (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's uniforms never
     depend on the chunk)."""
-    for k in range(n_rows):
+    k = 0
+    while k + FILL_ROWS <= n_rows:
+        fill_lanes_rows(state, u[k:k + FILL_ROWS])
+        k += FILL_ROWS
+    for k in range(k, n_rows):
         fill_lanes(state, u[k])
 
 
@@ -633,7 +639,7 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
 
 
 @nb.njit(**KERNEL)
-def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
+def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
               keep_cells, vcell, st_fail, xp, xf):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
     weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
@@ -648,6 +654,9 @@ def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ok, ug, ends
     """
     n_c = m.vf_x.shape[0]
     par = m.cell_par
+    row = rows[0]
+    left = m.n_slots - m.n_head  # cell slots still to draw in this sub-block
+    drawn = used = 0  # rows drawn ahead, and used of them
     for a in m.alt_order:
         comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
         can_fail = m.alt_can_fail[a]
@@ -675,8 +684,18 @@ def _outcomes(m, qmc, ubuf, start, state, row, nb_, n_hard_no, idx, ok, ug, ends
                 if qmc:
                     for d in range(nb_):
                         row[d] = ubuf[slot, start + d]
-                else:
-                    fill_lanes(state, row)
+                else:  # FILL_ROWS rows at a time while as many slots are left: no more than it uses
+                    if used == drawn:
+                        if left >= FILL_ROWS:
+                            fill_lanes_rows(state, rows)
+                            drawn = FILL_ROWS
+                        else:
+                            fill_lanes(state, rows[0])
+                            drawn = 1
+                        left -= drawn
+                        used = 0
+                    row = rows[used]
+                    used += 1
             for f in range(2):
                 dense = dense_plan if f == 0 else dense_fail
                 count = nb_ if dense else (n_plan if f == 0 else n_fail)
@@ -1003,7 +1022,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)
         _start_values(nb_, t.w, t.wt, t.penalty, t.values)
-        _outcomes(m, qmc, ubuf, start, state, t.row, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+        _outcomes(m, qmc, ubuf, start, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
                   t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell)

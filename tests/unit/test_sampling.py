@@ -22,7 +22,9 @@ from decide.sampling import (
     draw_probabilities,
     draw_scores,
     LANES,
+    FILL_ROWS,
     fill_lanes,
+    fill_lanes_rows,
     fill_uniforms,
     hit_and_run,
     ndtri,
@@ -67,6 +69,19 @@ def test_sfc64_lanes_are_numpys_sfc64() -> None:
     out = np.empty(1000)
     fill_uniforms(np.ascontiguousarray(single[:, 0]), out, 1000)
     np.testing.assert_array_equal(out, np.random.Generator(np.random.SFC64(np.random.SeedSequence(7))).random(1000))
+
+
+def test_rows_drawn_together_are_the_rows_drawn_one_by_one() -> None:
+    one, _ = stream_states(np.random.SeedSequence(5))
+    together = one.copy()
+    expected = np.empty((3 * FILL_ROWS, LANES))
+    for k in range(3 * FILL_ROWS):
+        fill_lanes(one, expected[k])
+    got = np.empty((3, FILL_ROWS, LANES))
+    for k in range(3):
+        fill_lanes_rows(together, got[k])
+    np.testing.assert_array_equal(got.reshape(-1, LANES), expected)
+    np.testing.assert_array_equal(together, one)
 
 
 def test_auxiliary_stream_differs_from_main() -> None:
