@@ -1,7 +1,7 @@
 """Compare the Monte Carlo engine of two checkouts in paired, interleaved runs.
 
     git worktree add /tmp/before HEAD~1
-    python benchmarks/bench_paired.py /tmp/before . [--draws 1000000] [--workers 2] [--rounds 8]
+    python benchmarks/bench_paired.py /tmp/before . [--draws 1000000] [--workers 2] [--rounds 8] [--synthetic]
 
 On a shared machine the speed drifts by half between minutes, which hides a 5-10% change in
 separate runs. Here each checkout runs in its own process (its own ``decide``, compiled kernels
@@ -20,9 +20,10 @@ from pathlib import Path
 _CHILD = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from decide.load import load_case
+sys.path.insert(0, sys.argv[1] + "/benchmarks")
+from bench_montecarlo import load_benchmark_case
 from decide.montecarlo import simulate
-case = load_case(sys.argv[1] + "/cases/mali-2012.yaml")
+case = load_benchmark_case(sys.argv[4] == "synthetic")[0]
 simulate(case, 20_000)
 n, workers = int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
@@ -40,9 +41,11 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--synthetic", action="store_true", help="the synthetic Mali-sized case of bench_montecarlo")
     args = parser.parse_args()
     dirs = [str(args.before.resolve()), str(args.after.resolve())]
-    procs = [subprocess.Popen([sys.executable, "-c", _CHILD, d, str(args.draws), str(args.workers)],
+    procs = [subprocess.Popen([sys.executable, "-c", _CHILD, d, str(args.draws), str(args.workers),
+                               "synthetic" if args.synthetic else "mali"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/") for d in dirs]
     for proc in procs:
         if proc.stdout.readline().strip() != "ready":
