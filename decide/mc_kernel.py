@@ -755,12 +755,16 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                             x[k] = truncnormal_ppf(src[k], par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
                                                    par[f, a, c, 3], par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
                     else:  # discrete: the first value whose cumulative probability exceeds u
-                        last = int(par[f, a, c, 0]) - 1
+                        # Cumulative, so a count finds it without a branch; counted value by value
+                        # over the draws (a loop that vectorises), then read.
                         for k in range(count):
-                            j = 0
-                            for i in range(last):  # cumulative, so a count finds it without a branch
-                                j += src[k] >= m.cell_cum[f, a, c, i]
-                            x[k] = m.cell_val[f, a, c, j]
+                            ti[k] = 0
+                        for i in range(int(par[f, a, c, 0]) - 1):
+                            cut = m.cell_cum[f, a, c, i]
+                            for k in range(count):
+                                ti[k] += src[k] >= cut
+                        for k in range(count):
+                            x[k] = m.cell_val[f, a, c, np.uint32(ti[k])]
                     # Piecewise-linear value function as a sum of clamped segments: exact, flat
                     # beyond the end points, free of branches on x.
                     v0 = m.vf_v[c, 0]
