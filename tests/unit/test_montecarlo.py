@@ -118,6 +118,26 @@ def test_p_best_of_two_normal_options() -> None:
         close(r.estimates[key][a], r.standard_errors[key][a], 0.52 + 0.04 * stats.norm.ppf(q), slack=1 / 4096)
 
 
+def test_discrete_outcomes_in_the_kernel() -> None:
+    """A discrete planned outcome (dense, every draw) and a discrete failure profile (gathered,
+    the draws where the option fails): P(best) and means against their closed forms."""
+    disc = lambda v, p: {"kind": "discrete", "values": v, "probabilities": p}  # noqa: E731
+    data = case({"A": {"scores": [disc([2, 5, 9], [0.2, 0.5, 0.3])]},
+                 "B": {"scores": [5]},
+                 "C": {"scores": [disc([1, 8], [0.6, 0.4])], "failure": [disc([0, 3, 6, 10], [0.1, 0.2, 0.3, 0.4])],
+                       "requires": ["a"]}},
+                preconditions=[pre("a", 0.55)])
+    r = simulate(parse_case(data), N, rng=12)
+    est, se, ids = r.estimates, r.standard_errors, r.option_ids
+    a, b, c = (ids.index(k) for k in "ABC")
+    close(est["pairwise"][a, b], se["pairwise"][a, b], 0.3 + 0.5 / 2)  # A draws 9; a tie at 5 counts half
+    close(est["mean"][a], se["mean"][a], 0.56)
+    close(est["mean"][c], se["mean"][c], 0.55 * 0.38 + 0.45 * 0.64)
+    # C and A never tie; C's outcome under each answer against A's three values.
+    close(est["pairwise"][c, a], se["pairwise"][c, a],
+          0.55 * 0.4 * 0.7 + 0.45 * (0.4 + 0.3 * 0.7 + 0.2 * 0.2))
+
+
 def test_ranks_split_ties_in_equal_fractions() -> None:
     data = case({"x": {"scores": [5]}, "y": {"scores": [5]}, "z": {"scores": [2]}})
     r = simulate(parse_case(data), 1000, rng=6)
