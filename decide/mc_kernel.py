@@ -30,7 +30,8 @@ optional last row is a strategy (``simulate(..., strategy=...)``), whose criteri
 :func:`_strategy_outcomes` assembles from its components' drawn outcomes (no uniforms of its own).
 
 PERT scores read a dense inverse-CDF table (linear interpolation indexed directly by ``u``), the
-few draws in its end intervals the cubic table with exact tails (see :data:`DENSE_EXACT`).
+few draws in its end intervals a table by octaves of ``u`` (see :data:`DENSE_EXACT`,
+:func:`~decide.sampling.dense_end_ppf`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from decide.sampling import (
     WeightSampler,
     apply_enabler,
     cell_tables,
+    dense_end_ppf,
     chain_reset,
     chain_steps,
     copula_factor,
@@ -119,6 +121,8 @@ class Model(NamedTuple):
     dense: NDArray[np.float64]
     """Dense Beta inverse-CDF tables (PERT scores), rows as ``tables``, flattened: entry ``(r, i, k)``
     of :meth:`BetaTables.dense` at ``(r * DENSE_INTERVALS + i) * 2 + k``."""
+    dense_ends: NDArray[np.float64]
+    """Their end tables (:meth:`BetaTables.dense_ends`), flattened."""
     lat_slot: int
     corr_index: NDArray[np.intp]
     corr_factor: NDArray[np.float64]
@@ -275,12 +279,15 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     # Values lie in [-total penalty, 1] (value functions in [0, 1], weights summing to 1).
     hist_lo = -alt_pen.sum(axis=1)
     span = 1.0 - hist_lo
-    dense = (tables.dense() if np.any(cell_kind == PERT) else np.zeros((1, DENSE_INTERVALS, 2))).reshape(-1)
+    pert = np.any(cell_kind == PERT)
+    dense = (tables.dense() if pert else np.zeros((1, DENSE_INTERVALS, 2))).reshape(-1)
+    dense_ends = (tables.dense_ends() if pert else np.zeros(1)).reshape(-1)
     return Model(
         n_slots=slot, n_head=n_head, w_code=sampler.code, w_slot=0, w_fixed=sampler.fixed, w_profiles=sampler.profiles,
         w_order=sampler.order, chain_g=sampler.constraints, chain_h=sampler.bounds, chain_start=sampler.start,
         chain_burn_in=sampler.burn_in, chain_thinning=sampler.thinning,
-        p_kind=p_kind, p_par=p_par, p_slot=p_slot, tables=tables.stack(), dense=dense, lat_slot=lat_slot,
+        p_kind=p_kind, p_par=p_par, p_slot=p_slot, tables=tables.stack(), dense=dense, dense_ends=dense_ends,
+        lat_slot=lat_slot,
         corr_index=corr_index, corr_factor=corr_factor,
         corr_lower=bool(np.allclose(corr_factor, np.tril(corr_factor), atol=0.0)), var_start=var_start,
         var_enablers=np.array(var_enablers, dtype=np.int64),
@@ -722,8 +729,7 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                         # AVX2), from a flat table by an unsigned index (no negative-index
                         # wraparound): measured 0.65 ns less per draw and cell than one loop. The
                         # draws in its end intervals (2 DENSE_EXACT in DENSE_INTERVALS) are listed
-                        # as it goes (a store, then a count) and redone from the cubic table with
-                        # its exact tails.
+                        # as it goes (a store, then a count) and redone from the end tables.
                         for k in range(count):
                             t_ = src[k] * DENSE_INTERVALS
                             i = np.int32(t_)
@@ -740,7 +746,7 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                             n_end += (i < DENSE_EXACT) | (i >= DENSE_INTERVALS - DENSE_EXACT)
                         for e in range(n_end):
                             k = ends[e]
-                            x[k] = low + width * table_ppf(m.tables, r, src[k])
+                            x[k] = low + width * dense_end_ppf(m.dense_ends, r, src[k])
                     elif kind == TRIANGULAR:
                         low, high, f_mode, k_low, k_high = (par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
                                                             par[f, a, c, 3], par[f, a, c, 4])

@@ -70,6 +70,10 @@ __all__ = [
     "DENSE_INTERVALS",
     "DENSE_EXACT",
     "dense_ppf",
+    "dense_end_ppf",
+    "END_OCTAVES",
+    "END_STEPS",
+    "END_FIRST",
     "table_locate",
     "hermite",
     "triangular_ppf",
@@ -103,10 +107,21 @@ DENSE_INTERVALS = 1024
 """Intervals of the dense Beta inverse-CDF tables the engine's kernel reads for PERT scores:
 linear interpolation indexed directly by ``u`` (one multiply, a truncation and a lerp)."""
 DENSE_EXACT = 8
-"""End intervals of a dense table (at each end) where the kernel uses :func:`table_ppf` instead:
-there the inverse CDF behaves like ``u**(1/alpha)`` and a lerp would be off by up to 3e-3 of the
-range; elsewhere the lerp is within 1.1e-4 of the range for shapes in [1, 10], so the error is
-that of the cubic table's ends (below 2e-4 for PERT shapes up to 6, unit-tested)."""
+"""End intervals of a dense table (at each end) where the kernel reads the end tables instead
+(:func:`dense_end_ppf`): there the inverse CDF behaves like ``u**(1/alpha)`` and a lerp would be off
+by up to 3e-3 of the range; elsewhere the lerp is within 1.1e-4 of the range for PERT shapes up to
+6 (unit-tested against SciPy)."""
+END_FIRST = 6
+"""The end tables cover ``v = min(u, 1 - u)`` below ``DENSE_EXACT / DENSE_INTERVALS = 2**-7`` by
+octaves ``[2**-(k+1), 2**-k)``, ``k = END_FIRST .. END_FIRST + END_OCTAVES - 1`` (the first octave
+only for ``v = 2**-7`` exactly, which the upper end can reach)."""
+END_OCTAVES = 47
+"""Octaves of the end tables: down to ``2**-53``, below every uniform the engine draws but 0."""
+END_STEPS = 16
+"""Lerp intervals per octave of the end tables. Within an octave the inverse CDF is close to a power
+of ``u``, so the lerp is within 3e-5 of the range for PERT shapes up to 8 (unit-tested; 32 steps
+gave 7e-6 but took twice the 40 ms that SciPy needs to build Mali's end tables), with no power
+function at run time."""
 
 _U3, _U11, _U12, _U24, _U40, _ONE = (np.uint64(v) for v in (3, 11, 12, 24, 40, 1))
 _TWO_M53 = 1.0 / 9007199254740992.0
@@ -374,19 +389,47 @@ class BetaTables:
             return np.zeros((1, TABLE_TAIL + 6))
         return np.ascontiguousarray(np.stack(self._rows))
 
+    def dense_ends(self) -> NDArray[np.float64]:
+        """End tables, rows as in :meth:`stack`: ``(row, 2, END_OCTAVES, END_STEPS + 1)``, the inverse
+        CDF at ``v = 2**-(k+1) (1 + i / END_STEPS)`` of the shape (end 0, the lower end) and of its
+        mirror ``(beta, alpha)`` (end 1: ``x = 1 - x_mirror(1 - u)``); see :func:`dense_end_ppf`."""
+        out = np.zeros((max(len(self._index), 1), 2, END_OCTAVES, END_STEPS + 1))
+        for (alpha, beta), r in self._index.items():
+            out[r, 0], out[r, 1] = _end_rows(alpha, beta), _end_rows(beta, alpha)
+        return np.ascontiguousarray(out)
+
     def dense(self) -> NDArray[np.float64]:
         """Dense tables, rows as in :meth:`stack`: ``(row, DENSE_INTERVALS, 2)`` holding, on the grid
         ``u_i = i / DENSE_INTERVALS``, ``x_i`` and ``x_{i+1} - x_i`` (see :func:`dense_ppf`)."""
-        from scipy.special import betaincinv
-
-        n = DENSE_INTERVALS
-        out = np.zeros((max(len(self._index), 1), n, 2))
+        out = np.zeros((max(len(self._index), 1), DENSE_INTERVALS, 2))
         for (alpha, beta), r in self._index.items():
-            x = betaincinv(alpha, beta, np.arange(n + 1) / n)
-            x[0], x[-1] = 0.0, 1.0
-            out[r, :, 0] = x[:-1]
-            out[r, :, 1] = np.diff(x)
+            out[r] = _dense_row(alpha, beta)
         return np.ascontiguousarray(out)
+
+
+# Rows cached by shape: every simulation builds its tables, and SciPy's inverse takes milliseconds
+# a row (the end tables' 799 points: 1-2 ms).
+@functools.lru_cache(maxsize=256)
+def _dense_row(alpha: float, beta: float) -> NDArray[np.float64]:
+    from scipy.special import betaincinv
+
+    n = DENSE_INTERVALS
+    x = betaincinv(alpha, beta, np.arange(n + 1) / n)
+    x[0], x[-1] = 0.0, 1.0
+    row = np.column_stack([x[:-1], np.diff(x)])
+    row.flags.writeable = False
+    return row
+
+
+@functools.lru_cache(maxsize=256)
+def _end_rows(alpha: float, beta: float) -> NDArray[np.float64]:
+    from scipy.special import betaincinv
+
+    k = np.arange(END_FIRST, END_FIRST + END_OCTAVES)
+    v = 2.0 ** -(k[:, None] + 1.0) * (1.0 + np.arange(END_STEPS + 1)[None, :] / END_STEPS)
+    rows = betaincinv(alpha, beta, v)
+    rows.flags.writeable = False
+    return rows
 
 
 @functools.lru_cache(maxsize=256)
@@ -454,15 +497,45 @@ def table_ppf(tables: NDArray[np.float64], row: int, u: float) -> float:
     return 1.0 - hermite(tau, 0.0, tables[row, k + 4], 1.0 - tables[row, j], tables[row, k + 5])
 
 
+_MANTISSA = np.uint64((1 << 52) - 1)
+_END_POSITION = END_STEPS / 2.0**52  # mantissa bits to the position in an octave, in steps
+_END_ROW = 2 * END_OCTAVES * (END_STEPS + 1)
+assert DENSE_EXACT / DENSE_INTERVALS == 2.0 ** -(END_FIRST + 1)
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def dense_end_ppf(ends: NDArray[np.float64], row: int, u: float) -> float:
+    """Beta inverse CDF of row ``row`` for ``u`` in the dense table's end intervals, from the end
+    tables (``BetaTables.dense_ends``, flattened): the octave of ``v = min(u, 1 - u)`` and the place in
+    it read off the bits of ``v`` (exponent, mantissa), then a lerp. Integer operations and one
+    lerp: no power function, no search.
+    """
+    upper = u >= 0.5
+    v = 1.0 - u if upper else u  # exact for u >= 0.5 (Sterbenz)
+    bits = np.float64(v).view(np.uint64)
+    k = 1022 - np.int64(bits >> np.uint64(52))  # v in [2**-(k+1), 2**-k)
+    t = np.float64(np.int64(bits & _MANTISSA)) * _END_POSITION
+    i = np.int64(t)
+    end = row * _END_ROW + upper * (END_OCTAVES * (END_STEPS + 1))
+    if k >= END_FIRST + END_OCTAVES:  # v below 2**-53 (0, or a finer QMC point): from 0 linearly
+        y = ends[end + (END_OCTAVES - 1) * (END_STEPS + 1)] * (v * 2.0**53)
+    else:
+        j = end + (k - END_FIRST) * (END_STEPS + 1) + i
+        y = ends[j] + (t - i) * (ends[j + 1] - ends[j])
+    return 1.0 - y if upper else y
+
+
 @nb.njit(nogil=True, cache=True)
-def dense_ppf(dense: NDArray[np.float64], tables: NDArray[np.float64], row: int, u: float) -> float:
+def dense_ppf(dense: NDArray[np.float64], ends: NDArray[np.float64], row: int, u: float) -> float:
     """Beta inverse CDF of row ``row`` from the dense table (lerp), the :data:`DENSE_EXACT` end
-    intervals at each end from :func:`table_ppf`. The engine's kernel inlines the same lines."""
+    intervals at each end from the end tables (both flattened, as the engine's kernel reads them;
+    it inlines the same lines)."""
     t = u * DENSE_INTERVALS
     i = int(t)
     if i < DENSE_EXACT or i >= DENSE_INTERVALS - DENSE_EXACT:
-        return table_ppf(tables, row, u)
-    return dense[row, i, 0] + (t - i) * dense[row, i, 1]
+        return dense_end_ppf(ends, row, u)
+    j = (row * DENSE_INTERVALS + i) * 2
+    return dense[j] + (t - i) * dense[j + 1]
 
 
 @nb.njit(nogil=True, cache=True, inline="always")

@@ -17,6 +17,7 @@ from decide.sampling import (
     BetaTables,
     DENSE_EXACT,
     DENSE_INTERVALS,
+    END_FIRST,
     copula_factor,
     dense_ppf,
     draw_probabilities,
@@ -142,17 +143,24 @@ def test_beta_table_close_to_scipy(alpha: float, beta: float) -> None:
 
 @pytest.mark.parametrize("shape", [1.0, 2.0, 4.0, 6.0])
 def test_dense_table_close_to_scipy(shape: float) -> None:
-    """The engine's PERT inverse CDF (dense lerp, end intervals from the cubic table) for PERT shapes
-    ``alpha = 1 + shape m``, ``beta = 1 + shape (1 - m)`` (mode at fraction m of the range)."""
+    """The engine's PERT inverse CDF (dense lerp, end intervals from the end tables) for PERT shapes
+    ``alpha = 1 + shape m``, ``beta = 1 + shape (1 - m)`` (mode at fraction m of the range); in the
+    end intervals, within 3e-5, down to the smallest uniforms and exactly 0 at u = 0."""
+    edge = 2.0 ** -(END_FIRST + 1)
+    ends_u = np.concatenate([np.geomspace(2.0**-53, edge, 4000, endpoint=False), [2.0**-52, 2.0**-30, 0.0]])
+    ends_u = np.concatenate([ends_u, 1.0 - ends_u[ends_u > 2.0**-53], [1.0 - edge, np.nextafter(1.0, 0.0)]])
     u = np.concatenate([U, np.random.default_rng(1).random(20_000),
                         (np.arange(DENSE_INTERVALS) + 0.5) / DENSE_INTERVALS])
     tables = BetaTables()
     for m in (0.0, 0.1, 0.3, 0.5, 0.8, 1.0):
         alpha, beta = 1.0 + shape * m, 1.0 + shape * (1.0 - m)
         row = tables.row(alpha, beta)
-        stacked, dense = tables.stack(), tables.dense()
-        got = np.array([dense_ppf(dense, stacked, row, x) for x in u])
+        dense, ends = tables.dense().reshape(-1), tables.dense_ends().reshape(-1)
+        got = np.array([dense_ppf(dense, ends, row, x) for x in u])
         assert np.max(np.abs(got - special.betaincinv(alpha, beta, u))) < 2e-4, (alpha, beta)
+        got = np.array([dense_ppf(dense, ends, row, x) for x in ends_u])
+        assert np.max(np.abs(got - special.betaincinv(alpha, beta, ends_u))) < 3e-5, (alpha, beta)
+        assert dense_ppf(dense, ends, row, 0.0) == 0.0
     assert 0 < DENSE_EXACT < DENSE_INTERVALS // 2
 
 
