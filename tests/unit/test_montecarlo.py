@@ -259,9 +259,10 @@ def test_case_arrays_are_accepted() -> None:
 
 def test_copula_normals_are_ndtri_bit_for_bit() -> None:
     """The kernel takes the inverse normal in passes (central, listed tails, far tails): each
-    latent uniform's normal must be exactly ``ndtri`` of it, in every branch and at 0 and 1."""
+    latent uniform's normal must be exactly ``ndtri`` of it, in every branch and at 0 and 1; and
+    the normal CDF of the correlated normals exactly ``norm_cdf_table``."""
     import decide.mc_kernel as K
-    from decide.sampling import ndtri, weight_sampler
+    from decide.sampling import ndtri, norm_cdf_table, weight_sampler
 
     arrays = compile_case(load_case("mali-2012"))
     m = K.build_model(arrays, weight_sampler(arrays, None))
@@ -275,3 +276,9 @@ def test_copula_normals_are_ndtri_bit_for_bit() -> None:
     K._world(m, t.u, K.SUB_BLOCK, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
     expected = np.array([[ndtri(min(max(x, 1e-300), 1.0 - 1e-16)) for x in row] for row in u])
     assert np.array_equal(t.normals, expected)
+    # The latent uniforms: norm_cdf_table of each component of L z, summed in the kernel's order.
+    for j, q in enumerate(m.corr_index):
+        z = np.zeros(K.SUB_BLOCK)
+        for i in range(j + 1 if m.corr_lower else len(m.corr_index)):
+            z = z + m.corr_factor[j, i] * expected[i]
+        assert np.array_equal(t.lat[q], [norm_cdf_table(v) for v in z])
