@@ -472,20 +472,18 @@ def _evppi(sum_v: NDArray[np.float64], world_yes_v: NDArray[np.float64], n: int)
     return (world_yes_v.max(axis=1) + no_v.max(axis=1) - sum_v.max()) / n
 
 
-def _hist_quantile(hist: NDArray[np.int64], lo: NDArray[np.float64], scale: NDArray[np.float64],
-                   low: NDArray[np.float64], high: NDArray[np.float64], p: float) -> NDArray[np.float64]:
-    """Quantile ``p`` per row: linear inside the bin, clipped to the observed range."""
+def _hist_quantiles(hist: NDArray[np.int64], lo: NDArray[np.float64], scale: NDArray[np.float64],
+                    low: NDArray[np.float64], high: NDArray[np.float64], ps: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Quantiles ``ps`` (k,) per row, (k, row): linear inside the bin, clipped to the observed range."""
     cum = np.cumsum(hist, axis=1)
-    n = cum[:, -1]
-    target = np.clip(p, 0.0, 1.0) * n
-    idx = np.array([np.searchsorted(row, t, side="left") for row, t in zip(cum, target)])
-    idx = np.minimum(idx, hist.shape[1] - 1)
-    rows = np.arange(len(hist))
+    target = np.clip(ps, 0.0, 1.0)[:, None] * cum[:, -1]  # (k, row)
+    # The first bin whose cumulative count reaches the target (searchsorted, side="left"), all at once.
+    idx = np.minimum((cum[None, :, :] < target[:, :, None]).sum(axis=2), hist.shape[1] - 1)
+    rows = np.arange(len(hist))[None, :]
     before = np.where(idx > 0, cum[rows, idx - 1], 0)
     inside = hist[rows, idx]
     frac = np.where(inside > 0, (target - before) / np.maximum(inside, 1), 0.5)
-    q = lo + (idx + frac) / scale
-    return np.clip(q, low, high)
+    return np.clip(lo + (idx + frac) / scale, low, high)
 
 
 def _quantiles(acc: Accumulator, which: str, ps: tuple[float, ...]) -> tuple[NDArray, NDArray]:
@@ -493,16 +491,12 @@ def _quantiles(acc: Accumulator, which: str, ps: tuple[float, ...]) -> tuple[NDA
     s = acc.sums
     hist = s.hist_v if which == "value" else s.hist_r
     lo = acc.hist_lo if which == "value" else np.zeros(len(hist))
-    scale = acc.hist_scale
     low, high = (s.v_range[:, 0], s.v_range[:, 1]) if which == "value" else (s.v_range[:, 2], s.v_range[:, 3])
-    n = acc.n
-    qs, ses = [], []
-    for p in ps:
-        qs.append(_hist_quantile(hist, lo, scale, low, high, p))
-        d = np.sqrt(p * (1 - p) / n)
-        ses.append((_hist_quantile(hist, lo, scale, low, high, p + d)
-                    - _hist_quantile(hist, lo, scale, low, high, p - d)) / 2)
-    return np.array(qs), np.array(ses)
+    p = np.asarray(ps, dtype=float)
+    d = np.sqrt(p * (1 - p) / acc.n)
+    q = _hist_quantiles(hist, lo, acc.hist_scale, low, high, np.concatenate([p, p + d, p - d]))
+    k = len(p)
+    return q[:k], (q[k:2 * k] - q[2 * k:]) / 2
 
 
 def _estimates(acc: Accumulator) -> dict[str, NDArray[np.float64]]:
