@@ -725,9 +725,9 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                         low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
                         # Dense table, lerp indexed by u for every draw without a branch. Two
                         # passes: interval and fraction in a loop that vectorises (the 32-bit
-                        # conversion does), then the table reads, which cannot (no gathers without
-                        # AVX2), from a flat table by an unsigned index (no negative-index
-                        # wraparound): measured 0.65 ns less per draw and cell than one loop. The
+                        # conversion does), then the table reads, which LLVM leaves scalar (it emits
+                        # no gathers for this CPU), from a flat table by an unsigned index (no
+                        # negative-index wraparound): measured 0.65 ns less per draw and cell. The
                         # draws in its end intervals (2 DENSE_EXACT in DENSE_INTERVALS) are listed
                         # as it goes (a store, then a count) and redone from the end tables.
                         for k in range(count):
