@@ -11,9 +11,9 @@ Two reasons, both measured: the per-cell dispatch on the distribution kind moves
 per-draw loop, so those loops are branch-free and vectorise; and numba reference-counts each
 array passed to a helper function, which per draw cost more than the arithmetic, while per
 sub-block it is noise. The block's stream is read a sub-block at a time, slot by slot: first the
-*head* slots (weights, probabilities, latent answers) for all ``SUB_BLOCK`` draws, then each outcome
-cell's slot, drawn just before the cell is scored, so no sub-block-sized array of uniforms is kept
-(it did not fit in cache beside the tables). A sub-block always reads ``SUB_BLOCK`` uniforms per
+*head* slots (weights, probabilities, latent answers) for all ``SUB_BLOCK`` draws, then the outcome
+cells' slots, drawn a few slots ahead of the cell being scored (``FILL_ROWS`` at a time), so no
+sub-block-sized array of uniforms is kept (it did not fit in cache beside the tables). A sub-block always reads ``SUB_BLOCK`` uniforms per
 slot, even when fewer draws remain, so a draw's uniforms depend only on its index in the block,
 never on the chunk; and sums are added draw by draw in order, so the chunk changes no result.
 
@@ -84,8 +84,8 @@ __all__ = ["Model", "build_model", "Sums", "new_sums", "Scratch", "new_scratch",
 
 KERNEL = {"nogil": True, "cache": True, "error_model": "numpy"}
 """Compile options of the kernel's functions. NumPy's error model: a float division does not test
-its divisor for zero to raise Python's ZeroDivisionError (the kernel never divides by zero), and
-without that branch loops with a division vectorise (the inverse normal's central rational
+its divisor for zero to raise Python's ZeroDivisionError (the kernel divides by counts of at least
+one: values are finite, validated input), and without that branch loops with a division vectorise (the inverse normal's central rational
 function: measured 3x faster)."""
 
 HISTOGRAM_BINS = 4096
@@ -462,8 +462,8 @@ def new_scratch(m: Model) -> Scratch:
 @nb.njit(**KERNEL)
 def _uniforms(state, u, n_rows):
     """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 lanes ``state``,
-    slot by slot (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's uniforms never
-    depend on the chunk)."""
+    ``FILL_ROWS`` slots at a time (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's
+    uniforms never depend on the chunk)."""
     k = 0
     while k + FILL_ROWS <= n_rows:
         fill_lanes_rows(state, u[k:k + FILL_ROWS])
@@ -652,12 +652,13 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
     weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
     with ``keep_cells`` (the confidence pass reweights them).
 
-    Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, or the
-    Sobol' points ``ubuf[slot, start:]``), then for the planned outcome and the failure profile
+    Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, drawn
+    ``FILL_ROWS`` rows ahead into ``rows`` while as many cell slots are left, or the Sobol' points
+    ``ubuf[slot, start:]``), then for the planned outcome and the failure profile
     one loop per distribution kind (no per-draw dispatch on the kind). Each is computed for every
     draw of the sub-block (contiguous loops that vectorise, then a select) unless it applies in
     fewer than 3/4 of them: then only there, from the gathered uniforms ``ug``.
-    PERT: a dense table, lerp indexed by ``u``; the end intervals from the cubic table (exact tails).
+    PERT: a dense table, lerp indexed by ``u``; the end intervals from the end tables (by octaves).
     """
     n_c = m.vf_x.shape[0]
     par = m.cell_par

@@ -110,7 +110,7 @@ DENSE_EXACT = 8
 """End intervals of a dense table (at each end) where the kernel reads the end tables instead
 (:func:`dense_end_ppf`): there the inverse CDF behaves like ``u**(1/alpha)`` and a lerp would be off
 by up to 3e-3 of the range; elsewhere the lerp is within 1.1e-4 of the range for PERT shapes up to
-6 (unit-tested against SciPy)."""
+6 (measured; the unit test bounds it by 2e-4)."""
 END_FIRST = 6
 """The end tables cover ``v = min(u, 1 - u)`` below ``DENSE_EXACT / DENSE_INTERVALS = 2**-7`` by
 octaves ``[2**-(k+1), 2**-k)``, ``k = END_FIRST .. END_FIRST + END_OCTAVES - 1`` (the first octave
@@ -268,7 +268,7 @@ NDTRI_CENTRAL = 0.425
 @nb.njit(nogil=True, cache=True, inline="always")
 def ndtri_central(q: float) -> float:
     """:func:`ndtri` of ``0.5 + q`` for ``|q| <= NDTRI_CENTRAL``: one rational function, so loops
-    over it vectorise (the tails, 15% of uniforms, take :func:`ndtri`)."""
+    over it vectorise (the tails, 15% of uniforms, take :func:`ndtri_tail`, the far tails :func:`ndtri`)."""
     r = 0.180625 - q * q
     return q * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r
                          + 67265.770927008700853) * r + 45921.953931549871457) * r
@@ -560,7 +560,8 @@ def draw_cell(kind: int, par: NDArray[np.float64], cum: NDArray[np.float64], val
               tables: NDArray[np.float64], f: int, a: int, c: int, u: float) -> float:
     """One outcome of cell ``[f, a, c]`` by inverse CDF of ``u``; ``par`` as built by :func:`cell_tables`.
 
-    For the vectorised wrappers; the engine's kernel inlines the same dispatch.
+    For the vectorised wrappers (the strategies engine's scenarios); the engine's kernel inlines the
+    same dispatch, except that it reads PERT from the dense and end tables (:func:`dense_ppf`).
     """
     if kind == TRIANGULAR:
         return triangular_ppf(u, par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2], par[f, a, c, 3], par[f, a, c, 4])

@@ -267,6 +267,7 @@ def test_copula_normals_are_ndtri_bit_for_bit() -> None:
     arrays = compile_case(load_case("mali-2012"))
     m = K.build_model(arrays, weight_sampler(arrays, None))
     t = K.new_scratch(m)
+    assert len(m.corr_index) > 1  # the case has correlated preconditions: the test checks something
     special = [0.0, 1e-300, 1e-20, 1e-11, 1.3e-11, 1.4e-11, 1e-10, 0.0749, 0.075, 0.0751, 0.5, 0.925,
                0.9250001, 1 - 1e-10, 1 - 1e-11, 1 - 1e-16, 1.0]
     u = np.random.default_rng(11).random((len(m.corr_index), K.SUB_BLOCK))
@@ -282,3 +283,46 @@ def test_copula_normals_are_ndtri_bit_for_bit() -> None:
         for i in range(j + 1 if m.corr_lower else len(m.corr_index)):
             z = z + m.corr_factor[j, i] * expected[i]
         assert np.array_equal(t.lat[q], [norm_cdf_table(v) for v in z])
+
+
+def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
+    """The head and the outcome cells (drawn a few rows ahead) take exactly ``n_slots`` steps of each
+    lane per sub-block, the cells' rows in slot order: the stream ends where stepping it row by
+    row ends, and a cell scored alone sees the row of its slot."""
+    import decide.mc_kernel as K
+    from decide.sampling import block_seed_sequence, fill_lanes, resolve_seed, stream_states, weight_sampler
+
+    arrays = compile_case(load_case("mali-2012"))
+    m = K.build_model(arrays, weight_sampler(arrays, None))
+    assert m.n_slots - m.n_head > 8  # the cells take several rounds of rows drawn ahead
+    state, _ = stream_states(block_seed_sequence(resolve_seed(3)[0], 0))
+    stepped = state.copy()
+    rows = np.empty((m.n_slots, K.SUB_BLOCK))
+    for k in range(m.n_slots):
+        fill_lanes(stepped, rows[k])
+    t = K.new_scratch(m)
+    nb_ = K.SUB_BLOCK
+    K._uniforms(state, t.u, m.n_head)
+    np.testing.assert_array_equal(t.u[:m.n_head], rows[:m.n_head])
+    K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+    K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
+    K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
+    K._outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+                t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf)
+    np.testing.assert_array_equal(state, stepped)
+    # Every PERT cell of an option that cannot fail scores its planned outcome on its slot's row:
+    # its criterion value is the value function at low + width F^-1(u).
+    from decide.sampling import PERT, dense_ppf
+
+    checked = 0
+    for a in range(m.n_opt):
+        for c in range(m.vf_x.shape[0]):
+            if m.alt_can_fail[a] or m.cell_kind[0, a, c] != PERT:
+                continue
+            par = m.cell_par[0, a, c]
+            x = par[0] + par[1] * np.array([dense_ppf(m.dense, m.dense_ends, int(par[2]), u)
+                                            for u in rows[m.cell_slot[a, c]]])
+            v = np.interp(x, m.vf_x[c, :m.vf_n[c]], m.vf_v[c, :m.vf_n[c]])
+            np.testing.assert_allclose(t.vcell[a, c], v, rtol=0, atol=1e-12)
+            checked += 1
+    assert checked > 30

@@ -141,7 +141,7 @@ def test_beta_table_close_to_scipy(alpha: float, beta: float) -> None:
     assert np.max(np.abs(got - special.betaincinv(alpha, beta, U))) < 2e-4
 
 
-@pytest.mark.parametrize("shape", [1.0, 2.0, 4.0, 6.0])
+@pytest.mark.parametrize("shape", [1.0, 2.0, 4.0, 6.0, 8.0])
 def test_dense_table_close_to_scipy(shape: float) -> None:
     """The engine's PERT inverse CDF (dense lerp, end intervals from the end tables) for PERT shapes
     ``alpha = 1 + shape m``, ``beta = 1 + shape (1 - m)`` (mode at fraction m of the range); in the
@@ -161,6 +161,12 @@ def test_dense_table_close_to_scipy(shape: float) -> None:
         got = np.array([dense_ppf(dense, ends, row, x) for x in ends_u])
         assert np.max(np.abs(got - special.betaincinv(alpha, beta, ends_u))) < 3e-5, (alpha, beta)
         assert dense_ppf(dense, ends, row, 0.0) == 0.0
+        # Below 2**-53 (a finer QMC point): linear from 0 to the table's last point.
+        tiny = np.array([dense_ppf(dense, ends, row, x) for x in (2.0**-60, 2.0**-54, 2.0**-53)])
+        np.testing.assert_allclose(tiny[:2], tiny[2] * np.array([2.0**-7, 0.5]), rtol=1e-15)
+        assert tiny[2] == pytest.approx(special.betaincinv(alpha, beta, 2.0**-53), rel=1e-12)
+        high = np.array([dense_ppf(dense, ends, row, 1.0 - x) for x in (2.0**-53, 2.0**-54)])
+        assert high[0] == pytest.approx(special.betaincinv(alpha, beta, 1.0 - 2.0**-53), abs=1e-15)
     assert 0 < DENSE_EXACT < DENSE_INTERVALS // 2
 
 
