@@ -13,9 +13,10 @@ array passed to a helper function, which per draw cost more than the arithmetic,
 sub-block it is noise. The block's stream is read a sub-block at a time, slot by slot: first the
 *head* slots (weights, probabilities, latent answers) for all ``SUB_BLOCK`` draws, then the outcome
 cells' slots, drawn a few slots ahead of the cell being scored (``FILL_ROWS`` at a time), so no
-sub-block-sized array of uniforms is kept (it did not fit in cache beside the tables). A sub-block always reads ``SUB_BLOCK`` uniforms per
-slot, even when fewer draws remain, so a draw's uniforms depend only on its index in the block,
-never on the chunk; and sums are added draw by draw in order, so the chunk changes no result.
+sub-block-sized array of uniforms is kept (it did not fit in cache beside the tables). A sub-block
+always reads ``SUB_BLOCK`` uniforms per slot, even when fewer draws remain, so a draw's uniforms
+depend only on its index in the block, never on the chunk; and sums are added draw by draw in
+order, so the chunk changes no result.
 
 A cell's planned outcome and its failure profile read the same uniform: only one of them is an
 option's outcome in any draw, so every option's outcomes are distributed exactly as with separate
@@ -85,8 +86,8 @@ __all__ = ["Model", "build_model", "Sums", "new_sums", "Scratch", "new_scratch",
 KERNEL = {"nogil": True, "cache": True, "error_model": "numpy"}
 """Compile options of the kernel's functions. NumPy's error model: a float division does not test
 its divisor for zero to raise Python's ZeroDivisionError (the kernel divides by counts of at least
-one: values are finite, validated input), and without that branch loops with a division vectorise (the inverse normal's central rational
-function: measured 3x faster)."""
+one: values are finite, validated input), and without that branch loops with a division
+vectorise (the inverse normal's central rational function: measured 3x faster)."""
 
 HISTOGRAM_BINS = 4096
 """Bins of the per-option value and regret histograms behind percentiles."""

@@ -473,7 +473,8 @@ def _evppi(sum_v: NDArray[np.float64], world_yes_v: NDArray[np.float64], n: int)
 
 
 def _hist_quantiles(hist: NDArray[np.int64], lo: NDArray[np.float64], scale: NDArray[np.float64],
-                    low: NDArray[np.float64], high: NDArray[np.float64], ps: NDArray[np.float64]) -> NDArray[np.float64]:
+                    low: NDArray[np.float64], high: NDArray[np.float64],
+                    ps: NDArray[np.float64]) -> NDArray[np.float64]:
     """Quantiles ``ps`` (k,) per row, (k, row): linear inside the bin, clipped to the observed range."""
     cum = np.cumsum(hist, axis=1)
     target = np.clip(ps, 0.0, 1.0)[:, None] * cum[:, -1]  # (k, row)

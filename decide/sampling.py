@@ -194,21 +194,27 @@ def _sfc64_skip(state: NDArray[np.uint64], n: int) -> None:
 
 
 @nb.njit(nogil=True, cache=True, inline="always")
-def fill_lanes(lanes: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
-    """One SFC64 step of every lane of ``lanes`` (``(4, LANES)``): ``out[l]`` the uniform of lane ``l``.
+def sfc64_step(a: np.uint64, b: np.uint64, c: np.uint64, d: np.uint64):
+    """One SFC64 step on the state words ``(a, b, c, counter)``: ``(output, a, b, c, counter)``."""
+    tmp = a + b + d
+    return tmp, b ^ (b >> _U11), c + (c << _U3), ((c << _U24) | (c >> _U40)) + tmp, d + _ONE
 
-    The uniform is the output's top 52 bits as a double in [1, 2), minus 1 (``(x >> 12) 2**-52``):
-    integer operations, a reinterpretation and a subtraction only, so the lanes run in vector
-    registers (a 64-bit integer-to-double conversion does not vectorise without AVX-512).
-    """
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def lane_uniform(x: np.uint64) -> float:
+    """The output's top 52 bits as a double in [1, 2), minus 1 (``(x >> 12) 2**-52``): integer
+    operations, a reinterpretation and a subtraction only, so lanes run in vector registers (a
+    64-bit integer-to-double conversion does not vectorise without AVX-512)."""
+    return np.uint64((x >> _U12) | _EXPONENT_ONE).view(np.float64) - 1.0
+
+
+@nb.njit(nogil=True, cache=True, inline="always")
+def fill_lanes(lanes: NDArray[np.uint64], out: NDArray[np.float64]) -> None:
+    """One SFC64 step of every lane of ``lanes`` (``(4, LANES)``): ``out[l]`` the uniform of lane ``l``."""
     for lane in range(LANES):
-        a, b, c, d = lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane]
-        tmp = a + b + d
-        lanes[3, lane] = d + _ONE
-        lanes[0, lane] = b ^ (b >> _U11)
-        lanes[1, lane] = c + (c << _U3)
-        lanes[2, lane] = ((c << _U24) | (c >> _U40)) + tmp
-        out[lane] = np.uint64((tmp >> _U12) | _EXPONENT_ONE).view(np.float64) - 1.0
+        x, lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane] = sfc64_step(
+            lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane])
+        out[lane] = lane_uniform(x)
 
 
 FILL_ROWS = 4
@@ -224,12 +230,8 @@ def fill_lanes_rows(lanes: NDArray[np.uint64], out: NDArray[np.float64]) -> None
     for lane in range(LANES):
         a, b, c, d = lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane]
         for k in range(FILL_ROWS):  # a constant count: unrolled, the lane loop vectorises
-            tmp = a + b + d
-            d += _ONE
-            a = b ^ (b >> _U11)
-            b = c + (c << _U3)
-            c = ((c << _U24) | (c >> _U40)) + tmp
-            out[k, lane] = np.uint64((tmp >> _U12) | _EXPONENT_ONE).view(np.float64) - 1.0
+            x, a, b, c, d = sfc64_step(a, b, c, d)
+            out[k, lane] = lane_uniform(x)
         lanes[0, lane], lanes[1, lane], lanes[2, lane], lanes[3, lane] = a, b, c, d
 
 
@@ -241,12 +243,8 @@ def sfc64_next(a: np.uint64, b: np.uint64, c: np.uint64, d: np.uint64):
     53-bit integer is converted as a signed integer: an unsigned 64-bit conversion costs several
     instructions without AVX-512.
     """
-    tmp = a + b + d
-    d += _ONE
-    a = b ^ (b >> _U11)
-    b = c + (c << _U3)
-    c = ((c << _U24) | (c >> _U40)) + tmp
-    return np.float64(np.int64(tmp >> _U11)) * _TWO_M53, a, b, c, d
+    x, a, b, c, d = sfc64_step(a, b, c, d)
+    return np.float64(np.int64(x >> _U11)) * _TWO_M53, a, b, c, d
 
 
 @nb.njit(nogil=True, cache=True)
