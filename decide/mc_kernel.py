@@ -135,7 +135,6 @@ class Model(NamedTuple):
     en_prec: NDArray[np.int64]
     en_kind: NDArray[np.int8]
     en_amount: NDArray[np.float64]
-    alt_var: NDArray[np.int64]
     alt_tv: NDArray[np.int64]
     """(a, q): the variant whose threshold the alternative reads (0 where its enablers do not act)."""
     var_q_start: NDArray[np.int64]
@@ -295,7 +294,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         en_prec=np.asarray(arrays.enabler_precondition, dtype=np.int64),
         en_kind=np.asarray(arrays.enabler_kind, dtype=np.int8),
         en_amount=np.asarray(arrays.enabler_amount, dtype=float),
-        alt_var=alt_var, alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
+        alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
         alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail,
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
         cell_cum=np.ascontiguousarray(np.stack([pad(planned.cum), pad(failure.cum)])),
