@@ -276,6 +276,13 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
         except DecideError as exc:
             click.echo(f"{exc}\n(the previous report is unchanged; waiting for the next save)", err=True)
             return
+        except Exception:  # noqa: BLE001 - a bug: shown in full, but the analyst keeps the watcher
+            import traceback
+
+            click.echo(f"{traceback.format_exc()}This is a bug in decide; please report it with the "
+                       "traceback above.\n(the previous report is unchanged; waiting for the next save)",
+                       err=True)
+            return
         click.echo(f"Wrote {written / 'report.md'} in {time.perf_counter() - start:.1f} s; "
                    f"watching {path} (Ctrl-C to stop)")
 

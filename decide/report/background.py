@@ -39,7 +39,7 @@ def in_background(work: Callable[[], None]) -> Iterator[Callable[[], None]]:
         return
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_run, args=(work, writer), daemon=True)
+    child = context.Process(target=_run, args=(work, writer, os.getpid()), daemon=True)
     with warnings.catch_warnings():
         # Python 3.12+ warns on fork in a threaded process; see the module notes for why it is safe.
         warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*fork\(\).*")
@@ -54,6 +54,8 @@ def in_background(work: Callable[[], None]) -> Iterator[Callable[[], None]]:
         finally:
             reader.close()
             child.join()
+        if isinstance(error, tuple):  # a bug in the drawing: keep its traceback
+            raise RuntimeError(f"drawing the charts failed; the drawing process's traceback:\n{error[1]}")
         if error:
             raise DecideError(f"drawing the charts failed: {error}")
 
@@ -66,11 +68,31 @@ def in_background(work: Callable[[], None]) -> Iterator[Callable[[], None]]:
             child.join()
 
 
-def _run(work: Callable[[], None], writer) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (even by SIGKILL), so that no chart
+    is written into a directory nobody will swap into place."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux's libc: the parent's cleanup still stops us
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _run(work: Callable[[], None], writer, parent: int) -> None:
+    _die_with(parent)
     try:
         work()
         writer.send(None)
-    except BaseException as exc:  # noqa: BLE001 - the parent reports it
+    except DecideError as exc:
         writer.send(f"{type(exc).__name__}: {exc}")
+    except BaseException as exc:  # noqa: BLE001 - the parent reports it, with the traceback
+        import traceback
+
+        writer.send((type(exc).__name__, "".join(traceback.format_exception(exc))))
     finally:
         writer.close()

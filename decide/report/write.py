@@ -1,58 +1,22 @@
-"""Write a report directory atomically: all of it or none of it, never a half-overwritten one."""
+"""Write a report directory: report.md and its charts, all of it or none of it (see :mod:`.outdir`)."""
 
 from __future__ import annotations
 
 import gc
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from decide.errors import DecideError
+from decide.report.outdir import write_atomically
 
-__all__ = ["write_atomically", "write_report", "build_report"]
-
-
-def write_atomically(out_dir: str | Path, fill: Callable[[Path], None]) -> Path:
-    """Call ``fill(tmp)`` to write into a fresh sibling directory, then swap it into ``out_dir``.
-
-    If ``fill`` raises, the temporary directory is removed and any older report in ``out_dir`` is
-    left as it was. An existing ``out_dir`` is replaced only if it looks like a decide report
-    (holds ``report.md``) or is empty, so a mistyped path cannot wipe unrelated files.
-    """
-    out_dir = Path(out_dir).resolve()
-    if out_dir.exists() and not out_dir.is_dir():
-        raise DecideError(f"{out_dir} exists and is not a directory; choose another output directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "report.md").exists():
-        raise DecideError(f"{out_dir} holds files that are not a decide report; "
-                          "choose an empty or new output directory")
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    except OSError as exc:
-        raise DecideError(f"cannot create the output directory next to {out_dir}: {exc.strerror}") from None
-    try:
-        fill(tmp)
-        os.chmod(tmp, 0o755)
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-            os.replace(out_dir, old / "report")
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+__all__ = ["write_report", "build_report"]
 
 
-def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = None) -> Path:
+def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = None,
+                 protect: Iterable[str | Path] = ()) -> Path:
     """Write ``report.md`` and its PNG charts into ``out_dir``, atomically.
 
-    ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.complete_analyses`)
+    ``protect`` lists files (the case) whose folder the report may not replace. ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.complete_analyses`)
     while half of the charts are drawn in a background process; no chart needs what it adds.
     """
     from threadpoolctl import threadpool_limits
@@ -86,7 +50,7 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
         figures = {job.key: job.filename for job in jobs}
         (tmp / "report.md").write_text(render_markdown(complete, figures), encoding="utf-8")
 
-    return write_atomically(out_dir, fill)
+    return write_atomically(out_dir, fill, protect=protect)
 
 
 def build_report(case_ref: str | Path, out_dir: str | Path, **kwargs) -> Path:
@@ -96,8 +60,12 @@ def build_report(case_ref: str | Path, out_dir: str | Path, **kwargs) -> Path:
     (least change, Sobol indices, strategies) is computed while charts are drawn in a background
     process, which uses both cores.
     """
+    from decide.bundled import resolve_case
     from decide.report.build import complete_analyses, run_analyses
+    from decide.report.outdir import check_output_dir
 
     strategies = kwargs.pop("strategies", True)
+    protect = [resolve_case(case_ref)] if isinstance(case_ref, (str, Path)) else []
+    check_output_dir(out_dir, protect)  # before the analyses, not after
     return write_report(run_analyses(case_ref, complete=False, **kwargs), out_dir,
-                        finish=partial(complete_analyses, strategies=strategies))
+                        finish=partial(complete_analyses, strategies=strategies), protect=protect)

@@ -58,3 +58,22 @@ def test_a_broken_save_is_reported_and_the_report_kept(tmp_path, capsys):
     assert captured.out.count("Wrote ") == 2 and "watching" in captured.out
     assert "correlations[0].rho" in captured.err and "the previous report is unchanged" in captured.err
     assert reports[0] == reports[1]  # the broken save left the report as it was
+
+
+def test_a_bug_during_a_rebuild_is_printed_and_the_watcher_goes_on(tmp_path, capsys):
+    case = tmp_path / "case.yaml"
+    case.write_text(CASE.read_text())
+    attempts = []
+
+    def write():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ZeroDivisionError("a bug in an analysis")
+        return tmp_path / "report"
+
+    sleep, stop = script([lambda: case.write_text(CASE.read_text() + "\n"), lambda: None])
+    calls = _watch_report(str(case), write, interval=0.0, stop=stop, sleep=sleep)
+    captured = capsys.readouterr()
+    assert calls == 2
+    assert "Traceback" in captured.err and "ZeroDivisionError: a bug in an analysis" in captured.err
+    assert "waiting for the next save" in captured.err and captured.out.count("Wrote ") == 1

@@ -28,9 +28,53 @@ def test_child_error_is_reported_by_the_parent():
     def broken() -> None:
         raise ValueError("no such colour map")
 
-    with pytest.raises(DecideError, match="drawing the charts failed: ValueError: no such colour map"):
+    with pytest.raises(RuntimeError, match="(?s)drawing the charts failed.*Traceback.*ValueError: no such colour map"):
         with in_background(broken) as wait:
             wait()
+
+
+@forks
+def test_a_user_error_in_the_child_is_a_user_error():
+    def refused() -> None:
+        raise DecideError("no such profile")
+
+    with pytest.raises(DecideError, match="drawing the charts failed: DecideError: no such profile"):
+        with in_background(refused) as wait:
+            wait()
+
+
+@forks
+def test_the_child_dies_with_its_parent(tmp_path):
+    """A parent killed with SIGKILL (no cleanup runs) takes its drawing child with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = f"""
+import os, signal, time
+from pathlib import Path
+from decide.report.background import in_background
+def work():
+    Path({str(tmp_path / 'child')!r}).write_text(str(os.getpid()))
+    while True:
+        time.sleep(0.05)
+with in_background(work):
+    while not Path({str(tmp_path / 'child')!r}).exists():
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+    subprocess.run([sys.executable, "-c", script], timeout=60)
+    child = int((tmp_path / "child").read_text())
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the drawing child outlived its killed parent")
 
 
 @forks
