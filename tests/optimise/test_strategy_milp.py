@@ -131,3 +131,31 @@ def test_per_scenario_viability_matches_enumeration(monkeypatch, seed):
     assert milp.best == enum.best
     assert milp.in_sample[0] == pytest.approx(enum.in_sample[0], abs=1e-9)
     assert milp.bound == pytest.approx(milp.in_sample[0], abs=1e-7)
+
+
+def test_every_solve_shares_one_time_limit(monkeypatch):
+    """Minimax regret solves each profile, then the main model, then runners-up: all of them
+    together stay within the time limit (each used to get the whole limit, so 3 profiles took 4x)."""
+    import dataclasses
+    import time
+
+    from decide.optimise import strategy_milp
+
+    real = strategy_milp.solve_strategy_model
+    given: list[float] = []
+
+    def hits_the_limit(model, *, time_limit, **kwargs):
+        """HiGHS's answer, after using all the time it was given (as on a hard model)."""
+        solution = real(model, time_limit=time_limit, **kwargs)
+        given.append(time_limit)
+        time.sleep(max(time_limit - solution.seconds, 0.0))
+        return dataclasses.replace(solution, seconds=max(time_limit, solution.seconds))
+
+    monkeypatch.setattr(strategy_milp, "solve_strategy_model", hits_the_limit)
+    case = parse_case(random_case(6, 2, n_profiles=3))
+    limit = 1.0
+    result = optimise_strategies(case, n_scenarios=40, rng=1, engine="milp", weights="minimax_regret",
+                                 time_limit=limit, top=3, stability=0)
+    assert len(given) >= 4  # three profiles and the main model
+    assert sum(given) <= limit * 1.0 + 0.05
+    assert result.timings["solve"] <= limit + 0.5
