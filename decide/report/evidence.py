@@ -49,16 +49,18 @@ def _describe_probability(p) -> str:
     return str(p)
 
 
-def _row(item: str, number: str, evidence: Evidence | None) -> dict[str, str]:
+def _row(item: str, number: str, evidence: Evidence | None) -> dict[str, str | bool]:
     if evidence is None:
-        return {"item": item, "number": number, "section": "—", "rationale": "(no evidence given)"}
-    rationale = evidence.rationale + (" *(assumption)*" if evidence.assumption else "")
-    return {"item": item, "number": number, "section": evidence.section, "rationale": rationale}
+        return {"item": item, "number": number, "section": "—", "rationale": "(no evidence given)",
+                "assumption": False}
+    return {"item": item, "number": number, "section": evidence.section, "rationale": evidence.rationale,
+            "assumption": evidence.assumption}
 
 
 def evidence_table(case: Case) -> pd.DataFrame:
-    """One row per number in the case: what it is, its value, source section and rationale."""
-    rows: list[dict[str, str]] = []
+    """One row per number in the case: what it is, its value, source section, rationale, and
+    whether it is the case author's assumption (a number the source does not give)."""
+    rows: list[dict[str, str | bool]] = []
     for q in case.preconditions:
         rows.append(_row(f"P(yes): {q.id} — {q.question}", _describe_probability(q.probability), q.evidence))
     for c in case.correlations:
@@ -84,4 +86,4 @@ def evidence_table(case: Case) -> pd.DataFrame:
         for comp in p.comparisons:
             rows.append(_row(f"AHP {p.id}: {comp.parent}", f"{len(comp.order)}×{len(comp.order)} matrix",
                              comp.evidence))
-    return pd.DataFrame(rows, columns=["item", "number", "section", "rationale"])
+    return pd.DataFrame(rows, columns=["item", "number", "section", "rationale", "assumption"])

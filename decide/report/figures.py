@@ -1,6 +1,7 @@
 """Charts for the report (matplotlib, Agg backend, imported only when a report is drawn).
 
 Every function takes plain DataFrames/Series labelled with readable names and writes one PNG.
+Names come from the case and are drawn as written (:func:`literal_text`), never as mathtext.
 """
 
 from __future__ import annotations
@@ -13,10 +14,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_rank_acceptability", "plot_p_best", "plot_blockers", "plot_profiles", "plot_oneway_grid",
-           "FigureJob", "figure_jobs", "draw_figures", "load_matplotlib"]
+from decide.tables import one_line
+
+__all__ = ["literal_text", "plot_rank_acceptability", "plot_p_best", "plot_blockers", "plot_profiles",
+           "plot_oneway_grid", "FigureJob", "figure_jobs", "draw_figures", "load_matplotlib"]
 
 DPI = 110
+
+
+def literal_text(text: object) -> str:
+    r"""Text from a case as matplotlib draws it literally: on one line, each ``$`` escaped.
+
+    A pair of unescaped dollars makes matplotlib parse the text between them as mathtext: "Pay
+    $5bn now or $10bn later" would come out garbled, and an unknown command such as
+    ``$\nosuchsymbol$`` would stop the drawing. matplotlib shows ``\$`` as a dollar.
+
+    >>> literal_text("Pay $5bn now\nor $10bn later")
+    'Pay \\$5bn now or \\$10bn later'
+    """
+    return one_line(text).replace("$", r"\$")
+
+
+def _literal(labels) -> list[str]:
+    return [literal_text(label) for label in labels]
 
 
 def load_matplotlib():
@@ -76,7 +96,7 @@ def plot_rank_acceptability(acceptability: pd.DataFrame, path: Path) -> None:
             boxes.append([(x0, i - 0.4), (x1, i - 0.4), (x1, i + 0.4), (x0, i + 0.4)])
             colours.append(cmap(r))
     ax.add_collection(PolyCollection(boxes, facecolors=colours, edgecolors="white", linewidths=0.4))
-    ax.set_yticks(range(shares.shape[0]), list(acceptability.index)[::-1])
+    ax.set_yticks(range(shares.shape[0]), _literal(acceptability.index[::-1]))
     ax.set_ylim(-0.6, shares.shape[0] - 0.4)
     ax.set_xlim(0, 1)
     ax.set_xlabel("Probability of each rank (share of Monte Carlo draws; ties share ranks equally)")
@@ -97,7 +117,10 @@ def plot_p_best(p_best: pd.Series, se: pd.Series, path: Path) -> None:
     plt = _plt()
     order = p_best.sort_values().index
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(order) + 1.2))
-    ax.barh(list(order), p_best[order], xerr=1.96 * se[order], color="#3b6ea8", ecolor="black", capsize=2)
+    # Positions, not the names as categories: those would be parsed as mathtext, and two options
+    # of the same name would share one bar.
+    ax.barh(range(len(order)), p_best[order], xerr=1.96 * se[order], color="#3b6ea8", ecolor="black", capsize=2)
+    ax.set_yticks(range(len(order)), _literal(order))
     ax.set_xlabel("Probability of being the best option (bars: 95% Monte Carlo interval)")
     ax.set_xlim(0, max(0.05, min(1.0, float((p_best + 2 * se).max()) * 1.1)))
     ax.set_title("Which option is best across the uncertainty")
@@ -118,8 +141,8 @@ def plot_blockers(p_no: pd.DataFrame, p_blocked: pd.Series, path: Path, soft: pd
     is_soft = np.zeros(data.shape, dtype=bool) if soft is None else soft.reindex_like(p_no).fillna(False).to_numpy(bool)
     im = ax.imshow(np.ma.masked_where(~np.isfinite(data) | is_soft, data), cmap="Reds", vmin=0, vmax=1,
                    aspect="auto")
-    ax.set_xticks(range(p_no.shape[1]), list(p_no.columns), rotation=40, ha="right")
-    ylabels = [f"{name}  (blocked {p_blocked[name]:.0%})" for name in p_no.index]
+    ax.set_xticks(range(p_no.shape[1]), _literal(p_no.columns), rotation=40, ha="right")
+    ylabels = [f"{literal_text(name)}  (blocked {p_blocked[name]:.0%})" for name in p_no.index]
     ax.set_yticks(range(p_no.shape[0]), ylabels)
     from matplotlib.patches import Rectangle
 
@@ -155,9 +178,9 @@ def plot_profiles(values: pd.DataFrame, path: Path) -> None:
     cmap = plt.get_cmap("tab10")
     y = np.arange(len(order))
     for k, profile in enumerate(values.columns):
-        ax.scatter(values.loc[order, profile], y, label=profile, marker=markers[k % len(markers)],
+        ax.scatter(values.loc[order, profile], y, label=literal_text(profile), marker=markers[k % len(markers)],
                    color=cmap(k % 10), s=28, zorder=3)
-    ax.set_yticks(y, list(order))
+    ax.set_yticks(y, _literal(order))
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlabel("Expected value (0 = worst on every criterion, 1 = best)")
     ax.set_title("Stakeholder profiles side by side")
@@ -208,8 +231,8 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
         ax.set_xlim(0, 1)
         # An explicit title position skips matplotlib's search for overlapping tick labels, which
         # costs more than drawing the panel; three ticks per axis are enough to read a sweep.
-        ax.set_title(node_names.get(sweep.node, sweep.node) + (" (group)" if sweep.is_group else ""), fontsize=8,
-                     y=1.0, pad=4)
+        panel = literal_text(node_names.get(sweep.node, sweep.node)) + (" (group)" if sweep.is_group else "")
+        ax.set_title(panel, fontsize=8, y=1.0, pad=4)
         ax.xaxis.set_major_locator(ticker.MultipleLocator(0.5))
         ax.yaxis.set_major_locator(ticker.MaxNLocator(4))
         ax.tick_params(labelsize=7)
@@ -220,7 +243,7 @@ def plot_oneway_grid(sweeps: list, names: dict[str, str], node_names: dict[str, 
     for k in range(n, rows * cols):
         axes[k // cols][k % cols].axis("off")
     handles = [plt.Line2D([0], [0], color=cmap(j % 20), lw=2) for j in range(len(option_ids))]
-    fig.legend(handles, [names.get(o, o) for o in option_ids], loc="lower center", ncol=2, fontsize=7,
+    fig.legend(handles, _literal(names.get(o, o) for o in option_ids), loc="lower center", ncol=2, fontsize=7,
                frameon=False, bbox_to_anchor=(0.5, 0.005))
     fig.suptitle(title + "\n(dashed: current weight; dotted: the leading option changes; thick: options that lead "
                  "somewhere)", fontsize=9)

@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from decide.report.figures import literal_text
+from decide.tables import one_line
+
 __all__ = ["plot_tornado"]
 
 DPI = 110
@@ -43,7 +46,8 @@ def plot_tornado(
         The gap with every input central and the two options compared; default to
         ``frame.attrs`` (set by :func:`~decide.sensitivity.tornado.tornado`).
     title
-        Chart title; a plain-language one by default.
+        Chart title, drawn as given; a plain-language one by default. Every name from the case
+        (options, criteria, questions) is drawn as written (:func:`~decide.report.figures.literal_text`).
 
     Returns
     -------
@@ -57,7 +61,7 @@ def plot_tornado(
 
     path = Path(path)
     base = float(frame.attrs.get("base_gap", 0.0) if base_gap is None else base_gap)
-    first, second = leading_names or frame.attrs.get("leading_names", ("option 1", "option 2"))
+    first, second = map(one_line, leading_names or frame.attrs.get("leading_names", ("option 1", "option 2")))
     low_q, high_q = frame.attrs.get("percentiles", (5.0, 95.0))
     shown = frame.sort_values("swing", ascending=False, kind="stable").head(top)
     n_rows = max(len(shown), 1)
@@ -89,9 +93,9 @@ def plot_tornado(
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.set_xlabel("\n".join(
-        textwrap.wrap(f"Expected value gap, {first} minus {second} (value points on the 0–1 scale)", 95)
-        + textwrap.wrap(f"right of 0: {first} leads; left of 0: {second} leads", 95)))
-    ax.set_title(title or "\n".join(textwrap.wrap(
+        _wrap(f"Expected value gap, {first} minus {second} (value points on the 0–1 scale)", 95)
+        + _wrap(f"right of 0: {first} leads; left of 0: {second} leads", 95)))
+    ax.set_title(title or "\n".join(_wrap(
         f"What moves the lead of {first} over {second}: each input swung alone, the others at their "
         "central values", 90)), fontsize=10)
     footnotes = list(frame.attrs.get("notes", ()))
@@ -103,7 +107,7 @@ def plot_tornado(
 
     # Size the figure around the axes from the measured labels and the line counts below it, so
     # that everything lies inside and one draw suffices (a tight bounding box costs a second).
-    wrapped = "\n".join(line for note in footnotes for line in textwrap.wrap(note, 150))
+    wrapped = "\n".join(line for note in footnotes for line in _wrap(note, 150))
     canvas = FigureCanvasAgg(fig)
     label = max((t.get_window_extent(canvas.get_renderer()).width for t in ax.get_yticklabels()), default=0.0) / DPI
     left, right, axes_w, axes_h = label + 0.25, 0.35, 7.4, 0.77 * (0.62 * n_rows + 2.3)
@@ -135,11 +139,12 @@ def plot_tornado(
 
 def _label(row: pd.Series) -> str:
     """Full input name in plain words, with the range it swings over, wrapped (never cut off)."""
-    kind, _, rest = str(row["input"]).partition(": ")
+    label = one_line(row["input"])
+    kind, _, rest = label.partition(": ")
     low, high = float(row["low_value"]), float(row["high_value"])
     central = row.get("central_value", np.nan)
-    if row["input"].startswith("P("):
-        name = f"Probability that {row['input'][2:-1]} holds"
+    if label.startswith("P("):
+        name = f"Probability that {label[2:-1]} holds"
         span = f"{_percent(low)} to {_percent(high)}" + ("" if np.isnan(central) else f"; central {_percent(central)}")
     elif kind == "weight":
         name = f"Weight of {rest}"
@@ -151,7 +156,13 @@ def _label(row: pd.Series) -> str:
                 else f"{option} if it fails: outcome on {criterion}")
         span = (f"{_number(low)} to {_number(high)} on the criterion's scale"
                 + ("" if np.isnan(central) else f"; central {_number(central)}"))
-    return "\n".join(textwrap.wrap(name, _LABEL_WIDTH) + [f"({span})"])
+    return "\n".join(_wrap(name, _LABEL_WIDTH) + [f"({span})"])
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, each drawn as written: wrapped before
+    the dollars are escaped, so that no line break falls between a backslash and its dollar."""
+    return [literal_text(line) for line in textwrap.wrap(one_line(text), width)]
 
 
 def _number(x: float) -> str:

@@ -1,13 +1,21 @@
-"""The report as Markdown text: results in, strings out (no I/O, no plotting)."""
+"""The report as Markdown text: results in, strings out (no I/O, no plotting).
+
+Text from the case (titles, names, questions, evidence, findings) is data, not Markdown: it goes
+into the report through :func:`~decide.tables.escape_markdown` (tables escape their cells
+themselves), ids and paths as code spans (:func:`_code`), so a case can neither break a table nor
+put live HTML, scripts or links into the rendered report.
+"""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
 
 from decide.report.build import Analyses
 from decide.report.evidence import evidence_table
-from decide.tables import format_cell, markdown_table
+from decide.tables import escape_markdown, format_cell, markdown_table, one_line
 
 __all__ = ["render_markdown"]
 
@@ -26,33 +34,50 @@ def _num(x: float, digits: int = 3) -> str:
 
 
 def _names(a: Analyses) -> dict[str, str]:
+    """Option id -> name as the case gives it (for tables, which escape their cells)."""
     return dict(zip(a.arrays.option_ids, a.arrays.option_names))
+
+
+def _escaped_names(a: Analyses) -> dict[str, str]:
+    """Option id -> name escaped for a sentence."""
+    return {o: escape_markdown(name) for o, name in _names(a).items()}
+
+
+def _code(text: object, *, in_table: bool = False) -> str:
+    """``text`` (an id, a path, a command) as a code span on one line: fenced by more backticks
+    than any run of them inside it; in a table cell, with ``|`` escaped (as GFM tables require)."""
+    text = one_line(text)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    if in_table:
+        text = text.replace("|", r"\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _weights_label(a: Analyses) -> str:
     w = a.context.weights
     if w is None:
-        return f"profile `{a.arrays.default_profile}` (the case's default)" if a.arrays.default_profile else \
+        return f"profile {_code(a.arrays.default_profile)} (the case's default)" if a.arrays.default_profile else \
             "the criteria set's own weights"
     return {"imprecise": "drawn uniformly from the case's imprecise weight statements",
             "uniform": "drawn uniformly from the simplex (nothing known)",
-            "profiles": "a mixture of the stakeholder profiles"}.get(w, f"profile `{w}`")
+            "profiles": "a mixture of the stakeholder profiles"}.get(w, f"profile {_code(w)}")
 
 
 def header(a: Analyses) -> str:
     c = a.context
-    rows = [("Case file", f"`{c.case_path}`"), ("SHA-256", f"`{c.case_sha256}`"), ("Seed", str(c.seed)),
-            ("Monte Carlo draws", f"{c.n_draws:,}"), ("Weights", _weights_label(a)),
+    rows = [("Case file", _code(c.case_path, in_table=True)), ("SHA-256", f"`{c.case_sha256}`"),
+            ("Seed", str(c.seed)), ("Monte Carlo draws", f"{c.n_draws:,}"), ("Weights", _weights_label(a)),
             ("decide version", c.version), ("Date", c.date)]
     source = a.case.source
-    lines = [f"# {a.case.title}: decision report", ""]
+    lines = [f"# {escape_markdown(a.case.title)}: decision report", ""]
     if source is not None:
-        by = ", ".join(x for x in (source.author, source.publisher, source.date) if x)
-        lines += [f"Source: *{source.title}*" + (f" ({by})" if by else "") + ".", ""]
+        by = ", ".join(escape_markdown(x) for x in (source.author, source.publisher, source.date) if one_line(x))
+        lines += [f"Source: *{escape_markdown(source.title)}*" + (f" ({by})" if by else "") + ".", ""]
     lines += ["| | |", "| --- | --- |", *[f"| {k} | {v} |" for k, v in rows], ""]
-    lines += ["Every figure below can be regenerated with "
-              f"`decide report {c.case_path} -n {c.n_draws} --seed {c.seed}"
-              + (f" --weights {c.weights}" if c.weights else "") + " -o DIR`.", ""]
+    command = (f"decide report {c.case_path} -n {c.n_draws} --seed {c.seed}"
+               + (f" --weights {c.weights}" if c.weights else "") + " -o DIR")
+    lines += [f"Every figure below can be regenerated with {_code(command)}.", ""]
     return "\n".join(lines)
 
 
@@ -79,13 +104,13 @@ def _main_blocker(a: Analyses, option: str) -> tuple[str | None, pd.Series | Non
 
 
 def summary(a: Analyses) -> str:
-    sim, names = a.simulation, _names(a)
+    sim, names, option_names = a.simulation, _escaped_names(a), _names(a)
     s = sim.summary
     lead, second = _leading(a)
     pw = sim.pairwise.loc[lead, second]
     lines = ["## Summary", ""]
     lines.append(
-        f"**Recommendation.** With weights from {_weights_label(a)}, **{names[lead]}** (`{lead}`) has the highest "
+        f"**Recommendation.** With weights from {_weights_label(a)}, **{names[lead]}** ({_code(lead)}) has the highest "
         f"expected value, {_num(s.at[lead, 'mean'])} on a 0–1 scale, and is the best option in "
         f"{_pct(s.at[lead, 'p_best'], s.at[lead, 'p_best_se'])} of the simulated worlds. The runner-up is "
         f"**{names[second]}** ({_num(s.at[second, 'mean'])}; best in {_pct(s.at[second, 'p_best'])}); the leader "
@@ -106,16 +131,16 @@ def summary(a: Analyses) -> str:
         rows = []
         for option in blocked.index:
             q, row = _main_blocker(a, option)
-            rows.append({"option": names[option], "P(blocked)": _pct(blocked.at[option, "p_blocked"]),
-                         "question that matters most": f"`{q}`" if q else "–",
+            rows.append({"option": option_names[option], "P(blocked)": _pct(blocked.at[option, "p_blocked"]),
+                         "question that matters most": _code(q, in_table=True) if q else "–",
                          "its share of blocks": _pct(row["block_share"]) if row is not None else "–",
                          "sole blocker": _pct(row["sole_blocker_share"]) if row is not None else "–"})
-        lines.append(markdown_table(pd.DataFrame(rows), index=False))
+        lines.append(markdown_table(pd.DataFrame(rows), index=False, markdown=["question that matters most"]))
     voi = sim.preconditions.sort_values("evppi", ascending=False)
     if len(voi) and voi["evppi"].iloc[0] > 0:
         q = voi.index[0]
-        lines += ["", f"**The question worth answering first** is `{q}` "
-                  f"({_question(a, q)}): learning its answer before choosing is worth "
+        lines += ["", f"**The question worth answering first** is {_code(q)} "
+                  f"({escape_markdown(_question(a, q))}): learning its answer before choosing is worth "
                   f"{_num(voi.at[q, 'evppi'], 4)} in expected value (EVPPI; perfect information about everything "
                   f"is worth {_num(sim.evpi, 4)})."]
     lines += ["", "**What would change the answer.** " + _what_changes(a, lead, second), ""]
@@ -127,24 +152,25 @@ def _question(a: Analyses, q: str) -> str:
 
 
 def _what_changes(a: Analyses, lead: str, second: str) -> str:
-    names = _names(a)
+    names = _escaped_names(a)
     parts = []
     lc = a.least_change
     if second in lc.index and lc.at[second, "can_lead"]:
         parts.append(f"the smallest change of the weights that lets {names[second]} lead moves them by "
-                     f"{_num(lc.at[second, 'l1'])} in total (L1; largest moves: {lc.at[second, 'largest_moves_l1']})")
+                     f"{_num(lc.at[second, 'l1'])} in total (L1; largest moves: "
+                     f"{escape_markdown(lc.at[second, 'largest_moves_l1'])})")
     co = a.crossovers[a.crossovers["nearest"]]
     if not co.empty:
         nearest = co.loc[co["change_needed"].abs().idxmin()]
-        parts.append(f"moving the weight of `{nearest['weight']}` alone from {_num(nearest['current'])} to "
+        parts.append(f"moving the weight of {_code(nearest['weight'])} alone from {_num(nearest['current'])} to "
                      f"{_num(nearest['crossover'])} hands the lead to {names[nearest['new_leader']]}")
     t = a.tornado
     if len(t):
         flips = t[(np.sign(t["gap_at_low"]) != np.sign(t["gap_at_high"]))]
         if not flips.empty:
-            pair = t.attrs.get("leading_names") or ("the leader", "the runner-up")
+            pair = [escape_markdown(n) for n in t.attrs.get("leading_names") or ("the leader", "the runner-up")]
             parts.append(f"the uncertain input that most easily reverses {pair[0]} and {pair[1]} (on central values) "
-                         f"when swung from its 5th to 95th percentile is {flips.iloc[0]['input']}")
+                         f"when swung from its 5th to 95th percentile is {escape_markdown(flips.iloc[0]['input'])}")
     if not parts:
         return "No single change examined here alters the leader."
     text = "; ".join(parts) + "."
@@ -154,7 +180,7 @@ def _what_changes(a: Analyses, lead: str, second: str) -> str:
 def score_section(a: Analyses) -> str:
     t = a.scores.table.copy()
     t = t[["rank", "name", "expected_value", "value_if_hold", "p_hold", "failure_value", "evaluated_with"]]
-    notes = "\n\n".join(f"> {n}" for n in a.scores.notes)
+    notes = "\n\n".join(f"> {escape_markdown(n)}" for n in a.scores.notes)
     return "\n".join([
         "## Scores on central values", "",
         "Each score at its central value (point; mode of triangular and PERT; mean otherwise). `p_hold` is the "
@@ -205,10 +231,10 @@ def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
 def profiles_section(a: Analyses, figures: dict[str, str]) -> str:
     if a.profiles is None:
         return ""
-    names = {p.id: p.name for p in a.case.weights.profiles}
+    names = {p.id: escape_markdown(p.name) for p in a.case.weights.profiles}
     weights = pd.DataFrame(a.arrays.profile_weights.T, index=pd.Index(a.arrays.criterion_ids, name="criterion"),
                            columns=list(a.arrays.profile_ids))
-    legend = "; ".join(f"`{k}`: {v}" for k, v in names.items())
+    legend = "; ".join(f"{_code(k)}: {v}" for k, v in names.items())
     return "\n".join([
         "## Stakeholder profiles side by side", "", f"Profiles: {legend}.", "",
         "Expected value of each option under each profile (central values; `rank_spread` = best and worst rank):", "",
@@ -241,7 +267,7 @@ def weight_sensitivity_section(a: Analyses, figures: dict[str, str]) -> str:
 
 def global_sensitivity_section(a: Analyses, figures: dict[str, str]) -> str:
     sob = a.sobol
-    names = _names(a)
+    names = _escaped_names(a)
     pair = getattr(sob, "leading", None)
     what = (f"the expected-value gap between {names.get(pair[0], pair[0])} and {names.get(pair[1], pair[1])}"
             if pair else "the gap between the two leading options")
@@ -270,7 +296,7 @@ def strategies_section(a: Analyses) -> str:
     st = a.strategies
     if st is None:
         return ""
-    best, names = st.best, _names(a)
+    best, names = st.best, _escaped_names(a)
     parts = ["## Strategies: which combination of options", "",
              "A strategy pursues several options at once: its outcome is the status quo plus each option's change "
              "(its failure profile where a required question says no), capped at the ends of each scale, with the "
@@ -307,14 +333,14 @@ def strategies_section(a: Analyses) -> str:
 def findings_section(a: Analyses) -> str:
     if not a.case.findings:
         return ""
-    sim, names = a.simulation, _names(a)
+    sim, names = a.simulation, _escaped_names(a)
     voi = sim.preconditions["evppi"].rank(ascending=False, method="min")
     lines = ["## The source's findings beside the numbers", "",
              "Each finding of the source, in the case author's words, with the numbers that bear on it. The case "
              "was not tuned to agree.", ""]
     for f in a.case.findings:
-        section = f" ({f.evidence.section})" if f.evidence else ""
-        lines.append(f"**{f.statement}**{section}")
+        section = f" ({escape_markdown(f.evidence.section)})" if f.evidence else ""
+        lines.append(f"**{escape_markdown(f.statement)}**{section}")
         lines.append("")
         for claim in f.claims:
             if claim.better is not None:
@@ -335,7 +361,7 @@ def findings_section(a: Analyses) -> str:
                 value = (f"ranks {rank} of {len(voi)} questions by value of information (EVPPI {_num(evppi, 4)})"
                          if worth else "is worth nothing to learn before choosing (EVPPI ≈ 0: the choice does "
                                        "not turn on it)")
-                lines.append(f"- `{q}` {value}, and {blocking}: the model "
+                lines.append(f"- {_code(q)} {value}, and {blocking}: the model "
                              f"**{verdict}** that it matters (criterion: among the three most valuable questions to "
                              "answer, or the main blocker of some option).")
         lines.append("")
@@ -351,10 +377,12 @@ def _why_pair(a: Analyses, x: str, y: str) -> str:
 
 def evidence_section(a: Analyses) -> str:
     table = evidence_table(a.case)
+    table["rationale"] = [escape_markdown(r) + (" *(assumption)*" if assumed else "")
+                          for r, assumed in zip(table["rationale"], table.pop("assumption"))]
     return "\n".join(["## Appendix: evidence for every number", "",
                       "Each number in the case with the source section it rests on and the case author's reason; "
                       "*(assumption)* marks numbers the source does not give.", "",
-                      markdown_table(table, index=False), ""])
+                      markdown_table(table, index=False, markdown=["rationale"]), ""])
 
 
 def _figure(figures: dict[str, str], key: str, alt: str) -> str:
