@@ -44,6 +44,7 @@ from typing import Final, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mc_kernel import SUB_BLOCK, HISTOGRAM_BINS, Model, Sums, build_model, new_scratch, new_sums, run_chunk
@@ -275,9 +276,7 @@ class _Runner:
 
 
 def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise DecideError(f"{name} must be an integer of at least {minimum}, not {value!r}")
-    return int(value)
+    return arguments.integer(value, name, minimum=minimum)
 
 
 def simulate(
@@ -352,6 +351,9 @@ def simulate(
 
     Raises
     ------
+    TypeError
+        An argument of the wrong type, named (a case file's name instead of a loaded case, a
+        count that is not an integer); also a :class:`~decide.errors.DecideError`.
     DecideError
         A seed that is not a non-negative integer, an unknown weights mode or profile, counts
         that are not positive integers, a strategy that is not feasible.
@@ -364,13 +366,17 @@ def simulate(
     ['mean', 'mean_se', 'sd', 'sd_se']
     """
     n_draws = _check_int("n_draws", n_draws, 1)
-    if method not in ("mc", "qmc"):
-        raise DecideError(f"method must be 'mc' or 'qmc', not {method!r}")
+    method = arguments.choice(method, "method", ("mc", "qmc"))
     chunk = BLOCK_SIZE if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
     n_workers = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) \
         if workers is None else _check_int("workers", workers, 1)
-    root, seed = resolve_seed(rng)
-    arrays = case_or_arrays if isinstance(case_or_arrays, CaseArrays) else compile_case(case_or_arrays)
+    weights = arguments.text(weights, "weights", optional=True,
+                             what="a weight profile id, 'imprecise', 'uniform', 'profiles'")
+    progress = arguments.callback(progress, "progress")
+    strategy = None if strategy is None else arguments.ids(strategy, "strategy")
+    root, seed = resolve_seed(arguments.seed(rng, "rng"))
+    arrays = case_or_arrays if isinstance(case_or_arrays, CaseArrays) else compile_case(
+        arguments.require_case(case_or_arrays, "case_or_arrays", arrays=True))
     sampler = weight_sampler(arrays, weights)
     x_strategy, strategy_ids = _strategy_vector(arrays, strategy)
     m = build_model(arrays, sampler, x_strategy)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+import decide.arguments as arguments
 from decide.errors import DecideWarning
 from decide.mcda.matrix import MatrixError
 
@@ -83,6 +85,7 @@ def ahp_weights(pairwise: ArrayLike | pd.DataFrame, *, reciprocal_tolerance: flo
     >>> result.weights.round(4).tolist(), round(result.consistency_ratio, 6), result.consistent
     ([0.5714, 0.2857, 0.1429], 0.0, True)
     """
+    reciprocal_tolerance = arguments.number(reciprocal_tolerance, "reciprocal_tolerance", minimum=0.0)
     labels = _labels(pairwise) if isinstance(pairwise, pd.DataFrame) else None
     matrix = _checked(pairwise, reciprocal_tolerance)
     n = matrix.shape[0]
@@ -129,8 +132,16 @@ def _labels(frame: pd.DataFrame) -> pd.Index:
 
 def _checked(pairwise: ArrayLike | pd.DataFrame, tolerance: float) -> NDArray[np.float64]:
     """The pairwise matrix as floats, or a :class:`MatrixError` saying what is wrong with it."""
+    if pairwise is None or isinstance(pairwise, (str, bytes, Mapping)):
+        raise arguments.ArgumentTypeError(f"pairwise must be a square matrix of numbers (nested lists, an array or "
+                                          f"a DataFrame), not {arguments.given(pairwise)}")
     try:
-        matrix = np.asarray(pairwise, dtype=float)
+        raw = np.asarray(pairwise)
+        # numpy would read "2" as 2.0; judgements typed as text are a mistake to show, not to guess at.
+        words = [x for x in raw.flat if isinstance(x, (str, bytes))] if raw.dtype.kind in "OUS" else []
+        if words:
+            raise ValueError(f"not a number: {str(words[0])!r}")
+        matrix = raw.astype(float)
     except (TypeError, ValueError) as exc:
         raise MatrixError(f"pairwise matrix must hold numbers only ({exc})") from None
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+import decide.arguments as arguments
 from decide.errors import DecideError
 from decide.mcda.methods import (
     METHODS,
@@ -111,9 +112,21 @@ def score_matrix(
     Name: value, dtype: float64
     """
     if not isinstance(matrix, pd.DataFrame):
-        raise TypeError(
+        raise arguments.ArgumentTypeError(
             f"matrix must be a pandas DataFrame (options x criteria), not {type(matrix).__name__}"
         )
+    if weights is None or isinstance(weights, (str, bytes)) or np.ndim(weights) == 0 and not isinstance(
+        weights, Mapping
+    ):
+        raise arguments.ArgumentTypeError(
+            f"weights must be one number per criterion (a mapping, Series or sequence), not {arguments.given(weights)}"
+        )
+    if directions is None or not isinstance(directions, (str, Mapping)) and np.ndim(directions) == 0:
+        raise arguments.ArgumentTypeError(
+            "directions must be 'max' or 'min' for all criteria, or one per criterion (a mapping, Series or "
+            f"sequence), not {arguments.given(directions)}"
+        )
+    arguments.text(method, "method", what=f"one of {', '.join(MATRIX_METHODS)}")
     if method not in _PARAMETERS:
         raise MatrixError(f"unknown method {method!r}; choose one of {', '.join(MATRIX_METHODS)}")
     unknown = sorted(set(params) - set(_PARAMETERS[method]))

@@ -1,10 +1,12 @@
 """Aggregation kernels offered as cross-checks on the additive value: TOPSIS, VIKOR, PROMETHEE II, WPM.
 
-Every kernel is a pure, unvalidated function over arrays: ``matrix (..., n_options, n_criteria)``,
+Every kernel is a pure function over arrays: ``matrix (..., n_options, n_criteria)``,
 ``weights (..., n_criteria)`` and ``maximise (n_criteria,)`` (``True`` where higher is better), with
-any leading batch axes (e.g. Monte Carlo draws) carried through. Input checking belongs to the
-callers, :func:`decide.mcda.matrix.score_matrix` for a plain options x criteria table. Weights are
-used as given unless the method's own definition normalises them (PROMETHEE does).
+any leading batch axes (e.g. Monte Carlo draws) carried through. The kernels check only the types
+and shapes of what they are given (``None`` or direction names for ``maximise`` would otherwise
+become NaN or all-``True``); checking the values belongs to the callers,
+:func:`decide.mcda.matrix.score_matrix` for a plain options x criteria table. Weights are used as
+given unless the method's own definition normalises them (PROMETHEE does).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+import decide.arguments as arguments
 
 __all__ = [
     "METHODS",
@@ -57,6 +61,31 @@ def _ratio_or(numerator: FloatArray, denominator: FloatArray, fill: float) -> Fl
     return out
 
 
+def _matrix(matrix: ArrayLike, maximise: ArrayLike) -> tuple[FloatArray, BoolArray]:
+    """``matrix`` as floats with at least two axes, and ``maximise`` as one boolean per criterion."""
+    matrix = arguments.float_array(matrix, "matrix", min_ndim=2)
+    maximise = arguments.bool_array(maximise, "maximise", what="booleans (True where higher is better)")
+    if maximise.shape != matrix.shape[-1:]:
+        raise arguments.ArgumentValueError(f"maximise must have one entry per criterion ({matrix.shape[-1]}), "
+                                           f"got shape {maximise.shape}")
+    return matrix, maximise
+
+
+def _weights(weights: ArrayLike, matrix: FloatArray) -> FloatArray:
+    """``weights`` as floats, ``(..., n_criteria)`` with batch axes that broadcast against ``matrix``'s."""
+    weights = arguments.float_array(weights, "weights", min_ndim=1)
+    try:
+        np.broadcast_shapes(weights.shape[:-1], matrix.shape[:-2])
+    except ValueError:
+        ok = False
+    else:
+        ok = weights.shape[-1] == matrix.shape[-1]
+    if not ok:
+        raise arguments.ArgumentValueError(f"weights must have shape (..., {matrix.shape[-1]}) matching the "
+                                           f"matrix {matrix.shape}, got {weights.shape}")
+    return weights
+
+
 def minmax_normalise(matrix: ArrayLike, maximise: ArrayLike) -> FloatArray:
     """Rescale each criterion linearly so its best option scores 1 and its worst 0.
 
@@ -78,8 +107,7 @@ def minmax_normalise(matrix: ArrayLike, maximise: ArrayLike) -> FloatArray:
     >>> minmax_normalise([[1.0, 10.0], [3.0, 10.0], [2.0, 10.0]], [True, False]).tolist()
     [[0.0, 1.0], [1.0, 1.0], [0.5, 1.0]]
     """
-    matrix = np.asarray(matrix, dtype=float)
-    maximise = np.asarray(maximise, dtype=bool)
+    matrix, maximise = _matrix(matrix, maximise)
     best = np.where(maximise, matrix.max(axis=-2), matrix.min(axis=-2))[..., None, :]
     worst = np.where(maximise, matrix.min(axis=-2), matrix.max(axis=-2))[..., None, :]
     return _ratio_or(matrix - worst, best - worst, fill=1.0)
@@ -149,9 +177,9 @@ def topsis(
     >>> result.closeness.round(4).tolist()
     [0.5037, 0.6581, 0.7482, 0.334]
     """
-    matrix = np.asarray(matrix, dtype=float)
-    weights = np.asarray(weights, dtype=float)
-    maximise = np.asarray(maximise, dtype=bool)
+    matrix, maximise = _matrix(matrix, maximise)
+    weights = _weights(weights, matrix)
+    arguments.text(normalisation, "normalisation", what="'vector' or 'minmax'")
     if normalisation == "vector":
         norms = np.sqrt(np.sum(matrix**2, axis=-2, keepdims=True))
         normalised = _ratio_or(matrix, norms, fill=0.0)
@@ -161,7 +189,7 @@ def topsis(
         normalised = minmax_normalise(matrix, maximise)
         benefit = np.ones_like(maximise)
     else:
-        raise ValueError(f"unknown TOPSIS normalisation {normalisation!r}; use 'vector' or 'minmax'")
+        raise arguments.ArgumentValueError(f"unknown TOPSIS normalisation {normalisation!r}; use 'vector' or 'minmax'")
     weighted = normalised * weights[..., None, :]
     ideal = np.where(benefit, weighted.max(axis=-2), weighted.min(axis=-2))
     anti_ideal = np.where(benefit, weighted.min(axis=-2), weighted.max(axis=-2))
@@ -232,8 +260,9 @@ def vikor(matrix: ArrayLike, weights: ArrayLike, maximise: ArrayLike, *, v: floa
     >>> result.q.tolist(), result.in_compromise.tolist()
     ([1.0, 0.0, 1.0], [False, True, False])
     """
-    matrix = np.asarray(matrix, dtype=float)
-    weights = np.asarray(weights, dtype=float)
+    matrix, maximise = _matrix(matrix, maximise)
+    weights = _weights(weights, matrix)
+    v = arguments.number(v, "v", minimum=0.0, maximum=1.0)
     shortfall = weights[..., None, :] * (1.0 - minmax_normalise(matrix, maximise))
     s = shortfall.sum(axis=-1)
     r = shortfall.max(axis=-1)
@@ -285,11 +314,14 @@ class PrometheeResult:
     """Preference index ``pi(a, b)`` of row ``a`` over column ``b``, ``(..., n_options, n_options)``."""
 
 
-def _per_criterion(value: ArrayLike | None, n_criteria: int) -> FloatArray:
+def _per_criterion(value: ArrayLike | None, n_criteria: int, name: str) -> FloatArray:
     """A threshold given once for all criteria or per criterion, as floats (NaN where not given)."""
     if value is None:
         return np.full(n_criteria, np.nan)
-    array = np.asarray(value, dtype=float)
+    array = arguments.float_array(value, name)
+    if array.shape not in ((), (n_criteria,)):
+        raise arguments.ArgumentValueError(f"{name} must be one number or one per criterion ({n_criteria}), "
+                                           f"got shape {array.shape}")
     return np.broadcast_to(array, (n_criteria,)) if array.ndim == 0 else array
 
 
@@ -371,12 +403,21 @@ def promethee_ii(
     >>> result.phi.tolist()
     [-1.0, 0.5, 0.5]
     """
-    matrix = np.asarray(matrix, dtype=float)
-    weights = np.asarray(weights, dtype=float)
-    sign = np.where(np.asarray(maximise, dtype=bool), 1.0, -1.0)
+    matrix, maximise = _matrix(matrix, maximise)
+    weights = _weights(weights, matrix)
+    sign = np.where(maximise, 1.0, -1.0)
     n_options, n_criteria = matrix.shape[-2:]
-    names = [functions] * n_criteria if isinstance(functions, str) else list(functions)
-    qs, ps, ss = (_per_criterion(t, n_criteria) for t in (q, p, s))
+    names = list(arguments.ids(functions, "functions", what="preference function names"))
+    if len(names) == 1:
+        names *= n_criteria
+    unknown = [f for f in names if f not in PREFERENCE_FUNCTIONS]
+    if unknown:
+        raise arguments.ArgumentValueError(f"functions names an unknown PROMETHEE preference function "
+                                           f"{unknown[0]!r}; use one of {sorted(PREFERENCE_FUNCTIONS)}")
+    if len(names) != n_criteria:
+        raise arguments.ArgumentValueError(f"functions must name one function for all criteria or one per "
+                                           f"criterion ({n_criteria}); got {len(names)}")
+    qs, ps, ss = (_per_criterion(t, n_criteria, name) for t, name in ((q, "q"), (p, "p"), (s, "s")))
 
     # differences[..., a, b, j] = how much better option a is than option b on criterion j.
     differences = (matrix[..., :, None, :] - matrix[..., None, :, :]) * sign
@@ -425,8 +466,8 @@ def weighted_product(matrix: ArrayLike, weights: ArrayLike, maximise: ArrayLike)
     >>> weighted_product([[4.0, 2.0], [1.0, 1.0]], [0.5, 1.0], [True, False]).tolist()
     [1.0, 1.0]
     """
-    matrix = np.asarray(matrix, dtype=float)
-    exponents = np.asarray(weights, dtype=float) * np.where(np.asarray(maximise, dtype=bool), 1.0, -1.0)
+    matrix, maximise = _matrix(matrix, maximise)
+    exponents = _weights(weights, matrix) * np.where(maximise, 1.0, -1.0)
     # Sum of logs rather than a product of powers: many criteria with small entries would underflow.
     return np.exp(np.sum(exponents[..., None, :] * np.log(matrix), axis=-1))
 

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.optimise.scenarios import STREAM_IN_SAMPLE, Scenarios, SeedLike, draw_scenarios
@@ -154,8 +155,15 @@ def core_index(
     >>> result.vertices.shape[1], len(result.option_ids)
     (3, 2)
     """
-    if isinstance(arrays, Case):
-        arrays = compile_case(arrays)
+    if not isinstance(arrays, CaseArrays):
+        arrays = compile_case(arguments.require_case(arrays, "arrays", arrays=True))
+    if scenarios is None:
+        n_scenarios = arguments.integer(n_scenarios, "n_scenarios")
+        rng = arguments.seed(rng, "rng")
+    elif not isinstance(scenarios, Scenarios):
+        raise arguments.ArgumentTypeError(f"scenarios must be Scenarios from decide.optimise.scenarios.draw_scenarios "
+                                          f"or None, not {arguments.given(scenarios)}")
+    include, exclude = arguments.ids(include, "include"), arguments.ids(exclude, "exclude")
     timings: dict[str, float] = {}
     space = _as_space(arrays)
     t = time.perf_counter()

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays, apply_enablers, compile_case, enable
 from decide.errors import DecideError
 from decide.optimise.scenarios import (
@@ -918,17 +919,17 @@ def optimise_strategies(
         nothing but doing nothing.
     """
     timings: dict[str, float] = {}
-    if not isinstance(top, (int, np.integer)) or top < 1:
-        raise DecideError(f"top must be a positive integer, got {top!r}")
-    if not isinstance(out_of_sample, (int, np.integer)) or out_of_sample < 0:
-        raise DecideError(f"out_of_sample must be a non-negative integer, got {out_of_sample!r}")
-    if engine not in ("auto", "enumerate", "milp"):
-        raise DecideError(f"unknown engine {engine!r}; choose 'auto', 'enumerate' or 'milp'")
-    if stability is not None and (not isinstance(stability, (int, np.integer)) or stability < 0):
-        raise DecideError(f"stability must be a non-negative integer, got {stability!r}")
-    if not time_limit > 0:
-        raise DecideError(f"time_limit must be positive (seconds), got {time_limit!r}")
-    space = _as_space(arrays if not isinstance(arrays, Case) else compile_case(arrays))
+    if not isinstance(arrays, (CaseArrays, StrategySpace)):
+        arrays = compile_case(arguments.require_case(arrays, "arrays", arrays=True))
+    n_scenarios = arguments.integer(n_scenarios, "n_scenarios")
+    rng = arguments.seed(rng, "rng")
+    engine = arguments.choice(engine, "engine", ("auto", "enumerate", "milp"))
+    top = arguments.integer(top, "top")
+    time_limit = arguments.number(time_limit, "time_limit", above=0)
+    out_of_sample = arguments.integer(out_of_sample, "out_of_sample", minimum=0)
+    include, exclude = arguments.ids(include, "include"), arguments.ids(exclude, "exclude")
+    stability = None if stability is None else arguments.integer(stability, "stability", minimum=0)
+    space = _as_space(arrays)
     target = _target(space.arrays, weights)
     root, seed = resolve_seed(rng)
     forced, banned = _forced_and_banned(space, include, exclude)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import decide.arguments as arguments
 from decide import __version__
 from decide.bundled import resolve_case
 from decide.compile import CaseArrays, compile_case
@@ -157,7 +158,19 @@ def run_analyses(
     ``complete=False`` stops after what the charts need (scores, profiles, simulation, weight
     sweeps, tornado) and leaves the rest to :func:`complete_analyses`; ``strategies=False`` skips
     the strategies.
+
+    ``case_ref`` is a case file's path or a bundled case's name (not a loaded case: the report
+    records the file and its hash); ``seed`` a non-negative integer.
     """
+    case_ref = arguments.case_reference(case_ref, "case_ref")
+    n_draws = arguments.integer(n_draws, "n_draws")
+    seed = arguments.integer(seed, "seed", minimum=0)
+    weights = arguments.text(weights, "weights", optional=True,
+                             what="a weight profile id, 'imprecise', 'uniform', 'profiles'")
+    sobol_n = arguments.integer(sobol_n, "sobol_n", minimum=2)
+    strategies = arguments.flag(strategies, "strategies")
+    complete = arguments.flag(complete, "complete")
+    progress = arguments.callback(progress, "progress")
     from decide.montecarlo import simulate
     from decide.sensitivity.tornado import tornado
     from decide.sensitivity.weights import crossover_table, weight_sweeps

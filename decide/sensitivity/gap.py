@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+import decide.arguments as arguments
 from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, apply_enablers, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
@@ -263,9 +264,12 @@ def build_gap_model(
     -------
     GapModel
     """
-    if inputs not in ("relevant", "all"):
-        raise DecideError(f"inputs must be 'relevant' or 'all', got {inputs!r}")
-    arrays = case if isinstance(case, CaseArrays) else compile_case(case)
+    if leading is not None and not isinstance(leading, str):  # a string is refused below, as it reads
+        leading = arguments.ids(leading, "leading")
+    inputs = arguments.choice(inputs, "inputs", ("relevant", "all"))
+    vary_weights = arguments.flag(vary_weights, "vary_weights")
+    rng = arguments.seed(rng, "rng")
+    arrays = case if isinstance(case, CaseArrays) else compile_case(arguments.require_case(case, "case", arrays=True))
     if arrays.n_options < 2:
         raise DecideError("global sensitivity needs at least two options")
     pair = _leading_pair(arrays, leading)

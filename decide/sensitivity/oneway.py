@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+import decide.arguments as arguments
 from decide.errors import DecideError
 
 __all__ = ["Crossover", "Segment", "OneWayResult", "one_way_sensitivity"]
@@ -131,8 +132,10 @@ def one_way_sensitivity(
     DecideError
         There is no other weight to trade against: ``leaves`` covers every leaf, or every leaf
         outside it has weight 0, so "the others rescaled in proportion" is undefined.
+    TypeError
+        Arguments of the wrong type (``None``, text, non-integer leaf indices); also a DecideError.
     ValueError
-        Malformed arrays or leaf indices.
+        Malformed arrays or leaf indices; also a DecideError.
 
     Examples
     --------
@@ -144,7 +147,7 @@ def one_way_sensitivity(
     >>> result.current_leader
     0
     """
-    values, w0, moved = _check(values, w0, leaves)
+    values, w0, moved = _check(values, w0, leaves, tol)
     n_leaves = values.shape[1]
     outside_mask = np.ones(n_leaves, dtype=bool)
     outside_mask[moved] = False
@@ -214,22 +217,29 @@ def _upper_envelope(
 
 
 def _check(
-    values: ArrayLike, w0: ArrayLike, leaves: int | Sequence[int]
+    values: ArrayLike, w0: ArrayLike, leaves: int | Sequence[int], tol: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
-    values = np.asarray(values, dtype=float)
+    values = arguments.float_array(values, "values")
     if values.ndim != 2 or values.shape[0] < 1 or values.shape[1] < 1:
-        raise ValueError(f"values must be (n_options, n_leaves), got shape {values.shape}")
+        raise arguments.ArgumentValueError(f"values must be (n_options, n_leaves), got shape {values.shape}")
     if not np.all(np.isfinite(values)):
-        raise ValueError("values must be finite")
+        raise arguments.ArgumentValueError("values must be finite")
     n_leaves = values.shape[1]
-    w0 = np.asarray(w0, dtype=float)
+    w0 = arguments.float_array(w0, "w0")
     if w0.shape != (n_leaves,):
-        raise ValueError(f"w0 must have shape ({n_leaves},), got {w0.shape}")
+        raise arguments.ArgumentValueError(f"w0 must have shape ({n_leaves},), got {w0.shape}")
     if not np.all(np.isfinite(w0)) or np.any(w0 < 0) or abs(w0.sum() - 1.0) > 1e-9:
-        raise ValueError("w0 must be non-negative weights summing to 1")
+        raise arguments.ArgumentValueError("w0 must be non-negative weights summing to 1")
+    arguments.number(tol, "tol", minimum=0.0)
     moved = np.atleast_1d(np.asarray(leaves))
-    if moved.ndim != 1 or moved.size == 0 or not np.issubdtype(moved.dtype, np.integer):
-        raise ValueError(f"leaves must be a leaf index or a non-empty sequence of them, got {leaves!r}")
+    if moved.ndim != 1 or moved.size == 0:
+        raise arguments.ArgumentValueError(f"leaves must be a leaf index or a non-empty sequence of them, "
+                                           f"got {leaves!r}")
+    if moved.dtype.kind == "f":  # a number, but not an index
+        raise arguments.ArgumentValueError(f"leaves must be integer leaf indices, got {leaves!r}")
+    if moved.dtype.kind not in "iu" or isinstance(leaves, (bool, np.bool_)):
+        raise arguments.ArgumentTypeError(f"leaves must be a leaf index or a sequence of them (integers), "
+                                          f"not {arguments.given(leaves)}")
     if np.any((moved < 0) | (moved >= n_leaves)) or len(np.unique(moved)) != moved.size:
-        raise ValueError(f"leaves must be distinct indices in [0, {n_leaves}), got {leaves!r}")
+        raise arguments.ArgumentValueError(f"leaves must be distinct indices in [0, {n_leaves}), got {leaves!r}")
     return values, w0, np.sort(moved)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays
 from decide.errors import DecideError
 from decide.sensitivity.gap import GapModel, SeedLike, build_gap_model, seed_streams
@@ -132,6 +133,15 @@ def sobol_indices(
     >>> list(result.indices.columns)
     ['S1', 'S1_conf', 'ST', 'ST_conf']
     """
+    if not isinstance(case, CaseArrays):
+        arguments.require_case(case, "case", arrays=True)
+    n = arguments.integer(n, "n", minimum=2)
+    rng = arguments.seed(rng, "rng")
+    if not isinstance(groups, (str, Mapping)):
+        raise arguments.ArgumentTypeError(f"groups must be 'default', 'inputs' or a mapping from input to group, "
+                                          f"not {arguments.given(groups)}")
+    num_resamples = arguments.integer(num_resamples, "num_resamples")
+    conf_level = arguments.number(conf_level, "conf_level", above=0.0, below=1.0)
     entropy, (pool_seed, sample_seed, analyze_seed) = seed_streams(rng, 3)
     model = build_gap_model(case, leading=leading, inputs=inputs, vary_weights=vary_weights, rng=pool_seed)
     labels = _group_labels(model, groups)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays
 from decide.errors import DecideError
 from decide.sensitivity.gap import GapModel, GapState, SeedLike, UncertainInput, build_gap_model
@@ -77,7 +78,14 @@ def tornado(
     >>> list(frame.columns[:6])
     ['input', 'low_value', 'high_value', 'gap_at_low', 'gap_at_high', 'swing']
     """
-    low_q, high_q = (float(p) for p in percentiles)
+    if not isinstance(case, CaseArrays):
+        arguments.require_case(case, "case", arrays=True)
+    if not isinstance(percentiles, (tuple, list, np.ndarray)):
+        raise arguments.ArgumentTypeError(f"percentiles must be a pair (low, high) of numbers, not "
+                                          f"{arguments.given(percentiles)}")
+    if len(percentiles) != 2:
+        raise arguments.ArgumentValueError(f"percentiles must be a pair (low, high), got {percentiles!r}")
+    low_q, high_q = (arguments.number(p, "percentiles") for p in percentiles)
     if not 0.0 <= low_q < high_q <= 100.0:
         raise DecideError(f"percentiles must satisfy 0 <= low < high <= 100, got {percentiles!r}")
     model = build_gap_model(case, leading=leading, inputs=inputs, vary_weights=vary_weights, rng=rng)

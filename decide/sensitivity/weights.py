@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.score import expected_value_matrix, resolve_weights
@@ -25,7 +26,7 @@ __all__ = ["WeightSweep", "weight_sweeps", "crossover_table", "least_change_tabl
 
 
 def _arrays(case: Case | CaseArrays) -> CaseArrays:
-    return case if isinstance(case, CaseArrays) else compile_case(case)
+    return case if isinstance(case, CaseArrays) else compile_case(arguments.require_case(case, "case", arrays=True))
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ def crossover_table(sweeps: list[WeightSweep]) -> pd.DataFrame:
     first crossover on each side of the current weight: moving the weight that far dethrones the
     current leader, and ``new_leader`` names who takes over.
     """
+    if not isinstance(sweeps, (list, tuple)) or not all(isinstance(s, WeightSweep) for s in sweeps):
+        raise arguments.ArgumentTypeError(f"sweeps must be a list of WeightSweep from weight_sweeps(case), not "
+                                          f"{arguments.given(sweeps)}")
     rows = []
     for s in sweeps:
         ids, t0 = s.option_ids, s.result.t0
