@@ -221,8 +221,9 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
     blockers = result.blockers.reset_index()
     blockers = blockers[blockers["requirement"] == "hard"][
         ["option", "precondition", "p_no", "block_share", "sole_blocker_share", "value_at_stake"]]
-    head = (f"{case}: {meta['n_draws']:,} draws ({method}), seed {seed}, weights {weights or 'default profile'}, "
+    head = (f"{case}: {meta['n_draws']:,} draw{'s' if meta['n_draws'] != 1 else ''} ({method}), seed {seed}, weights {weights or 'default profile'}, "
             f"decide {meta['version']}. Ties split ranks in equal fractions."
+            + (" Standard errors are not estimable from one draw (shown as -)." if meta["n_draws"] < 2 else "")
             + (f"\nRow 'strategy' = {' + '.join(options)} pursued together." if options else ""))
     if fmt == "markdown":
         click.echo(f"## Robustness\n\n{head}\n\n{render(summary, 'markdown')}\n\n## Blockers\n\n"

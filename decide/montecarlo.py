@@ -36,9 +36,10 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Final, Literal
 
 import numpy as np
@@ -64,6 +65,8 @@ SEED: Final = 20120406
 BLOCK_SIZE: Final = 16_384
 """Draws per RNG block: the unit of seeding, of merging and of batch means (below 2**16: a block
 counts its histograms in ``uint16``)."""
+MAX_DRAWS: Final = 2**53
+"""Most draws a run may take: counts and sums stay exact in double precision up to here."""
 QMC_REPLICATES: Final = 16
 """Independent scrambles of the Sobol' sequence in ``method="qmc"``; their spread gives the MCSE."""
 CONFIDENCE_DRAWS: Final = 32_768
@@ -140,14 +143,13 @@ class _Task:
     size: int
 
 
-def _tasks(n_draws: int, replicates: int) -> list[list[_Task]]:
-    """Blocks of each replicate (a single replicate for plain Monte Carlo)."""
-    out = []
+def _tasks(n_draws: int, replicates: int) -> Iterator[_Task]:
+    """Blocks of each replicate in turn (a single replicate for plain Monte Carlo), made as they are
+    run, so that memory does not grow with ``n_draws``."""
     for r in range(replicates):
         n_r = n_draws // replicates + (1 if r < n_draws % replicates else 0)
-        out.append([_Task(r, k, start, min(BLOCK_SIZE, n_r - start)) for k, start in
-                    enumerate(range(0, n_r, BLOCK_SIZE))])
-    return out
+        for k, start in enumerate(range(0, n_r, BLOCK_SIZE)):
+            yield _Task(r, k, start, min(BLOCK_SIZE, n_r - start))
 
 
 _NO_CENTRAL = np.zeros((1, 1))
@@ -235,18 +237,19 @@ class _Runner:
                       central, defined, cf)
         return cf
 
-    def map_ordered(self, fn: Callable, tasks: list[_Task], merge: Callable[[_Task, object], None]) -> None:
+    def map_ordered(self, fn: Callable, tasks: Iterable[_Task], merge: Callable[[_Task, object], None]) -> None:
         """Run ``fn`` on every task, at most a few ahead, merging results in task order."""
-        if self.workers <= 1 or len(tasks) <= 1:
-            for task in tasks:
+        queue = iter(tasks)
+        head = list(islice(queue, 2))
+        if self.workers <= 1 or len(head) <= 1:
+            for task in chain(head, queue):
                 merge(task, fn(task))
                 self._tell()
             return
         window = 2 * self.workers  # bounded: results wait to be merged in order, never more than this
         with ThreadPoolExecutor(self.workers, thread_name_prefix="decide-mc") as pool:
             pending: deque = deque()
-            queue = iter(tasks)
-            for task in queue:
+            for task in chain(head, queue):
                 pending.append((task, pool.submit(fn, task)))
                 if len(pending) >= window:
                     break
@@ -366,6 +369,10 @@ def simulate(
     ['mean', 'mean_se', 'sd', 'sd_se']
     """
     n_draws = _check_int("n_draws", n_draws, 1)
+    if n_draws > MAX_DRAWS:
+        raise DecideError(f"n_draws must be at most {MAX_DRAWS:.2e} (given {n_draws:.2e}): the engine counts "
+                          "draws exactly only up to 2**53, and at a million draws a second that many "
+                          "would take 285 years")
     method = arguments.choice(method, "method", ("mc", "qmc"))
     chunk = BLOCK_SIZE if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
     n_workers = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) \
@@ -393,7 +400,7 @@ def simulate(
     runner = _Runner(m, root, qmc, chunk, n_workers, progress, n_a, n_c, n_q)
     started = time.perf_counter()
     accs = [Accumulator.empty(m) for _ in range(replicates)]
-    tasks = [t for rep in _tasks(n_draws, replicates) for t in rep]
+    tasks = _tasks(n_draws, replicates)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         runner.map_ordered(runner.run_main, tasks, lambda task, sums: accs[task.replicate].update(sums))
@@ -415,7 +422,7 @@ def simulate(
         for acc, cf in zip(accs, cfs):
             cf[:, 0], cf[:, 1], cf[0, 2] = acc.sums.rank[:, 0], acc.sums.rank_sq[:, 0], acc.n
     else:
-        cf_tasks = [t for rep in _tasks(n_cf, replicates) for t in rep]
+        cf_tasks = _tasks(n_cf, replicates)
         runner.map_ordered(lambda task: runner.run_confidence(task, central, defined), cf_tasks, add_cf)
     total_cf = np.sum(cfs, axis=0)
     est["confidence_factor"] = np.where(defined, total_cf[:, 0] / total_cf[0, 2], np.nan)
@@ -429,7 +436,7 @@ def simulate(
         se = _mc_standard_errors(pooled, est)
         m_cf = total_cf[0, 2]
         se["confidence_factor"] = np.where(
-            defined, np.sqrt(np.maximum(total_cf[:, 1] / m_cf - est["confidence_factor"] ** 2, 0.0) / m_cf), np.nan)
+            defined & (m_cf > 1), np.sqrt(np.maximum(total_cf[:, 1] / m_cf - est["confidence_factor"] ** 2, 0.0) / m_cf), np.nan)
     elapsed = time.perf_counter() - started
     logger.info("simulated %d draws (%s, %s weights) in %.2f s", n_draws, method, sampler.mode, elapsed)
     if runner.progress is not None:
@@ -596,7 +603,7 @@ def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -
         k = acc.n_batches
         evppi_se = np.where(k >= 2, np.sqrt(np.maximum(b2t2 - 2 * theta * b2t + theta**2 * b2, 0.0) * k / (k - 1))
                             / n, np.nan)
-    return {
+    out = {
         "mean": sd / np.sqrt(n), "sd": sd_se, "p05": pct_se[0], "p50": pct_se[1], "p95": pct_se[2],
         "p_best": rank_se[:, 0], "rank_acceptability": rank_se, "pairwise": pair_se, "central_weights": central_se,
         "expected_regret": regret_se, "regret_p95": rq_se[0], "p_blocked": _binomial_se(est["p_blocked"], n),
@@ -604,3 +611,6 @@ def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -
         "sole_blocker_share": _binomial_se(est["sole_blocker_share"], blocked), "value_at_stake": stake_se,
         "p_yes": _binomial_se(est["p_yes"], n), "evpi": np.asarray(evpi_se), "evppi": evppi_se,
     }
+    if n < 2:  # one draw says nothing of its own spread: not estimable, not zero
+        out = {k: np.full(np.shape(v), np.nan) for k, v in out.items()}
+    return out

@@ -122,6 +122,12 @@ def draw_scenarios(
     >>> bool(np.all(draw_scenarios(arrays, 10, rng=1).planned == s.planned[:10]))
     True
     """
+    if isinstance(n_scenarios, (int, np.integer)) and not isinstance(n_scenarios, bool):
+        from decide.memory import check_fits
+
+        # the four arrays, and as much again while the blocks are joined
+        per_scenario = 2 * 8 * (2 * arrays.n_options * arrays.n_criteria + 2 * arrays.n_preconditions)
+        check_fits(per_scenario * int(n_scenarios), f"{int(n_scenarios):,} scenarios", "scenarios", per_scenario)
     chunks = list(iter_scenarios(arrays, n_scenarios, rng=rng, stream=stream, chunk=n_scenarios))
     return chunks[0]
 

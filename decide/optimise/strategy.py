@@ -952,6 +952,7 @@ def optimise_strategies(
     if (X is not None and len(X) == 1 and not forced.any()) or (X is None and not _any_option_fits(space, banned)):
         raise _nothing_fits(space, banned)
 
+    _check_memory(space, n_scenarios, milp=X is None)
     t = time.perf_counter()
     scenarios = draw_scenarios(space.arrays, n_scenarios, rng=root, stream=STREAM_IN_SAMPLE)
     timings["scenarios"] = time.perf_counter() - t
@@ -1041,6 +1042,24 @@ class _Found:
     bound: float = float("nan")
     notes: tuple[str, ...] = ()
     target: _Target | None = None
+
+
+# Peak memory per scenario, in multiples of one scenario's outcome cells (options x criteria x 2,
+# plus preconditions x 2, 8 bytes each), measured on the Mali case (14 options, 15 criteria,
+# 16 preconditions): enumeration 47 kB a scenario (S = 1,000 to 20,000), the MILP 152 kB (S = 200
+# to 1,000, Pyomo's model); rounded up.
+_BYTES_PER_CELL = {"enumerate": 16, "milp": 48}
+_FIXED_BYTES = 600 * 2**20  # the interpreter, the scientific stack and the evaluator's change rows
+
+
+def _check_memory(space: StrategySpace, n_scenarios: int, milp: bool) -> None:
+    from decide.memory import check_fits
+
+    a = space.arrays
+    cell_bytes = 8 * (2 * a.n_options * a.n_criteria + 2 * a.n_preconditions)
+    per_scenario = _BYTES_PER_CELL["milp" if milp else "enumerate"] * cell_bytes
+    check_fits(_FIXED_BYTES + per_scenario * n_scenarios, f"{n_scenarios:,} scenarios", "scenarios (-S)",
+               per_scenario)
 
 
 def _enumeration_search(space: StrategySpace, X: NDArray[np.bool_], target: _Target):
