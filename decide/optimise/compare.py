@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from decide.compile import CaseArrays
+import decide.arguments as arguments
+from decide.compile import CaseArrays, compile_case
 from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
 from decide.optimise.strategy import scenario_values, strategy_problems, strategy_space
 from decide.score import resolve_weights
@@ -31,6 +32,10 @@ def compare_strategies(
     breaks a budget, dependency or exclusion is still evaluated, and ``problems`` says what it
     breaks — the comparison is the point, not feasibility.
     """
+    if not isinstance(arrays, CaseArrays):
+        arrays = compile_case(arguments.require_case(arrays, "arrays", arrays=True))
+    n_scenarios = arguments.integer(n_scenarios, "n_scenarios")
+    rng = arguments.seed(rng, "rng")
     space = strategy_space(arrays)
     w, _ = resolve_weights(arrays, weights)
     rows = [np.zeros(space.n_options, dtype=bool)]

@@ -24,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 from numpy.typing import ArrayLike, NDArray
 
+import decide.arguments as arguments
 from decide.errors import DecideError
 from decide.optimise.solve import highs, solve
 
@@ -427,7 +428,7 @@ def _clean_weights(w: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _check_values(values: ArrayLike) -> NDArray[np.float64]:
-    values = np.asarray(values, dtype=float)
+    values = arguments.float_array(values, "values")
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 1:
         raise ValueError(f"values must be (n_options >= 2, n_leaves >= 1), got shape {values.shape}")
     if not np.all(np.isfinite(values)):
@@ -436,7 +437,7 @@ def _check_values(values: ArrayLike) -> NDArray[np.float64]:
 
 
 def _check_w0(w0: ArrayLike, n_leaves: int) -> NDArray[np.float64]:
-    w0 = np.asarray(w0, dtype=float)
+    w0 = arguments.float_array(w0, "w0")
     if w0.shape != (n_leaves,):
         raise ValueError(f"w0 must have shape ({n_leaves},), got {w0.shape}")
     if not np.all(np.isfinite(w0)) or np.any(w0 < 0) or abs(w0.sum() - 1.0) > 1e-9:

@@ -21,6 +21,10 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
     """
     from threadpoolctl import threadpool_limits
 
+    import decide.arguments as arguments
+
+    out_dir = arguments.path(out_dir, "out_dir")
+
     from decide.report.background import in_background
     from decide.report.figures import figure_jobs, load_matplotlib
     from decide.report.markdown import render_markdown
@@ -60,10 +64,12 @@ def build_report(case_ref: str | Path, out_dir: str | Path, **kwargs) -> Path:
     (least change, Sobol indices, strategies) is computed while charts are drawn in a background
     process, which uses both cores.
     """
+    import decide.arguments as arguments
     from decide.bundled import resolve_case
     from decide.report.build import complete_analyses, run_analyses
     from decide.report.outdir import check_output_dir
 
+    out_dir = arguments.path(out_dir, "out_dir")
     strategies = kwargs.pop("strategies", True)
     protect = [resolve_case(case_ref)] if isinstance(case_ref, (str, Path)) else []
     check_output_dir(out_dir, protect)  # before the analyses, not after

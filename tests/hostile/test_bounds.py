@@ -58,3 +58,14 @@ def test_core_index_scenarios_that_cannot_fit_are_refused():
 
     with pytest.raises(DecideError, match=r"scenarios would need about [\d.]+ GiB"):
         core_index(load_case(CASE), n_scenarios=10**11, rng=1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: __import__("decide.optimise.compare", fromlist=["x"]).compare_strategies(None, []),
+    lambda: __import__("decide.optimise.compare", fromlist=["x"]).compare_strategies("mali-2012", []),
+    lambda: __import__("decide.optimise.weights", fromlist=["x"]).dominance("x"),
+    lambda: __import__("decide.report.write", fromlist=["x"]).build_report(CASE, None),
+])
+def test_wrong_types_left_over_name_the_argument(call):
+    with pytest.raises(TypeError, match=r"^(arrays|values|out_dir) must be"):
+        call()
