@@ -10,6 +10,7 @@ Inputs are grouped by default so the table stays readable: ``weights``, ``scores
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -145,6 +146,12 @@ def sobol_indices(
     entropy, (pool_seed, sample_seed, analyze_seed) = seed_streams(rng, 3)
     model = build_gap_model(case, leading=leading, inputs=inputs, vary_weights=vary_weights, rng=pool_seed)
     labels = _group_labels(model, groups)
+    from decide.memory import check_fits
+
+    # SALib's design holds n * (groups + 2) rows of every input, and as much again while evaluated
+    per_base = 2 * 8 * (len(set(labels)) + 2) * max(len(model.inputs), 1)
+    check_fits(per_base * 2 ** math.ceil(math.log2(n)), f"a Sobol' design with base size {n:,}", "base samples (n)",
+               per_base)
     members = {g: tuple(i.name for i, lab in zip(model.inputs, labels) if lab == g) for g in dict.fromkeys(labels)}
     notes = list(model.notes)
     notes.append("Expected values take preconditions as independent, as deterministic scoring does.")

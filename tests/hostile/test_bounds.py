@@ -69,3 +69,10 @@ def test_core_index_scenarios_that_cannot_fit_are_refused():
 def test_wrong_types_left_over_name_the_argument(call):
     with pytest.raises(TypeError, match=r"^(arrays|values|out_dir) must be"):
         call()
+
+
+def test_a_sobol_design_that_cannot_fit_is_refused():
+    from decide.sensitivity.sobol import sobol_indices
+
+    with pytest.raises(DecideError, match=r"Sobol' design with base size 1,000,000,000,000 would need"):
+        sobol_indices(load_case(CASE), n=10**12, rng=1)
