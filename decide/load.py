@@ -7,8 +7,9 @@ its file, line and field path. ``load_case`` only wraps ``parse_case``, which ta
 from __future__ import annotations
 
 import copy
-
-from collections.abc import Mapping
+import os
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from decide import bundled
 from decide.checks import check_case
-from decide.errors import CaseError, Problem
+from decide.errors import CaseError, DecideError, Problem
 from decide.spec import SCORE_KINDS, Case, CriteriaSet
 
 __all__ = ["load_case", "parse_case", "read_yaml", "YamlDocument"]
@@ -48,43 +49,243 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps node marks; we build Python objects ourselves."""
 
 
+# Fast event parser for the limit pre-scan; the pure-Python loader composes (its messages are better).
+_EventLoader = getattr(yaml, "CSafeLoader", _Loader)
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """How much a YAML file may hold, each far above any real case (the bundled Mali case, the
+    largest, has 97 kB, 6,851 nodes, no aliases and depth 7) and each raised by an environment
+    variable, read at every call.
+
+    The node limit is ~36 times Mali rather than ~100: PyYAML's pure-Python composer takes about
+    50 us and 0.8 kB a node, so a file crafted to sit just under 250,000 nodes (~0.5 MB) still
+    takes 12-16 s and ~0.3 GB to load (measured), while one above it is refused by the libyaml
+    pre-scan in ~0.5 s and ~90 MB. Depth stays well inside Python's recursion limit, which the
+    composer's two frames a level reach at ~490 levels.
+    """
+
+    max_bytes: int = 10_000_000
+    max_nodes: int = 250_000
+    max_alias_nodes: int = 100_000
+    max_depth: int = 100
+
+    @classmethod
+    def from_environment(cls) -> _Limits:
+        values = {}
+        for name, variable in _LIMIT_VARIABLES.items():
+            raw = os.environ.get(variable, "").strip()
+            if not raw:
+                continue
+            try:
+                value = int(raw.replace("_", ""))
+            except ValueError:
+                value = 0
+            if value <= 0:
+                raise DecideError(f"{variable} must be a positive whole number, not {raw!r}")
+            values[name] = value
+        return cls(**values)
+
+
+_LIMIT_VARIABLES = {
+    "max_bytes": "DECIDE_MAX_YAML_BYTES",
+    "max_nodes": "DECIDE_MAX_YAML_NODES",
+    "max_alias_nodes": "DECIDE_MAX_YAML_ALIAS_NODES",
+    "max_depth": "DECIDE_MAX_YAML_DEPTH",
+}
+
+
+def _raise_it(variable: str, limit: int, example: int | None = None) -> str:
+    return (f"if the file is genuine, raise the limit with the environment variable {variable} "
+            f"(e.g. {variable}={example or 2 * limit})")
+
+
 def read_yaml(path: str | Path) -> YamlDocument:
     """Parse a YAML file, recording the line of every key.
 
-    Raises CaseError when the file cannot be read or is not valid YAML; lesser problems (duplicate
-    keys, unknown tags) are kept in ``problems`` so they are listed with the rest.
+    Raises CaseError when the file cannot be read, is larger, deeper or holds more nodes than the
+    limits allow (docs/case-format.md, "Limits and criteria files"), or is not valid YAML; lesser problems
+    (duplicate keys, unknown tags) are kept in ``problems`` so they are listed with the rest.
     """
-    path = Path(path)
+    limits = _Limits.from_environment()
+    return _parse(_read_text(Path(path), limits.max_bytes), str(path), limits)
+
+
+def _read_text(path: Path, max_bytes: int, *, include: bool = False) -> str:
+    """The file's text, reading at most ``max_bytes + 1`` bytes.
+
+    ``include`` is for a file a case names (its criteria set): opened without following a
+    symbolic link and without blocking, and refused unless it is a regular file, so a FIFO or a
+    device swapped in after :func:`bundled.resolve_criteria` checked the path is never read.
+    """
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if include:
+            flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+            stream = os.fdopen(os.open(path, flags), "rb")
+        else:
+            stream = open(path, "rb")  # closed below
     except FileNotFoundError:
-        raise CaseError([Problem(f"no such file: {path}", file=str(path))]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError([Problem(f"cannot read file: {exc}", file=str(path))]) from None
-    return parse_yaml_text(text, file=str(path))
+        raise CaseError([Problem(f"no such file: {path}", file=file)]) from None
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=file)]) from None
+    with stream:
+        info = os.fstat(stream.fileno())
+        if include and not stat.S_ISREG(info.st_mode):
+            raise CaseError([Problem("not a regular file; refused without reading it", file=file)])
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+            raise CaseError([_too_large(file, max_bytes, info.st_size)])
+        try:
+            data = stream.read(max_bytes + 1)
+        except OSError as exc:
+            raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=file)]) from None
+    if len(data) > max_bytes:
+        raise CaseError([_too_large(file, max_bytes)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CaseError([Problem("cannot read file: it is not UTF-8 text (save it as UTF-8)",
+                                 file=file, line=line)]) from None
+
+
+def _too_large(file: str | None, limit: int, size: int | None = None) -> Problem:
+    has = (f"has {size:,} bytes; the limit is {limit:,} bytes" if size is not None
+           else f"has more than {limit:,} bytes, the limit")
+    return Problem(f"the file {has} (a case needs far fewer); {_raise_it('DECIDE_MAX_YAML_BYTES', limit)}",
+                   file=file)
 
 
 def parse_yaml_text(text: str, file: str | None = None) -> YamlDocument:
-    """Parse YAML text into a :class:`YamlDocument` (duplicate keys are kept as its problems)."""
+    """Parse YAML text into a :class:`YamlDocument` (duplicate keys are kept as its problems).
+
+    The same limits as :func:`read_yaml` apply, the size counted in characters.
+    """
+    return _parse(text, file, _Limits.from_environment())
+
+
+def _parse(text: str, file: str | None, limits: _Limits, *, include: bool = False) -> YamlDocument:
+    if len(text) > limits.max_bytes:
+        raise CaseError([_too_large(file, limits.max_bytes)])
+    nul = text.find("\0")
+    if nul >= 0:
+        raise CaseError([Problem("the file contains a NUL byte (character code 0); a case is plain UTF-8 "
+                                 "text (is this a binary or UTF-16 file?)", file=file,
+                                 line=text.count("\n", 0, nul) + 1)])
+    _check_limits(text, file, limits)
+    loader = None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)  # its reader refuses control characters here
+        node = loader.get_single_node()
+    except RecursionError:
+        raise CaseError([_too_deep(file, loader.line + 1 if loader else None, limits.max_depth,
+                                   python=True)]) from None
+    except yaml.reader.ReaderError as exc:
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+        raise CaseError([Problem(f"the file contains a control character (code {character:#x}) that YAML "
+                                 "does not allow", file=file,
+                                 line=text.count("\n", 0, max(exc.position, 0)) + 1)]) from None
     except yaml.MarkedYAMLError as exc:
-        raise CaseError([_syntax_problem(exc, file)]) from None
+        raise CaseError([_syntax_problem(exc, file, include)]) from None
     except yaml.YAMLError as exc:
-        raise CaseError([Problem(f"YAML error: {exc}", file=file)]) from None
+        raise CaseError([Problem("YAML error" if include else f"YAML error: {exc}", file=file)]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if node is None:
-        raise CaseError([Problem("the file is empty; a case is a YAML mapping", file=file)])
+        what = "a criteria set" if include else "a case"
+        raise CaseError([Problem(f"the file is empty; {what} is a YAML mapping", file=file)])
     lines: dict[tuple[Any, ...], int] = {}
     problems: list[Problem] = []
     constructor = _Loader("")
-    data = _build(node, (), lines, problems, constructor, file)
+    try:
+        data = _build(node, (), lines, problems, constructor, file)
+    except RecursionError:
+        deepest = next(reversed(lines.values()), None)
+        raise CaseError([_too_deep(file, deepest, limits.max_depth, python=True)]) from None
     return YamlDocument(data, lines, file, tuple(problems))
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None) -> Problem:
-    """Where the parser stopped, what it expected, and where the construct it was reading began."""
+def _check_limits(text: str, file: str | None, limits: _Limits) -> None:
+    """Refuse a file that nests too deep or holds too many nodes, before composing any node.
+
+    Counts parse events, which are dropped as they come, so memory stays that of the text. An
+    alias counts as every node it repeats (its anchor's expanded size), so an exponential alias
+    bomb is refused at the first alias that passes a limit, long before anything is expanded.
+    libyaml's parser is about twenty times faster than PyYAML's; where it stops on an error, the
+    pure-Python parser counts instead (the two differ on a few corner cases of the grammar), and
+    where that stops too the composer reports the error.
+    """
+    for loader in dict.fromkeys((_EventLoader, _Loader)):
+        try:
+            _count_nodes(text, file, limits, loader)
+        except (yaml.YAMLError, UnicodeError):
+            continue
+        return
+
+
+def _count_nodes(text: str, file: str | None, limits: _Limits, loader: type) -> None:
+    nodes = aliased = 0
+    open_collections: list[tuple[str | None, int]] = []  # (anchor, nodes before it)
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, aliases inside it expanded
+    for event in yaml.parse(text, Loader=loader):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            nodes += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if len(open_collections) >= limits.max_depth:
+                raise CaseError([_too_deep(file, event.start_mark.line + 1, limits.max_depth)])
+            open_collections.append((event.anchor, nodes))
+            nodes += 1
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            anchor, before = open_collections.pop()
+            if anchor is not None:
+                sizes[anchor] = nodes - before
+        elif kind is yaml.AliasEvent:
+            size = sizes.get(event.anchor, 1)  # 1: undefined, or recursive (reported when built)
+            nodes += size
+            aliased += size
+            if aliased > limits.max_alias_nodes:
+                raise CaseError([Problem(
+                    f"YAML aliases here repeat more than {limits.max_alias_nodes:,} nodes in all (an "
+                    "alias bomb?); a case repeats far fewer — "
+                    f"{_raise_it('DECIDE_MAX_YAML_ALIAS_NODES', limits.max_alias_nodes)}",
+                    file=file, line=event.start_mark.line + 1)])
+        else:
+            continue
+        if nodes > limits.max_nodes:
+            raise CaseError([Problem(
+                f"the file holds more than {limits.max_nodes:,} YAML nodes (keys, values, lists and "
+                "mappings, counting what aliases repeat) by this line; a case needs far fewer — "
+                f"{_raise_it('DECIDE_MAX_YAML_NODES', limits.max_nodes)}",
+                file=file, line=event.start_mark.line + 1)])
+
+
+def _too_deep(file: str | None, line: int | None, limit: int, *, python: bool = False) -> Problem:
+    if python:  # the limit was raised beyond what Python's stack holds
+        return Problem(f"the data is nested too deeply for Python to read (DECIDE_MAX_YAML_DEPTH is {limit:,}); "
+                       "a case nests about ten levels — lower DECIDE_MAX_YAML_DEPTH or the nesting",
+                       file=file, line=line)
+    return Problem(f"the data is nested more than {limit:,} levels deep; a case nests about ten — "
+                   f"{_raise_it('DECIDE_MAX_YAML_DEPTH', limit)}", file=file, line=line)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None, include: bool = False) -> Problem:
+    """Where the parser stopped, what it expected, and where the construct it was reading began.
+
+    For a file a case names (``include``), only where: PyYAML's words may quote the file (an
+    alias's name, a character), and that file may not be a criteria set at all.
+    """
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
+    if include:
+        return Problem("not valid YAML: the parser stopped on this line (the file's text is not shown, "
+                       "as it may not be a criteria set)", file=file, line=line)
     what = str(exc.problem or exc.context or "the text is not valid YAML").removeprefix("but ")
     if exc.problem and exc.context:
         start = exc.context_mark.line + 1 if exc.context_mark is not None else None
@@ -103,6 +304,14 @@ def _build(node, path, lines, problems, constructor, file, enclosing=frozenset()
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                problems.append(Problem("merge keys ('<<') are not supported; write the fields out",
+                                        _dotted(path), file, key_node.start_mark.line + 1))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):  # never construct a key that could be large
+                problems.append(Problem("keys must be plain text", _dotted(path), file,
+                                        key_node.start_mark.line + 1))
+                continue
             try:
                 key = constructor.construct_object(key_node, deep=True)
             except yaml.YAMLError as exc:
@@ -264,12 +473,16 @@ def parse_criteria(doc: YamlDocument, prefix: tuple = ()) -> tuple[CriteriaSet |
         return None, _problems_from_validation(exc, doc, prefix)
 
 
-def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path | None = None) -> Case:
+def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path | None = None,
+               allow_paths: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> Case:
     """Validate a case given as a mapping (or a parsed YAML document) and return a frozen Case.
 
-    ``criteria`` may be a bundled set's name, a path (relative to ``base_dir``) or a mapping.
-    Raises :class:`CaseError` listing every problem found.
+    ``criteria`` may be a bundled set's name, a mapping, or the path of a regular file under
+    ``base_dir`` (default: the current folder) or under one of the folders in ``allow_paths``;
+    any other path (outside those folders, also through ``..`` or a symbolic link, or a device or
+    FIFO) is refused without being opened. Raises :class:`CaseError` listing every problem found.
     """
+    allowed = _folders(allow_paths)
     doc = data if isinstance(data, YamlDocument) else YamlDocument(data)
     if not isinstance(doc.data, Mapping):
         raise CaseError([Problem("a case is a YAML mapping (id, title, criteria, options, ...)",
@@ -280,19 +493,14 @@ def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path |
     criteria_ref = raw.get("criteria")
     criteria_set: CriteriaSet | None = None
     if isinstance(criteria_ref, str):
+        where = ("criteria", doc.file, doc.line_of(("criteria",)))
         try:
-            path = bundled.resolve_criteria(criteria_ref, base_dir)
+            path = bundled.resolve_criteria(criteria_ref, base_dir, allowed)
         except LookupError as exc:
-            problems.append(Problem(str(exc), "criteria", doc.file, doc.line_of(("criteria",))))
+            problems.append(Problem(str(exc), *where))
         else:
-            try:
-                sub = read_yaml(path)
-            except CaseError as exc:
-                problems.extend(exc.problems)
-            else:
-                criteria_set, found = parse_criteria(sub)
-                problems.extend(sub.problems)
-                problems.extend(found)
+            criteria_set, found = _read_criteria(path, criteria_ref, where)
+            problems.extend(found)
     elif isinstance(criteria_ref, Mapping):
         criteria_set, found = parse_criteria(YamlDocument(criteria_ref, {
             k[1:]: v for k, v in doc.lines.items() if k[:1] == ("criteria",)}, doc.file), ("criteria",))
@@ -429,15 +637,54 @@ def _parse_path(dotted: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def load_case(path: str | Path) -> Case:
+def _read_criteria(path: Path, ref: str, where: tuple[str, str | None, int | None],
+                   ) -> tuple[CriteriaSet | None, list[Problem]]:
+    """Read the criteria set a case names, never quoting a file that is not one.
+
+    ``path`` is a regular file :func:`bundled.resolve_criteria` allowed; ``where`` locates the
+    case's ``criteria:`` field. A file that is not valid YAML, or not a mapping of a criteria
+    set's fields, gets one message naming it and nothing of its text: it might be any file the
+    case could reach (a key file, a password list). Only a file shaped like a criteria set has its
+    problems listed field by field.
+    """
+    limits = _Limits.from_environment()
+    try:
+        sub = _parse(_read_text(path, limits.max_bytes, include=True), str(path), limits, include=True)
+    except CaseError as exc:
+        return None, exc.problems  # written without the file's text (``include``)
+    if not (isinstance(sub.data, Mapping) and "criteria" in sub.data
+            and all(isinstance(k, str) and k in CriteriaSet.model_fields for k in sub.data)):
+        return None, [Problem(f"{ref!r} is not a criteria set (a YAML mapping of id, name, description "
+                              "and criteria); its content is not shown", *where)]
+    criteria_set, found = parse_criteria(sub)
+    return criteria_set, [*sub.problems, *found]
+
+
+def _folders(allow_paths: Any) -> tuple[Path, ...]:
+    if isinstance(allow_paths, (str, os.PathLike)):
+        allow_paths = (allow_paths,)
+    try:
+        folders = tuple(allow_paths)
+    except TypeError:
+        folders = None
+    if folders is None or not all(isinstance(f, (str, os.PathLike)) for f in folders):
+        raise TypeError(f"allow_paths must be a folder's path or a list of them, not {allow_paths!r}")
+    return tuple(Path(f) for f in folders)
+
+
+def load_case(path: str | Path, *,
+              allow_paths: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> Case:
     """Load and validate a case file, or name a bundled case (e.g. ``"mali-2012"``).
 
-    Raises :class:`~decide.errors.CaseError` listing every problem with file, line and field.
+    The case's ``criteria:`` may name a bundled set or a regular file under the case's folder or
+    under one of the folders in ``allow_paths`` (see :func:`parse_case`). Raises
+    :class:`~decide.errors.CaseError` listing every problem with file, line and field.
     """
     resolved = bundled.resolve_case(path)
     if not resolved.exists():
         names = ", ".join(bundled.bundled_cases()) or "none"
         raise CaseError([Problem(f"no such file; give a case file's path or a bundled case's name "
                                  f"(bundled: {names})", file=str(resolved))])
+    allowed = _folders(allow_paths)
     doc = read_yaml(resolved)
-    return parse_case(doc, base_dir=resolved.parent)
+    return parse_case(doc, base_dir=resolved.parent, allow_paths=allowed)
