@@ -60,10 +60,16 @@ class CaseRef(click.ParamType):
         self.fail(f"{value!r} is neither a file nor a bundled case (bundled: {names})", param, ctx)
 
 
+def _allowed() -> tuple[Path, ...]:
+    """The folders ``--allow-path`` lets a case's ``criteria:`` name files under."""
+    ctx = click.get_current_context(silent=True)
+    return tuple((ctx.find_root().obj or {}).get("allow_paths", ())) if ctx is not None else ()
+
+
 def _load(case_ref: str):
     from decide.load import load_case
 
-    return load_case(case_ref)
+    return load_case(case_ref, allow_paths=_allowed())
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -82,11 +88,17 @@ def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="decide")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
-def cli(verbose: bool) -> None:
+@click.option("--allow-path", "allow_paths", multiple=True, metavar="FOLDER",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also let a case's criteria: name a file under FOLDER (by default only the case's own "
+                   "folder and the bundled sets). Repeatable.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, allow_paths: tuple[Path, ...]) -> None:
     """Decide between interventions in a crisis.
 
     CASE is a case file (YAML) or the name of a bundled case (see `decide cases`).
     """
+    ctx.obj = {"allow_paths": allow_paths}
     # Logs go to stderr so JSON and CSV on stdout stay clean.
     logging.basicConfig(stream=sys.stderr, level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -255,7 +267,9 @@ def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | Non
 
     def write() -> Path:
         return _run_with_progress(n_draws, quiet, "Simulating", lambda progress: build_report(
-            case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress))
+            case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress, allow_paths=allowed))
+
+    allowed = _allowed()
 
     if not watch:
         click.echo(f"Wrote {write() / 'report.md'}")

@@ -152,6 +152,7 @@ def run_analyses(
     strategies: bool = True,
     complete: bool = True,
     progress: Callable[[int], None] | None = None,
+    allow_paths: Any = (),
 ) -> Analyses:
     """Load the case and run scoring, simulation, weight and global sensitivity, and strategies.
 
@@ -160,7 +161,8 @@ def run_analyses(
     the strategies.
 
     ``case_ref`` is a case file's path or a bundled case's name (not a loaded case: the report
-    records the file and its hash); ``seed`` a non-negative integer.
+    records the file and its hash); ``seed`` a non-negative integer; ``allow_paths`` folders
+    besides the case's own where its ``criteria:`` may name a file (see :func:`decide.load.load_case`).
     """
     case_ref = arguments.case_reference(case_ref, "case_ref")
     n_draws = arguments.integer(n_draws, "n_draws")
@@ -176,7 +178,7 @@ def run_analyses(
     from decide.sensitivity.weights import crossover_table, weight_sweeps
 
     path = resolve_case(case_ref)
-    case = load_case(path)
+    case = load_case(path, allow_paths=allow_paths)
     arrays = compile_case(case)
     context = ReportContext(
         case_path=str(case_ref),

@@ -355,3 +355,20 @@ def test_simulate_with_an_infeasible_strategy_says_why(minimal_case_path):
     result = run("simulate", minimal_case_path, "-n", "2000", "--strategy", "intervene,mediate")
     assert result.exit_code != 0
     assert "money budget" in result.output and "Traceback" not in result.output
+
+
+def test_allow_path_lets_a_case_use_criteria_from_another_folder(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "case").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "crit.yaml").write_text((root / "criteria" / "intervention.yaml").read_text())
+    text = (root / "cases" / "mali-2012.yaml").read_text()
+    case = tmp_path / "case" / "mali.yaml"
+    case.write_text("\n".join("criteria: ../shared/crit.yaml" if line.startswith("criteria:") else line
+                              for line in text.splitlines()) + "\n")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["validate", str(case)])
+    assert refused.exit_code == 2 and "outside the case's folder" in refused.output
+    assert "--allow-path" in refused.output
+    allowed = runner.invoke(cli, ["--allow-path", str(tmp_path / "shared"), "validate", str(case)])
+    assert allowed.exit_code == 0, allowed.output
