@@ -78,6 +78,10 @@ class CaseArrays:
     scores: ScoreArrays
     failure: ScoreArrays
     """Outcome of trying and failing; criteria without a failure profile take the baseline's outcome."""
+    failure_is_baseline: NDArray[np.bool_]
+    """(option, criterion): the failure profile does not list the criterion, so a failed option
+    keeps the world as the baseline leaves it: the baseline option's own outcome in that draw, not
+    a fresh draw of its distribution (False for the baseline itself, which never fails)."""
     scale_low: NDArray[np.float64]
     scale_high: NDArray[np.float64]
     value_x: NDArray[np.float64]
@@ -176,6 +180,8 @@ def compile_case(case: Case) -> CaseArrays:
          for c in crits]
         for o in options
     ]
+    failure_is_baseline = np.array([[baseline is not None and i != baseline and c.id not in o.failure
+                                     for c in crits] for i, o in enumerate(options)], dtype=bool).reshape(n_o, -1)
 
     value_x, value_v = _value_functions(crits)
     closure_sets = dependency_closure({o.id: list(o.depends_on) for o in options})
@@ -248,6 +254,7 @@ def compile_case(case: Case) -> CaseArrays:
         group_ids=tuple(group_ids),
         scores=_score_arrays(score_specs),
         failure=_score_arrays(failure_specs),
+        failure_is_baseline=failure_is_baseline,
         scale_low=np.array([c.scale.low for c in crits]),
         scale_high=np.array([c.scale.high for c in crits]),
         value_x=value_x,
