@@ -89,6 +89,9 @@ its divisor for zero to raise Python's ZeroDivisionError (the kernel divides by 
 one: values are finite, validated input), and without that branch loops with a division
 vectorise (the inverse normal's central rational function: measured 3x faster)."""
 
+FROM_BASELINE = 100
+"""Kind of a failure cell its profile does not list: the baseline option's own outcome in the same
+draw (DESIGN: a failed option keeps the world as the baseline leaves it), drawn no uniform."""
 HISTOGRAM_BINS = 4096
 """Bins of the per-option value and regret histograms behind percentiles."""
 SUB_BLOCK = LANES
@@ -140,6 +143,9 @@ class Model(NamedTuple):
     var_q_start: NDArray[np.int64]
     var_q: NDArray[np.int64]
     """Per variant (offsets ``var_q_start``), the preconditions its enablers act on."""
+    pair_v: NDArray[np.int64]
+    """(pair,) the variant of each entry of ``var_q``: a (precondition, variant) pair is the answer
+    under some option's enablers, which the EVPPI may turn on."""
     alt_hard: NDArray[np.bool_]
     alt_pen: NDArray[np.float64]
     alt_can_fail: NDArray[np.bool_]
@@ -152,7 +158,10 @@ class Model(NamedTuple):
     cell_slot: NDArray[np.int64]
     """(a, c): the cell's uniform, shared by its planned outcome and its failure profile (-1: none)."""
     alt_order: NDArray[np.int64]
-    """Options in the order of their cells' slots (the order of their ids)."""
+    """Options in the order of their cells' slots: the baseline first (its outcomes are the failed
+    options' outcomes on the criteria their failure profiles do not list), then by id."""
+    baseline: int
+    """The baseline option's row (-1: none)."""
     vf_x: NDArray[np.float64]
     vf_v: NDArray[np.float64]
     vf_slope: NDArray[np.float64]
@@ -252,6 +261,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         return np.pad(x, [(0, 0)] * (x.ndim - 1) + [(0, width - x.shape[-1])], mode="edge")
 
     cell_kind = np.stack([planned.kind, failure.kind])
+    cell_kind[1][np.asarray(arrays.failure_is_baseline, dtype=bool)] = FROM_BASELINE
     cell_par = np.stack([planned.params, failure.params])
     cell_slot = np.full((n_o, n_c), -1, dtype=np.int64)
     can_fail = alt_hard.any(axis=1)
@@ -260,10 +270,11 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     # case then permutes the results exactly (each option keeps its uniforms). Failure outcomes
     # are drawn only for options that can fail (DESIGN: "draw failure outcomes only for options
     # that can fail"); a cell whose outcomes are all points takes no uniform.
-    alt_order = np.array(sorted(range(n_o), key=lambda i: arrays.option_ids[i]), dtype=np.int64)
+    alt_order = np.array(sorted(range(n_o), key=lambda i: (i != arrays.baseline, arrays.option_ids[i])),
+                         dtype=np.int64)
     for a in alt_order:
         for c in range(n_c):
-            if cell_kind[0, a, c] != POINT or (can_fail[a] and cell_kind[1, a, c] != POINT):
+            if cell_kind[0, a, c] != POINT or (can_fail[a] and cell_kind[1, a, c] not in (POINT, FROM_BASELINE)):
                 cell_slot[a, c], slot = slot, slot + 1
 
     vf_x, vf_v = np.asarray(arrays.value_x, dtype=float), np.asarray(arrays.value_v, dtype=float)
@@ -295,11 +306,13 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         en_kind=np.asarray(arrays.enabler_kind, dtype=np.int8),
         en_amount=np.asarray(arrays.enabler_amount, dtype=float),
         alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
+        pair_v=np.repeat(np.arange(len(signatures), dtype=np.int64), np.diff(var_q_start)),
         alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail,
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
         cell_cum=np.ascontiguousarray(np.stack([pad(planned.cum), pad(failure.cum)])),
         cell_val=np.ascontiguousarray(np.stack([pad(planned.values), pad(failure.values)])),
-        cell_slot=cell_slot, alt_order=alt_order, vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
+        cell_slot=cell_slot, alt_order=alt_order, baseline=-1 if arrays.baseline is None else int(arrays.baseline),
+        vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
         vf_slope=vf_slope, vf_n=vf_n, hist_lo=hist_lo, hist_scale=HISTOGRAM_BINS / span,
         n_opt=n_o, st_comp=st_comp, st_coef=st_coef, st_hard=np.ascontiguousarray(st_hard), comp_of=comp_of,
         scale_low=np.ascontiguousarray(arrays.scale_low, dtype=float),
@@ -341,9 +354,18 @@ class Sums(NamedTuple):
     world_yes: NDArray[np.int64]
     world_yes_v: NDArray[np.float64]
     """(q, a): sum of each value over draws where the world's answer (no enablers) is yes."""
+    pair_yes_v: NDArray[np.float64]
+    """(pair, a): as ``world_yes_v``, for the answer under the pair's variant (``Model.pair_v``)."""
+    sum_cv: NDArray[np.float64]
+    """(a, c): sums of each criterion's value of the alternative's outcome (E[v] is linear in the
+    weights: the weight analyses work on these means)."""
+    sum_cv2: NDArray[np.float64]
+    """(a, c): and of their squares."""
+    sum_pen: NDArray[np.float64]
+    """(a, 2): sums of the soft penalties charged, and of their squares."""
 
 
-def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16) -> Sums:
+def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16, n_pairs: int = 0) -> Sums:
     v_range = np.empty((n_a, 4))
     v_range[:, 0::2], v_range[:, 1::2] = np.inf, -np.inf
     return Sums(
@@ -353,7 +375,8 @@ def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16) -> Sums
         wins=np.zeros((n_a, n_a), np.int64), cw=np.zeros((n_a, n_c)), cw_sq=np.zeros((n_a, n_c)),
         blocked=np.zeros(n_a, np.int64), no=np.zeros((n_a, n_q), np.int64), no_v=np.zeros((n_a, n_q)),
         no_v2=np.zeros((n_a, n_q)), sole=np.zeros((n_a, n_q), np.int64), world_yes=np.zeros(n_q, np.int64),
-        world_yes_v=np.zeros((n_q, n_a)),
+        world_yes_v=np.zeros((n_q, n_a)), pair_yes_v=np.zeros((n_pairs, n_a)), sum_cv=np.zeros((n_a, n_c)),
+        sum_cv2=np.zeros((n_a, n_c)), sum_pen=np.zeros((n_a, 2)),
     )
 
 
@@ -433,6 +456,14 @@ class Scratch(NamedTuple):
     """(k, c, d): failure outcomes of the components, where they fail (alone or in the strategy)."""
     st_fail: NDArray[np.bool_]
     """(k, d): the component fails under the strategy's enablers."""
+    bx: NDArray[np.float64]
+    """(c, d): the baseline's outcomes, which failed options keep where their profile is silent."""
+    bxv: NDArray[np.float64]
+    """(c, d): and their criterion values."""
+    cv: NDArray[np.float64]
+    """(a, c): the sub-block's sums of each criterion value of each alternative's outcome."""
+    cv2: NDArray[np.float64]
+    """(a, c): and of their squares."""
 
 
 def new_scratch(m: Model) -> Scratch:
@@ -456,7 +487,8 @@ def new_scratch(m: Model) -> Scratch:
                    top=np.zeros(b, np.int64), at_rank=np.zeros(n_a, np.int64), moments=np.zeros((n_a, 2)),
                    chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])),
                    xp=np.zeros((len(m.st_comp), n_c, b)), xf=np.zeros((len(m.st_comp), n_c, b)),
-                   st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_))
+                   st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_),
+                   bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b)), cv=np.zeros((n_a, n_c)), cv2=np.zeros((n_a, n_c)))
 
 
 @nb.njit(**KERNEL)
@@ -600,6 +632,11 @@ def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
             if pen > 0.0:
                 for d in range(nb_):
                     penalty[a, d] += pen if no[a, q, d] else 0.0
+        if a < m.n_opt:
+            # A soft "no" degrades an option that goes ahead; a failed one is scored by its
+            # failure profile alone (DESIGN, "Soft requirement").
+            for d in range(nb_):
+                penalty[a, d] = penalty[a, d] if n_hard_no[a, d] == 0 else 0.0
 
 
 @nb.njit(**KERNEL)
@@ -617,7 +654,7 @@ def _strategy_viability(m, nb_, no, st_fail):
 
 
 @nb.njit(**KERNEL)
-def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
+def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell, cv, cv2):
     """The strategy's criterion values: ``sum_j a_j O_j`` over its components (the baseline's
     coefficient is ``1 - sum a_j``), ``O_j`` planned or failure, capped at the scale, valued,
     weighted into its value (and kept in ``vcell`` with ``keep_cells``).
@@ -632,6 +669,7 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
         lo, hi = m.scale_low[c], m.scale_high[c]
         v0 = m.vf_v[c, 0]
         n_seg = m.vf_n[c] - 1
+        total = total2 = 0.0
         for d in range(nb_):
             y = 0.0
             for k in range(n_k):
@@ -641,13 +679,30 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell):
             for g in range(n_seg):
                 val += (min(max(y, m.vf_x[c, g]), m.vf_x[c, g + 1]) - m.vf_x[c, g]) * m.vf_slope[c, g]
             values[s, d] += wt[c, d] * val
+            total += val
+            total2 += val * val
             if keep_cells:
                 vcell[s, c, d] = val
+        cv[s, c], cv2[s, c] = total, total2
+
+
+@nb.njit(**KERNEL, fastmath={"reassoc", "contract"})
+def _masked_sum(count, xv, ok, a, b, cv, cv2, i, c):
+    """Add to ``cv[i, c]`` and ``cv2[i, c]`` the sums of ``xv[k] * m_k`` and ``xv[k]**2 * m_k``,
+    ``m_k = a * ok[k] + b`` over the first ``count``: a cell's criterion values where its outcome
+    applies (planned: ``ok``; failed: ``1 - ok``; listed draws only: 1)."""
+    total = total2 = 0.0
+    for k in range(count):
+        mk = a * ok[k] + b
+        total += xv[k] * mk
+        total2 += xv[k] * xv[k] * mk
+    cv[i, c] += total
+    cv2[i, c] += total2
 
 
 @nb.njit(**KERNEL)
 def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
-              keep_cells, vcell, st_fail, xp, xf):
+              keep_cells, vcell, st_fail, xp, xf, bx, bxv, cv, cv2):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
     weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
     with ``keep_cells`` (the confidence pass reweights them).
@@ -659,6 +714,8 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
     draw of the sub-block (contiguous loops that vectorise, then a select) unless it applies in
     fewer than 3/4 of them: then only there, from the gathered uniforms ``ug``.
     PERT: a dense table, lerp indexed by ``u``; the end intervals from the end tables (by octaves).
+    The baseline comes first and its outcomes are kept (``bx``, ``bxv``): a failure cell of kind
+    FROM_BASELINE reads them. ``cv`` gets the sub-block's sum of each cell's criterion values.
     """
     n_c = m.vf_x.shape[0]
     par = m.cell_par
@@ -684,9 +741,11 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
             n_plan = nb_
         # All draws (dense) for a component's raw outcomes and wherever at least 3/4 need it
         # (measured: below that, gathering the draws' uniforms and scattering values is cheaper).
-        dense_plan = comp >= 0 or 4 * n_plan >= 3 * nb_
+        is_base = a == m.baseline
+        dense_plan = comp >= 0 or is_base or 4 * n_plan >= 3 * nb_
         dense_fail = can_fail and (comp >= 0 or 4 * n_fail >= 3 * nb_)
         for c in range(n_c):
+            cv[a, c] = cv2[a, c] = 0.0
             slot = m.cell_slot[a, c]
             if slot >= 0:
                 if qmc:
@@ -721,6 +780,15 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                     for k in range(count):
                         x[k] = raw
                         xv[k] = val
+                elif kind == FROM_BASELINE:  # the baseline's own outcome in the same draw
+                    if dense:
+                        for k in range(count):
+                            x[k] = bx[c, k]
+                            xv[k] = bxv[c, k]
+                    else:
+                        for k in range(count):
+                            x[k] = bx[c, ix[k]]
+                            xv[k] = bxv[c, ix[k]]
                 else:
                     if kind == PERT:
                         low, width, r = par[f, a, c, 0], par[f, a, c, 1], int(par[f, a, c, 2])
@@ -784,13 +852,19 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                 # Weighted into the option's value, where this outcome applies (a dense loop adds
                 # 0.0 elsewhere, which changes nothing); the criterion values for the confidence
                 # pass; a component's raw outcomes for the strategy row.
+                if is_base and f == 0:
+                    for k in range(count):
+                        bx[c, k] = x[k]
+                        bxv[c, k] = xv[k]
                 if dense:
                     if f == 0:
                         for k in range(count):
                             values[a, k] += ok[k] * (wt[c, k] * xv[k])
+                        _masked_sum(count, xv, ok, 1.0, 0.0, cv, cv2, a, c)
                     else:
                         for k in range(count):
                             values[a, k] += (1.0 - ok[k]) * (wt[c, k] * xv[k])
+                        _masked_sum(count, xv, ok, -1.0, 1.0, cv, cv2, a, c)
                     if keep_cells:
                         for k in range(count):
                             vcell[a, c, k] = xv[k] if (f == 0) == (ok[k] == 1.0) else vcell[a, c, k]
@@ -802,6 +876,7 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                     for k in range(count):
                         d = ix[k]
                         values[a, d] += wt[c, d] * xv[k]
+                    _masked_sum(count, xv, ok, 0.0, 1.0, cv, cv2, a, c)
                     if keep_cells:
                         for k in range(count):
                             vcell[a, c, ix[k]] = xv[k]
@@ -840,7 +915,8 @@ def _rank_counts(nb_, values, better, tied, wins):
 
 
 @nb.njit(**KERNEL, fastmath={"reassoc", "contract"})
-def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, better, tied, top, at_rank, moments):
+def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, better, tied, top, at_rank, moments,
+                penalty, cv, cv2, keep_v, keep_yes, at):
     """Add a sub-block of draws to the block's sums: values and their moments, histograms, ranks
     (ties share the tied ranks equally), pairwise wins, central weights, regret, blocks, answers.
 
@@ -869,6 +945,16 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
         total += best[d]
     s.count[0] += nb_
     s.sum_best[0] += total
+    for a in range(n_a):
+        pen = pen2 = 0.0
+        for d in range(nb_):
+            pen += penalty[a, d]
+            pen2 += penalty[a, d] * penalty[a, d]
+        s.sum_pen[a, 0] += pen
+        s.sum_pen[a, 1] += pen2
+        for c in range(n_c):
+            s.sum_cv[a, c] += cv[a, c]
+            s.sum_cv2[a, c] += cv2[a, c]
     _rank_counts(nb_, values, better, tied, s.wins)
     # Central weights: the weights of the draws where an alternative is best (shared if tied).
     for d in range(nb_):
@@ -976,6 +1062,23 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
                 s.no[a, q] += nb_ - count
                 s.no_v[a, q] += moments[a, 0] - sv
                 s.no_v2[a, q] += moments[a, 1] - sv2
+    for i in range(m.var_q.shape[0]):  # (precondition, variant) pairs: variant 0 has no entries
+        q, v = m.var_q[i], m.pair_v[i]
+        for a in range(n_a):
+            sv = 0.0
+            for d in range(nb_):
+                sv += values[a, d] if lat[q, d] < thr[v, q, d] else 0.0
+            s.pair_yes_v[i, a] += sv
+    # The run's first draws, kept whole: the EVPPI's per-draw influence is estimated on them.
+    if keep_v.shape[0] > 0:
+        for d in range(nb_):
+            for a in range(n_a):
+                keep_v[at + d, a] = values[a, d]
+            for q in range(n_q):
+                keep_yes[at + d, q] = lat[q, d] < thr[0, q, d]
+            for i in range(m.var_q.shape[0]):
+                q, v = m.var_q[i], m.pair_v[i]
+                keep_yes[at + d, n_q + i] = lat[q, d] < thr[v, q, d]
 
 
 @nb.njit(**KERNEL)
@@ -1007,14 +1110,16 @@ def _confidence(nb_, vcell, penalty, central, defined, totals, cf):
 
 
 @nb.njit(**KERNEL)
-def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidence, central, defined, cf):
+def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidence, central, defined, cf, keep_v,
+              keep_yes):
     """``n`` draws of one block, starting at draw ``offset`` of the block.
 
     Uniforms come from the block's SFC64 lanes ``state`` (plain Monte Carlo) or from ``ubuf``, the
     Sobol' points as (slot, draw) (QMC). Hit-and-run weights advance ``chain``/``slack`` on the
     auxiliary stream ``aux``. The main pass adds to the sums ``s``; with ``confidence`` the draws
     add to the confidence-factor sums ``cf`` instead (weights fixed at ``central`` where
-    ``defined``), and no weights are drawn.
+    ``defined``), and no weights are drawn. ``keep_v`` (draw, a) and ``keep_yes`` (draw, q + pair)
+    get each draw's values and answers where they have rows (the block's, indexed from its start).
     """
     for start in range(0, n, SUB_BLOCK):
         nb_ = min(SUB_BLOCK, n - start)
@@ -1034,11 +1139,11 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
             _strategy_viability(m, nb_, t.no, t.st_fail)
         _start_values(nb_, t.w, t.wt, t.penalty, t.values)
         _outcomes(m, qmc, ubuf, start, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-                  t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf)
+                  t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
         if has_strategy:
-            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell)
+            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell, t.cv, t.cv2)
         if confidence:
             _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
         else:
             _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                        t.tied, t.top, t.at_rank, t.moments)
+                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, offset + start)

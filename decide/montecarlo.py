@@ -21,7 +21,9 @@ Monte Carlo standard errors (plain Monte Carlo): means and probabilities from th
 variance; ratios (central weights, block shares, conditional values) by the delta method;
 percentiles from the density, ``(Q(p + s) - Q(p - s)) / 2`` with ``s = sqrt(p (1 - p) / n)``; the
 EVPI as the expected regret of the option with the best mean (EVPI = min_x E[regret_x]); the EVPPI
-by batch means over RNG blocks (NaN with fewer than two blocks). With ``method="qmc"`` every MCSE
+from its per-draw influence (the value of the option best given the draw's answer minus that of
+the option best overall, whose mean is the EVPPI exactly), its variance estimated on the run's
+first :data:`INFLUENCE_DRAWS` draws, kept whole. With ``method="qmc"`` every MCSE
 is the spread of :data:`QMC_REPLICATES` independently scrambled replicates.
 
 The numba kernel and the compiled case it runs on are in :mod:`decide.mc_kernel` (including a
@@ -38,7 +40,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Final, Literal
 
@@ -63,10 +65,13 @@ STRATEGY_ID: Final = "strategy"
 SEED: Final = 20120406
 """Default seed (the date of the MNLA's declaration of independence of Azawad)."""
 BLOCK_SIZE: Final = 16_384
-"""Draws per RNG block: the unit of seeding, of merging and of batch means (below 2**16: a block
+"""Draws per RNG block: the unit of seeding and of merging (below 2**16: a block
 counts its histograms in ``uint16``)."""
 MAX_DRAWS: Final = 2**53
 """Most draws a run may take: counts and sums stay exact in double precision up to here."""
+INFLUENCE_DRAWS: Final = 4 * 16_384
+"""The first draws of a run, kept whole (values and answers), on which the variance of the EVPPI's
+per-draw influence is estimated (to about 0.5%)."""
 QMC_REPLICATES: Final = 16
 """Independent scrambles of the Sobol' sequence in ``method="qmc"``; their spread gives the MCSE."""
 CONFIDENCE_DRAWS: Final = 32_768
@@ -81,46 +86,41 @@ _QMC_SUBCHUNK = 1024  # Sobol' rows generated at once
 class Accumulator:
     """Mergeable running sums of a run (or of one block, or one QMC replicate).
 
-    ``update`` adds a block's sums and its batch statistics; ``merge`` adds another accumulator.
-    Merging in block order keeps floating-point sums independent of chunking and threads.
-    ``batch`` holds, per precondition, ``sum n_b^2 theta_b^2``, ``sum n_b^2 theta_b`` and
-    ``sum n_b^2`` over blocks b of size n_b with block estimate theta_b of the EVPPI (batch means).
+    ``update`` adds a block's sums; ``merge`` adds another accumulator. Merging in block order
+    keeps floating-point sums independent of chunking and threads. ``kept`` holds the values and
+    answers of the run's first draws, block by block (see :data:`INFLUENCE_DRAWS`).
     """
 
     sums: Sums
-    batch: NDArray[np.float64]
     hist_lo: NDArray[np.float64]
     """(a,) lower end of each value histogram (the regret histograms start at 0)."""
     hist_scale: NDArray[np.float64]
     """(a,) bins per unit of value (and of regret)."""
     hard: NDArray[np.bool_]
     """(a, q) hard requirements: only they block, so only they have block shares."""
-    n_batches: int = 0
+    pair_q: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """(pair,) the precondition of each (precondition, variant) pair (``Model.var_q``)."""
+    kept: list = field(default_factory=list)
 
     @classmethod
     def empty(cls, m: Model) -> Accumulator:
         n_a, n_q = m.alt_hard.shape
-        sums = new_sums(n_a, m.vf_x.shape[0], n_q, np.int64)  # a run's totals: int64 histograms
-        return cls(sums, np.zeros((3, n_q)), m.hist_lo, m.hist_scale, m.alt_hard)
+        sums = new_sums(n_a, m.vf_x.shape[0], n_q, np.int64, len(m.var_q))  # a run's totals: int64 histograms
+        return cls(sums, m.hist_lo, m.hist_scale, m.alt_hard, m.var_q)
 
     @property
     def n(self) -> int:
         return int(self.sums.count[0])
 
-    def update(self, block: Sums) -> None:
-        """Add one finished block: its sums and its EVPPI batch estimate."""
-        n_b = int(block.count[0])
-        if n_b == 0:
-            return
-        theta = _evppi(block.sum_v[:, 0], block.world_yes_v, n_b)
-        self.batch += np.array([n_b**2 * theta**2, n_b**2 * theta, np.full_like(theta, n_b**2)])
-        self.n_batches += 1
+    def update(self, block: Sums, kept: tuple[NDArray, NDArray] | None = None) -> None:
+        """Add one finished block: its sums (and its draws, if it kept them)."""
         self._add(block)
+        if kept is not None:
+            self.kept.append(kept)
 
     def merge(self, other: Accumulator) -> None:
-        self.batch += other.batch
-        self.n_batches += other.n_batches
         self._add(other.sums)
+        self.kept += other.kept
 
     def _add(self, s: Sums) -> None:
         for name, mine, theirs in zip(Sums._fields, self.sums, s):
@@ -155,6 +155,8 @@ def _tasks(n_draws: int, replicates: int) -> Iterator[_Task]:
 _NO_CENTRAL = np.zeros((1, 1))
 _NO_DEFINED = np.zeros(1, dtype=np.bool_)
 _NO_CF = np.zeros((1, 3))
+_NO_KEEP_V = np.zeros((0, 1))
+_NO_KEEP_YES = np.zeros((0, 1), dtype=np.bool_)
 
 
 class _Runner:
@@ -206,10 +208,14 @@ class _Runner:
         with self._lock:
             self._done += n
 
-    def run_main(self, task: _Task) -> Sums:
+    def run_main(self, task: _Task) -> tuple[Sums, tuple[NDArray, NDArray] | None]:
         m = self.m
-        sums = new_sums(*self.shape)
+        n_a, _, n_q = self.shape
+        sums = new_sums(*self.shape, n_pairs=len(m.var_q))
         scratch = new_scratch(m)
+        keep = not self.qmc and task.block * BLOCK_SIZE < INFLUENCE_DRAWS
+        keep_v = np.empty((task.size if keep else 0, n_a))
+        keep_yes = np.empty((task.size if keep else 0, n_q + len(m.var_q)), dtype=np.bool_)
         main, aux, sobol = self._streams(task)
         chain = m.chain_start.copy()
         slack = np.zeros(m.chain_g.shape[0])
@@ -218,9 +224,9 @@ class _Runner:
             n = min(step, task.size - offset)
             ubuf = self._uniforms(sobol, n) if self.qmc else scratch.u
             run_chunk(n, offset, self.qmc, ubuf, main, aux, chain, slack, m, sums, scratch, False, _NO_CENTRAL,
-                      _NO_DEFINED, _NO_CF)
+                      _NO_DEFINED, _NO_CF, keep_v, keep_yes)
             self._report(n)
-        return sums
+        return sums, ((keep_v, keep_yes) if keep else None)
 
     def run_confidence(self, task: _Task, central: NDArray[np.float64], defined: NDArray[np.bool_]):
         """The confidence-factor pass over one block: the same draws as the main pass, minus weights."""
@@ -234,7 +240,7 @@ class _Runner:
             n = min(step, task.size - offset)
             ubuf = self._uniforms(sobol, n) if self.qmc else scratch.u
             run_chunk(n, offset, self.qmc, ubuf, main, aux, m.chain_start, m.chain_h, m, sums, scratch, True,
-                      central, defined, cf)
+                      central, defined, cf, _NO_KEEP_V, _NO_KEEP_YES)
         return cf
 
     def map_ordered(self, fn: Callable, tasks: Iterable[_Task], merge: Callable[[_Task, object], None]) -> None:
@@ -403,7 +409,7 @@ def simulate(
     tasks = _tasks(n_draws, replicates)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        runner.map_ordered(runner.run_main, tasks, lambda task, sums: accs[task.replicate].update(sums))
+        runner.map_ordered(runner.run_main, tasks, lambda task, out: accs[task.replicate].update(*out))
     pooled = Accumulator.empty(m)
     for acc in accs:
         pooled.merge(acc)
@@ -457,7 +463,22 @@ def simulate(
         n_draws=n_draws, method=method, weights=describe(sampler), version=__version__,
         replicates=replicates, confidence_draws=int(total_cf[0, 2]), histogram_bins=HISTOGRAM_BINS,
         block_size=BLOCK_SIZE, uniforms_per_draw=m.n_slots, seconds=elapsed,
+        evppi_answer=_answer_labels(m, arrays, _answers_evppi(pooled)[2]),
     )
+
+
+def _answer_labels(m: Model, arrays: CaseArrays, choice: NDArray[np.intp]) -> tuple[str, ...]:
+    """Per precondition, the options whose enablers define the answer its EVPPI is about ("" for
+    the answer without enablers)."""
+    labels = []
+    for q, i in enumerate(choice):
+        if i < 0:
+            labels.append("")
+            continue
+        v = m.pair_v[i]
+        enablers = [e for e in m.var_enablers[m.var_start[v]:m.var_start[v + 1]] if m.en_prec[e] == q]
+        labels.append(" + ".join(dict.fromkeys(arrays.option_ids[arrays.enabler_option[e]] for e in enablers)))
+    return tuple(labels)
 
 
 def _strategy_vector(arrays: CaseArrays, strategy: Sequence[str] | None):
@@ -479,10 +500,61 @@ def _strategy_vector(arrays: CaseArrays, strategy: Sequence[str] | None):
 # --------------------------------------------------------------------------- estimates
 
 
-def _evppi(sum_v: NDArray[np.float64], world_yes_v: NDArray[np.float64], n: int) -> NDArray[np.float64]:
-    """EVPPI per precondition: sum over answers of P(a) max_x E[v_x | a] - max_x E[v_x]."""
-    no_v = sum_v[None, :] - world_yes_v
-    return (world_yes_v.max(axis=1) + no_v.max(axis=1) - sum_v.max()) / n
+def _evppi(sum_v: NDArray[np.float64], yes_v: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    """EVPPI per answer (row of ``yes_v``): sum over yes/no of P max_x E[v_x | it] - max_x E[v_x]."""
+    if len(yes_v) == 0:
+        return np.zeros(0)
+    no_v = sum_v[None, :] - yes_v
+    value = (yes_v.max(axis=1) + no_v.max(axis=1) - sum_v.max()) / n
+    return np.where(np.abs(value) < 1e-12, 0.0, value)  # never below zero: only the rounding of the sums
+
+
+def _answers_evppi(acc: Accumulator) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
+    """Per precondition: the EVPPI of the answer the decision turns on, the EVPPI of the answer
+    without enablers, and which answer the first is (-1: without enablers; else the pair).
+
+    An option reads a precondition its enablers act on through its own answer ("would ag Ghali
+    break if Algeria mediates"); learning that answer can be worth more than learning the world's.
+    Of a precondition's answers (without enablers, and under each enabler variant acting on it),
+    the one worth most to learn is the one the decision turns on.
+    """
+    s = acc.sums
+    world = _evppi(s.sum_v[:, 0], s.world_yes_v, acc.n)
+    pairs = _evppi(s.sum_v[:, 0], s.pair_yes_v, acc.n)
+    best, choice = world.copy(), np.full(len(world), -1, dtype=np.intp)
+    for i, q in enumerate(acc.pair_q):
+        if pairs[i] > best[q] + 1e-12:
+            best[q], choice[q] = pairs[i], i
+    return best, world, choice
+
+
+def _evppi_se(acc: Accumulator, choice: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """MCSEs of the chosen and the unmediated EVPPI from the per-draw influence.
+
+    With the best option given each answer (``a_yes``, ``a_no``) and overall (``a*``) fixed at the
+    run's estimates, the EVPPI is exactly the mean of ``g = v[a_answer] - v[a*]`` over the draws, so
+    its MCSE is ``sd(g) / sqrt(n)``; ``sd(g)`` comes from the kept first draws.
+    """
+    s = acc.sums
+    n_q = s.world_yes_v.shape[0]
+    if not acc.kept or acc.n < 2:
+        return np.full(n_q, np.nan), np.full(n_q, np.nan)
+    values = np.concatenate([k[0] for k in acc.kept])
+    answers = np.concatenate([k[1] for k in acc.kept])
+    if len(values) < 2:
+        return np.full(n_q, np.nan), np.full(n_q, np.nan)
+    total = s.sum_v[:, 0]
+    best = int(np.argmax(total))
+    yes_v = np.vstack([s.world_yes_v, s.pair_yes_v])  # columns of ``answers``: world's, then pairs
+
+    def se(column: int) -> float:
+        a_yes, a_no = int(np.argmax(yes_v[column])), int(np.argmax(total - yes_v[column]))
+        g = np.where(answers[:, column], values[:, a_yes], values[:, a_no]) - values[:, best]
+        return float(np.std(g, ddof=1) / np.sqrt(acc.n))
+
+    world = np.array([se(q) for q in range(n_q)])
+    chosen = np.array([world[q] if choice[q] < 0 else se(n_q + int(choice[q])) for q in range(n_q)])
+    return chosen, world
 
 
 def _hist_quantiles(hist: NDArray[np.int64], lo: NDArray[np.float64], scale: NDArray[np.float64],
@@ -546,7 +618,8 @@ def _estimates(acc: Accumulator) -> dict[str, NDArray[np.float64]]:
         "p_blocked": s.blocked / n, "p_no": s.no / n, "block_share": block_share,
         "sole_blocker_share": sole_share, "value_at_stake": at_stake, "p_yes": s.world_yes / n,
         "evpi": np.array(s.sum_best[0] / n - mean.max()),
-        "evppi": _evppi(s.sum_v[:, 0], s.world_yes_v, n),
+        **dict(zip(("evppi", "evppi_unmediated"), _answers_evppi(acc)[:2])),
+        "criterion_means": s.sum_cv / n, "expected_penalty": s.sum_pen[:, 0] / n,
     }
 
 
@@ -566,7 +639,7 @@ def _binomial_se(p: NDArray[np.float64], n: NDArray[np.float64] | float) -> NDAr
 
 
 def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
-    """MCSEs of independent draws (and batch means over blocks for the EVPPI)."""
+    """MCSEs of independent draws (and the per-draw influence for the EVPPI)."""
     s = acc.sums
     n = acc.n
     mean, sd = est["mean"], est["sd"]
@@ -597,12 +670,7 @@ def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -
     _, rq_se = _quantiles(acc, "regret", (0.95,))
     # EVPI = min_x E[max_y v_y - v_x]: the expected regret of the option with the best mean.
     evpi_se = regret_se[int(np.argmax(mean))]
-    b2t2, b2t, b2 = acc.batch
-    theta = est["evppi"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        k = acc.n_batches
-        evppi_se = np.where(k >= 2, np.sqrt(np.maximum(b2t2 - 2 * theta * b2t + theta**2 * b2, 0.0) * k / (k - 1))
-                            / n, np.nan)
+    evppi_se, evppi_world_se = _evppi_se(acc, _answers_evppi(acc)[2])
     out = {
         "mean": sd / np.sqrt(n), "sd": sd_se, "p05": pct_se[0], "p50": pct_se[1], "p95": pct_se[2],
         "p_best": rank_se[:, 0], "rank_acceptability": rank_se, "pairwise": pair_se, "central_weights": central_se,
@@ -610,6 +678,8 @@ def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -
         "p_no": _binomial_se(est["p_no"], n), "block_share": _binomial_se(est["block_share"], blocked),
         "sole_blocker_share": _binomial_se(est["sole_blocker_share"], blocked), "value_at_stake": stake_se,
         "p_yes": _binomial_se(est["p_yes"], n), "evpi": np.asarray(evpi_se), "evppi": evppi_se,
+        "evppi_unmediated": evppi_world_se, "criterion_means": np.sqrt(np.maximum(s.sum_cv2 / n - est["criterion_means"] ** 2, 0.0) / n),
+        "expected_penalty": np.sqrt(np.maximum(s.sum_pen[:, 1] / n - est["expected_penalty"] ** 2, 0.0) / n),
     }
     if n < 2:  # one draw says nothing of its own spread: not estimable, not zero
         out = {k: np.full(np.shape(v), np.nan) for k, v in out.items()}

@@ -50,7 +50,11 @@ class SimulationResult:
     ``max_y v_y - v_x``; ``p_blocked`` (a); per (a, q) under the option's enablers: ``p_no``,
     ``block_share`` (P(q says no | blocked), hard requirements only), ``sole_blocker_share``
     (P(q is the only hard no | blocked)), ``value_at_stake`` (E[v | yes] - E[v | no]);
-    ``p_yes`` (q): the world's answer without enablers; ``evpi`` (scalar), ``evppi`` (q).
+    ``p_yes`` (q): the world's answer without enablers; ``evpi`` (scalar); ``evppi`` (q): the value of
+    learning the answer the decision turns on (under the enablers in :attr:`evppi_answer`), and
+    ``evppi_unmediated`` (q) of learning the answer without enablers; ``criterion_means`` (a, c):
+    E[criterion value of the outcome], and ``expected_penalty`` (a), so that with fixed weights
+    ``mean = criterion_means @ w - expected_penalty`` (the matrix the weight analyses use).
     Undefined estimates (an option never best, a precondition that always says yes) are NaN.
     With ``simulate(..., strategy=[...])`` the last row, id ``"strategy"``, is that strategy,
     ranked alongside the options (its options are in :attr:`strategy`).
@@ -82,6 +86,9 @@ class SimulationResult:
     """Names per row of ``option_ids`` (the strategy row: its option ids joined with " + ")."""
     strategy: tuple[str, ...] | None = None
     """The options of the extra alternative ``"strategy"`` (the last row), if one was simulated."""
+    evppi_answer: tuple[str, ...] = ()
+    """Per precondition, the options whose enablers define the answer its ``evppi`` is about
+    ("" for the answer without enablers; ``evppi_unmediated`` is always that one)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimates", _frozen(self.estimates))
@@ -157,11 +164,31 @@ class SimulationResult:
 
     @property
     def preconditions(self) -> pd.DataFrame:
-        """Per precondition: P(yes) without enablers and the EVPPI (value of learning its answer first)."""
+        """Per precondition: P(yes) without enablers; the EVPPI (value of learning its answer first)
+        of the answer the decision turns on, the options whose enablers that answer is under
+        (``evppi_answer``, "" for none), and the EVPPI of the answer without enablers."""
+        answer = self.evppi_answer or ("",) * len(self.precondition_ids)
         frame = pd.DataFrame({"p_yes": self.estimates["p_yes"], "p_yes_se": self.standard_errors["p_yes"],
-                              "evppi": self.estimates["evppi"], "evppi_se": self.standard_errors["evppi"]},
+                              "evppi": self.estimates["evppi"], "evppi_se": self.standard_errors["evppi"],
+                              "evppi_answer": list(answer),
+                              "evppi_unmediated": self.estimates["evppi_unmediated"],
+                              "evppi_unmediated_se": self.standard_errors["evppi_unmediated"]},
                              index=pd.Index(self.precondition_ids, name="precondition"))
         return frame
+
+    @property
+    def criterion_means(self) -> pd.DataFrame:
+        """Option x criterion: expected criterion value (in [0, 1]) of the option's outcome."""
+        return self._square("criterion_means", False, pd.Index(self.criterion_ids, name="criterion"))
+
+    @property
+    def value_matrix(self) -> pd.DataFrame:
+        """Option x criterion: ``criterion_means`` minus each option's expected soft penalty, so that
+        ``value_matrix @ w`` is the expected value under weights ``w`` (summing to 1): the matrix the
+        weight analyses (crossovers, least change, potential optimality, dominance) work on."""
+        matrix = self.estimates["criterion_means"] - self.estimates["expected_penalty"][:, None]
+        return pd.DataFrame(matrix, index=pd.Index(self.option_ids, name="option"),
+                            columns=pd.Index(self.criterion_ids, name="criterion"))
 
     @property
     def p_yes_by_option(self) -> pd.DataFrame:
@@ -173,11 +200,14 @@ class SimulationResult:
 
     @property
     def value_of_information(self) -> pd.DataFrame:
-        """EVPI (learning everything) and EVPPI per precondition, with MCSEs."""
+        """EVPI (learning everything) and EVPPI per precondition, with MCSEs; ``answer_under`` names
+        the options whose enablers the answer is under ("" for none)."""
         index = pd.Index(("(everything)",) + self.precondition_ids, name="learn")
+        answer = self.evppi_answer or ("",) * len(self.precondition_ids)
         return pd.DataFrame({
             "value": np.concatenate([[float(self.estimates["evpi"])], self.estimates["evppi"]]),
             "value_se": np.concatenate([[float(self.standard_errors["evpi"])], self.standard_errors["evppi"]]),
+            "answer_under": ["", *answer],
         }, index=index)
 
     @property

@@ -97,8 +97,9 @@ def test_enablers_and_soft_penalties() -> None:
     close(est["p_no"][ids.index("help"), 0], se["p_no"][ids.index("help"), 0], 0.2)
     close(est["p_no"][ids.index("go"), 0], se["p_no"][ids.index("go"), 0], 0.5)
     close(est["p_no"][ids.index("go"), 1], se["p_no"][ids.index("go"), 1], 0.25)  # odds 1 -> 3
-    # go: 0.8 whether or not a holds (its failure profile equals its plan), less 0.2 when b says no.
-    close(est["mean"][ids.index("go")], se["mean"][ids.index("go")], 0.8 - 0.2 * 0.25)
+    # go: 0.8 whether or not a holds (its failure profile equals its plan), less 0.2 when b says no
+    # and go goes ahead (a says yes): a soft "no" does not cost a failed option anything more.
+    close(est["mean"][ids.index("go")], se["mean"][ids.index("go")], 0.8 - 0.2 * 0.25 * 0.5)
     assert r.p_yes_by_option.loc["a", "help"] == pytest.approx(1 - est["p_no"][ids.index("help"), 0])
 
 
@@ -226,7 +227,8 @@ def test_result_frames_and_json() -> None:
     assert list(r.summary.index) == ["wait", "intervene", "mediate"]
     assert {"mean", "mean_se", "p_best", "p_best_se", "confidence_factor_se", "regret_p95"} <= set(r.summary)
     assert r.blockers.shape == (6, 9) and list(r.blockers.index.names) == ["option", "precondition"]
-    assert list(r.preconditions.columns) == ["p_yes", "p_yes_se", "evppi", "evppi_se"]
+    assert list(r.preconditions.columns) == ["p_yes", "p_yes_se", "evppi", "evppi_se", "evppi_answer",
+                                             "evppi_unmediated", "evppi_unmediated_se"]
     assert r.central_weights.shape == (3, 3) and r.rank_acceptability.shape == (3, 3)
     text = json.dumps(r.to_dict())
     back = json.loads(text)
@@ -308,7 +310,7 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
     K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
     K._outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-                t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf)
+                t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
     np.testing.assert_array_equal(state, stepped)
     # Every PERT cell of an option that cannot fail scores its planned outcome on its slot's row:
     # its criterion value is the value function at low + width F^-1(u).
