@@ -464,6 +464,8 @@ class Scratch(NamedTuple):
     """(a, c): the sub-block's sums of each criterion value of each alternative's outcome."""
     cv2: NDArray[np.float64]
     """(a, c): and of their squares."""
+    mask: NDArray[np.float64]
+    """(d,): 1.0 where an answer is yes (the accumulator's sums over those draws)."""
 
 
 def new_scratch(m: Model) -> Scratch:
@@ -488,7 +490,8 @@ def new_scratch(m: Model) -> Scratch:
                    chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])),
                    xp=np.zeros((len(m.st_comp), n_c, b)), xf=np.zeros((len(m.st_comp), n_c, b)),
                    st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_),
-                   bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b)), cv=np.zeros((n_a, n_c)), cv2=np.zeros((n_a, n_c)))
+                   bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b)), cv=np.zeros((n_a, n_c)), cv2=np.zeros((n_a, n_c)),
+                   mask=np.zeros(b))
 
 
 @nb.njit(**KERNEL)
@@ -687,20 +690,6 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell, c
 
 
 @nb.njit(**KERNEL, fastmath={"reassoc", "contract"})
-def _masked_sum(count, xv, ok, a, b, cv, cv2, i, c):
-    """Add to ``cv[i, c]`` and ``cv2[i, c]`` the sums of ``xv[k] * m_k`` and ``xv[k]**2 * m_k``,
-    ``m_k = a * ok[k] + b`` over the first ``count``: a cell's criterion values where its outcome
-    applies (planned: ``ok``; failed: ``1 - ok``; listed draws only: 1)."""
-    total = total2 = 0.0
-    for k in range(count):
-        mk = a * ok[k] + b
-        total += xv[k] * mk
-        total2 += xv[k] * xv[k] * mk
-    cv[i, c] += total
-    cv2[i, c] += total2
-
-
-@nb.njit(**KERNEL)
 def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
               keep_cells, vcell, st_fail, xp, xf, bx, bxv, cv, cv2):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
@@ -857,14 +846,17 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                         bx[c, k] = x[k]
                         bxv[c, k] = xv[k]
                 if dense:
-                    if f == 0:
-                        for k in range(count):
-                            values[a, k] += ok[k] * (wt[c, k] * xv[k])
-                        _masked_sum(count, xv, ok, 1.0, 0.0, cv, cv2, a, c)
-                    else:
-                        for k in range(count):
-                            values[a, k] += (1.0 - ok[k]) * (wt[c, k] * xv[k])
-                        _masked_sum(count, xv, ok, -1.0, 1.0, cv, cv2, a, c)
+                    # mk: 1.0 where this outcome applies (criterion sums and values alike)
+                    sa, sb = (1.0, 0.0) if f == 0 else (-1.0, 1.0)
+                    t1 = t2 = 0.0
+                    for k in range(count):
+                        mk = sa * ok[k] + sb
+                        xk = xv[k]
+                        values[a, k] += mk * (wt[c, k] * xk)
+                        t1 += mk * xk
+                        t2 += mk * (xk * xk)
+                    cv[a, c] += t1
+                    cv2[a, c] += t2
                     if keep_cells:
                         for k in range(count):
                             vcell[a, c, k] = xv[k] if (f == 0) == (ok[k] == 1.0) else vcell[a, c, k]
@@ -873,10 +865,15 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                         for k in range(count):
                             out[comp, c, k] = x[k]
                 else:  # only non-components are sparse: every listed draw is theirs
+                    t1 = t2 = 0.0
                     for k in range(count):
                         d = ix[k]
-                        values[a, d] += wt[c, d] * xv[k]
-                    _masked_sum(count, xv, ok, 0.0, 1.0, cv, cv2, a, c)
+                        xk = xv[k]
+                        values[a, d] += wt[c, d] * xk
+                        t1 += xk
+                        t2 += xk * xk
+                    cv[a, c] += t1
+                    cv2[a, c] += t2
                     if keep_cells:
                         for k in range(count):
                             vcell[a, c, ix[k]] = xv[k]
@@ -916,7 +913,7 @@ def _rank_counts(nb_, values, better, tied, wins):
 
 @nb.njit(**KERNEL, fastmath={"reassoc", "contract"})
 def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, better, tied, top, at_rank, moments,
-                penalty, cv, cv2, keep_v, keep_yes, at):
+                penalty, cv, cv2, keep_v, keep_yes, at, mask):
     """Add a sub-block of draws to the block's sums: values and their moments, histograms, ranks
     (ties share the tied ranks equally), pairwise wins, central weights, regret, blocks, answers.
 
@@ -1048,15 +1045,16 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
     for q in range(n_q):
         count = 0
         for d in range(nb_):
-            count += lat[q, d] < thr[0, q, d]
+            yes = lat[q, d] < thr[0, q, d]
+            count += yes
+            mask[d] = 1.0 if yes else 0.0
         s.world_yes[q] += count
         for a in range(n_a):
             sv = sv2 = 0.0
             for d in range(nb_):
-                v = values[a, d]
-                yes = lat[q, d] < thr[0, q, d]
-                sv += v if yes else 0.0
-                sv2 += v * v if yes else 0.0
+                v = mask[d] * values[a, d]
+                sv += v
+                sv2 += v * values[a, d]
             s.world_yes_v[q, a] += sv
             if m.alt_tv[a, q] == 0:
                 s.no[a, q] += nb_ - count
@@ -1064,10 +1062,12 @@ def _accumulate(m, s, nb_, w, values, thr, lat, no, n_hard_no, last_no, best, be
                 s.no_v2[a, q] += moments[a, 1] - sv2
     for i in range(m.var_q.shape[0]):  # (precondition, variant) pairs: variant 0 has no entries
         q, v = m.var_q[i], m.pair_v[i]
+        for d in range(nb_):
+            mask[d] = 1.0 if lat[q, d] < thr[v, q, d] else 0.0
         for a in range(n_a):
             sv = 0.0
             for d in range(nb_):
-                sv += values[a, d] if lat[q, d] < thr[v, q, d] else 0.0
+                sv += mask[d] * values[a, d]
             s.pair_yes_v[i, a] += sv
     # The run's first draws, kept whole: the EVPPI's per-draw influence is estimated on them.
     if keep_v.shape[0] > 0:
@@ -1146,4 +1146,5 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
             _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
         else:
             _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, offset + start)
+                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, offset + start,
+                        t.mask)

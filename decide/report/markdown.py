@@ -139,10 +139,15 @@ def summary(a: Analyses) -> str:
     voi = sim.preconditions.sort_values("evppi", ascending=False)
     if len(voi) and voi["evppi"].iloc[0] > 0:
         q = voi.index[0]
+        under = voi.at[q, "evppi_answer"]
+        names = _escaped_names(a)
+        answer = (f" — the answer *if {' and '.join(names.get(o, o) for o in under.split(' + '))} "
+                  f"{'is' if ' + ' not in under else 'are'} pursued*, which is what the choice turns on; "
+                  f"the answer without that is worth {_num(voi.at[q, 'evppi_unmediated'], 4)}") if under else ""
         lines += ["", f"**The question worth answering first** is {_code(q)} "
                   f"({escape_markdown(_question(a, q))}): learning its answer before choosing is worth "
-                  f"{_num(voi.at[q, 'evppi'], 4)} in expected value (EVPPI; perfect information about everything "
-                  f"is worth {_num(sim.evpi, 4)})."]
+                  f"{_num(voi.at[q, 'evppi'], 4)} ± {_num(voi.at[q, 'evppi_se'], 4)} in expected value (EVPPI{answer}; "
+                  f"perfect information about everything is worth {_num(sim.evpi, 4)})."]
     lines += ["", "**What would change the answer.** " + _what_changes(a, lead, second), ""]
     return "\n".join(lines)
 
