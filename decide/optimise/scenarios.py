@@ -16,10 +16,12 @@ stability reruns) never overlap.
 The Monte Carlo engine's samplers do the drawing (:func:`decide.sampling.draw_scores`,
 :func:`~decide.sampling.draw_probabilities`, :func:`~decide.sampling.copula_factor`): one uniform
 per (draw, option, criterion) through the score's inverse CDF, so outcomes are independent across
-options and criteria, with one exception. A failure
-outcome with exactly the baseline option's distribution on that criterion -- which is what
-:func:`decide.compile.compile_case` fills in where an option gives no failure profile ("fails to the
-baseline's outcome") -- takes the baseline's own draw, so failing to the status quo adds no noise.
+options and criteria, with one exception (DESIGN.md, "Requirement"): where an option's failure
+profile does not list a criterion (``CaseArrays.failure_is_baseline``), its failure outcome there
+*is* the baseline option's planned outcome in the same scenario -- the world as the baseline
+leaves it, not a fresh draw of the same distribution -- so failing there changes nothing. The
+uniforms for those cells are still drawn (and unused), so the stream is the same whatever the
+failure profiles list.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ class Scenarios:
         ``(draw, option, criterion)``: outcome if the option (with the options it depends on)
         goes ahead and its preconditions hold, on the criterion's scale.
     failure
-        ``(draw, option, criterion)``: outcome of trying the option and failing.
+        ``(draw, option, criterion)``: outcome of trying the option and failing; on criteria the
+        failure profile does not list, the baseline option's ``planned`` outcome in the same draw.
     probabilities
         ``(draw, precondition)``: marginal probability of yes, before any enabler.
     latent
@@ -147,7 +150,7 @@ def iter_scenarios(
     if not isinstance(n_scenarios, (int, np.integer)) or isinstance(n_scenarios, bool) or n_scenarios < 1:
         raise DecideError(f"the number of scenarios must be a positive integer, got {n_scenarios!r}")
     root, seed = resolve_seed(rng)
-    shared = _failure_shares_baseline(arrays)
+    shared = np.asarray(arrays.failure_is_baseline, dtype=bool).reshape(arrays.n_options, arrays.n_criteria)
     correlated, factor = copula_factor(arrays.correlation)
     samplers = ScoreSampler(arrays.scores), ScoreSampler(arrays.failure)
     per_chunk = max(1, -(-int(chunk) // BLOCK_SIZE))
@@ -172,7 +175,7 @@ def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np
     latent = gen.random((BLOCK_SIZE, n_p))
     planned = samplers[0](u_planned)
     failure = samplers[1](u_failure)
-    if shared.any():
+    if shared.any():  # unlisted failure criteria: the baseline's own draw
         base = np.broadcast_to(planned[:, arrays.baseline, None, :], failure.shape)
         failure = np.where(shared[None], base, failure)
     probabilities = draw_probabilities(arrays, u_probability)
@@ -182,15 +185,3 @@ def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np
         latent[:, correlated] = special.ndtr(z)
     return planned, failure, probabilities, latent
 
-
-def _failure_shares_baseline(arrays: CaseArrays) -> NDArray[np.bool_]:
-    """(option, criterion): failure outcome distributed exactly as the baseline's outcome there."""
-    b = arrays.baseline
-    if b is None:
-        return np.zeros((arrays.n_options, arrays.n_criteria), dtype=bool)
-    f, s = arrays.failure, arrays.scores
-    same = (f.kind == s.kind[b]) & np.all(f.params == s.params[b], axis=-1)
-    same &= np.all(f.discrete_values == s.discrete_values[b], axis=-1)
-    same &= np.all(f.discrete_probabilities == s.discrete_probabilities[b], axis=-1)
-    same[b] = False
-    return same

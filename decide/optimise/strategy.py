@@ -12,11 +12,15 @@ An option's scores are the outcomes if it is pursued together with the options i
 (its *smallest strategy*); its failure profile is the outcome of that smallest strategy when it
 fails. In each scenario, the smallest strategy of option ``j`` ends in
 
-    O_j = P_j   if every hard requirement of j *and of its dependencies* holds (j is viable),
+    O_j = P_j   if every hard requirement of j *and of its dependencies* holds (j is viable:
+                it goes ahead),
     O_j = F_j   otherwise -- a "no" that stops phase one stops phase two as well,
 
 so an option is judged alone exactly as it is within a strategy (and as ``score`` and the Monte
-Carlo engine evaluate it). A strategy's outcome on each criterion assembles these joint outcomes
+Carlo engine evaluate it). On a criterion its failure profile does not list
+(``CaseArrays.failure_is_baseline``), ``F_j`` is the baseline option's own draw in that scenario
+(:mod:`decide.optimise.scenarios` draws it so), so a failure there changes nothing: ``F_j - B = 0``
+exactly. A strategy's outcome on each criterion assembles these joint outcomes
 by inclusion-exclusion over shared dependencies:
 
     outcome = B + sum_j a_j (O_j - B),   a_j = sum over i in the strategy of mu(i, j),
@@ -26,12 +30,21 @@ inverse of the 0/1 ``closure`` matrix). When everything holds this is "baseline 
 change", an option's change being its outcome minus its dependencies' planned joint outcome
 (phase one + phase two scores exactly as phase two was scored); for options without
 dependencies ``a_j = 1`` and the change is ``O_j - B``. The outcome is then capped at the ends of
-each criterion's scale, mapped through its value function and weighted; each soft requirement
-that says no costs the largest penalty any option of the strategy attaches to it.
+each criterion's scale, mapped through its value function and weighted.
+
+Soft requirements cost only where the option goes ahead (a failed option is already scored by
+its failure profile). In each scenario, for each precondition ``q`` that says no, the strategy
+pays the largest penalty among its options that softly require ``q`` *and are viable in that
+scenario* (nothing if none is):
+
+    penalty_s = sum over q saying no in s of  max {pen_iq : i in the strategy, i viable in s}
+
+with viability as above (every hard requirement of i and of its dependencies holds, under the
+strategy's enablers). An option judged alone is its smallest strategy: a dependency that goes
+ahead pays its own soft penalties even where the option itself fails.
 
 Preconditions say yes iff the scenario's latent uniform is below their probability after the
 enablers of the strategy's options (the same uniforms for every strategy: common random numbers).
-Soft penalties apply whether or not the option is viable, as in :func:`decide.score.score`.
 
 Engines
 -------
@@ -401,7 +414,7 @@ class _Evaluator:
                                      + [np.zeros(0, np.intp)])).astype(np.intp)
             for j in range(space.n_options)]
         self._answers: dict[tuple, NDArray[np.bool_]] = {}
-        self._yes: dict[tuple, float] = {}
+        self._viable: dict[tuple, NDArray[np.bool_]] = {}
         self._joint: dict[tuple, NDArray[np.float64]] = {}
         self._fixed = (draws.failure - draws.base).reshape(space.n_options, -1)
         self._swing = (draws.planned - draws.failure).reshape(space.n_options, -1)
@@ -410,6 +423,16 @@ class _Evaluator:
             np.unique(np.concatenate([self.requirement_enabling[j] for j in self._dependent[i]]
                                      + [np.zeros(0, np.intp)])).astype(np.intp)
             for i in range(space.n_options)]
+        # Soft requirements, per precondition q: the options softly requiring it by decreasing
+        # penalty, and every option whose choice changes what a strategy pays for q (those
+        # options, q's enabling options and the options enabling their hard requirements).
+        self.soft: list[tuple[int, NDArray[np.intp], NDArray[np.intp]]] = []
+        for q in np.flatnonzero(space.penalty.max(axis=0, initial=0.0) > 0):
+            members = np.flatnonzero(space.penalty[:, q] > 0)
+            members = members[np.argsort(-space.penalty[members, q], kind="stable")]
+            deciding = np.unique(np.concatenate([members, self.enabling[q]]
+                                                + [self.requirement_enabling[m] for m in members]))
+            self.soft.append((int(q), members, deciding.astype(np.intp)))
 
     def answers(self, q: int, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """(draw,): whether precondition q says yes when strategy ``x`` is pursued."""
@@ -424,37 +447,58 @@ class _Evaluator:
             for e in np.flatnonzero(active & (arrays.enabler_precondition == q)):  # in case-file order
                 p = enable(arrays, e, p)
             self._answers[key] = self.draws.latent[:, q] < p
-            self._yes[key] = float(self._answers[key].mean())
         return self._answers[key]
 
-    def holds(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
-        """(draw, precondition)."""
-        return np.column_stack([self.answers(q, x) for q in range(self.space.arrays.n_preconditions)]) \
-            if self.space.arrays.n_preconditions else np.zeros((self.draws.n_draws, 0), dtype=bool)
-
-    def p_yes(self, X: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(strategy, precondition): share of draws in which each precondition says yes."""
-        out = np.empty((len(X), self.space.arrays.n_preconditions))
-        for q in range(out.shape[1]):
-            enabling = self.enabling[q]
-            codes = X[:, enabling].astype(np.int64) @ (np.int64(1) << np.arange(len(enabling), dtype=np.int64))
-            patterns, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-            shares = np.empty(len(patterns))
-            for k, r in enumerate(first):
-                self.answers(q, X[r])
-                shares[k] = self._yes[(q, tuple(X[r, enabling]))]
-            out[:, q] = shares[inverse.ravel()]
-        return out
+    def viable(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """(draw,): whether option j goes ahead under the enablers of ``x`` (every hard
+        requirement of its smallest strategy holds)."""
+        key = (j, tuple(x[self.requirement_enabling[j]]))
+        if key not in self._viable:
+            viable = np.ones(self.draws.n_draws, dtype=bool)
+            for q in np.flatnonzero(self.space.hard[j]):
+                viable &= self.answers(q, x)
+            self._viable[key] = viable
+        return self._viable[key]
 
     def joint(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
         """(criterion * draw,): O_j - B, the change option j's smallest strategy makes."""
         key = (j, tuple(x[self.requirement_enabling[j]]))
         if key not in self._joint:
-            viable = np.ones(self.draws.n_draws, dtype=bool)
-            for q in np.flatnonzero(self.space.hard[j]):
-                viable &= self.answers(q, x)
+            viable = self.viable(j, x)
             self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
         return self._joint[key]
+
+    def charged(self, q: int, members: NDArray[np.intp], x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(draw,): what strategy ``x`` pays for soft precondition q: where q says no, the largest
+        penalty among its ``members`` (q's soft requirers, by decreasing penalty) that go ahead."""
+        out = np.zeros(self.draws.n_draws)
+        unpaid = ~self.answers(q, x)
+        for m in members:
+            if not x[m]:
+                continue
+            paid = unpaid & self.viable(int(m), x)
+            out[paid] = self.space.penalty[m, q]
+            unpaid &= ~paid
+            if not unpaid.any():
+                break
+        return out
+
+    def penalties(self, X: NDArray[np.bool_], *, mean: bool) -> NDArray[np.float64]:
+        """Soft penalties of strategies: ``(strategy,)`` means, or ``(strategy, draw)`` per draw.
+
+        What a strategy pays for q depends on it only through q's deciding options, so each
+        distinct pattern of them is evaluated once.
+        """
+        out = np.zeros((len(X),) if mean else (len(X), self.draws.n_draws))
+        x = np.zeros(self.space.n_options, dtype=bool)
+        for q, members, deciding in self.soft:
+            codes, patterns = _pattern_table(X[:, deciding])
+            charged = []
+            for pattern in patterns:
+                x[deciding] = pattern  # what q costs reads x only there
+                charged.append(self.charged(q, members, x))
+            out += np.array([c.mean() for c in charged])[codes] if mean else np.array(charged)[codes]
+        return out
 
     def change(self, i: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
         """(criterion * draw,): ``sum_j mobius[i, j] (O_j - B)``, option i's row of :meth:`changes`."""
@@ -498,11 +542,17 @@ def _pattern_codes(columns: NDArray[np.bool_]) -> NDArray[np.int64]:
     return np.unique(columns, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
-def _penalty_levels(space: StrategySpace, X: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """(strategy, precondition): the largest soft penalty the strategy attaches to each precondition."""
-    if not space.penalty.any():
-        return np.zeros((len(X), space.penalty.shape[1]))
-    return np.max(np.where(X[:, :, None], space.penalty[None], 0.0), axis=1)
+def _pattern_table(columns: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """The distinct 0/1 rows of ``columns`` (pattern, column) and each row's index among them."""
+    width = columns.shape[1]
+    if width > 20:
+        patterns, codes = np.unique(columns, axis=0, return_inverse=True)
+        return codes.ravel().astype(np.intp), patterns
+    packed = columns.astype(np.intp) @ (np.intp(1) << np.arange(width, dtype=np.intp))
+    present = np.flatnonzero(np.bincount(packed, minlength=1 << width))  # no sort: few bits
+    index = np.zeros(1 << width, dtype=np.intp)
+    index[present] = np.arange(len(present))
+    return index[packed], ((present[:, None] >> np.arange(width)) & 1).astype(bool)
 
 
 def _groups(space: StrategySpace, X: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
@@ -532,17 +582,16 @@ def criterion_means(
     means
         ``(strategy, criterion)``: mean over scenarios of the capped outcome's value in [0, 1].
     penalties
-        ``(strategy,)``: mean soft penalty. A strategy's expected value under weights ``w``
-        (summing to 1) is ``means @ w - penalties``.
+        ``(strategy,)``: mean soft penalty (charged only where the options requiring it go
+        ahead; see the module notes). A strategy's expected value under weights ``w`` (summing
+        to 1) is ``means @ w - penalties``.
     """
     from decide.optimise._strategy_kernels import criterion_means as kernel
 
     space = _as_space(arrays)
     X = np.asarray(X, dtype=bool).reshape(-1, space.n_options)
     draws = _draws(space, scenarios)
-    levels = _penalty_levels(space, X)
     means = np.empty((len(X), space.arrays.n_criteria))
-    penalties = np.zeros(len(X))
     base = np.ascontiguousarray(draws.base.ravel())
     evaluator = _Evaluator(space, draws)
     # Each (option, code) pair is one change row, shared by every strategy with that code. Rows
@@ -581,9 +630,7 @@ def criterion_means(
         out = np.empty((len(rows), space.arrays.n_criteria))
         kernel(chosen, starts, changes, base, space.value_x, space.value_v, space.n_points, out)
         means[rows] = out
-    if levels.any():
-        penalties = np.einsum("rq,rq->r", levels, 1.0 - evaluator.p_yes(X))
-    return means, penalties
+    return means, evaluator.penalties(X, mean=True)
 
 
 def scenario_values(
@@ -609,13 +656,12 @@ def scenario_values(
     X = np.asarray(X, dtype=bool).reshape(-1, space.n_options)
     W = np.atleast_2d(np.asarray(weights, dtype=float))
     draws = _draws(space, scenarios)
-    levels = _penalty_levels(space, X)
     n_c, n_s = draws.base.shape
     out = np.empty((len(X), len(W), n_s))
     evaluator = _Evaluator(space, draws)
+    penalties = evaluator.penalties(X, mean=False)  # (strategy, draw)
     for rows in _groups(space, X):
         x = X[rows[0]]
-        holds = evaluator.holds(x)
         changes = evaluator.changes(x, np.flatnonzero(X[rows].any(axis=0)))
         outcomes = (X[rows].astype(float) @ changes).reshape(len(rows), n_c, n_s)
         outcomes += draws.base
@@ -623,8 +669,7 @@ def scenario_values(
         for c in range(n_c):
             k = space.n_points[c]
             values[:, c] = np.interp(outcomes[:, c], space.value_x[c, :k], space.value_v[c, :k])
-        penalty = levels[rows] @ (~holds).T.astype(float)  # (strategy, draw)
-        out[rows] = np.einsum("rcs,pc->rps", values, W) - penalty[:, None, :]
+        out[rows] = np.einsum("rcs,pc->rps", values, W) - penalties[rows][:, None, :]
     return out[:, 0] if np.ndim(weights) == 1 else out
 
 

@@ -34,9 +34,10 @@ budget), the function is
   ``delta`` plus one binary per convex kink inside ``[lo, hi]`` -- binaries only where the bounds
   say a floor can bind.
 
-Each soft requirement costs ``max_i pen_iq x_i`` times the share of scenarios where q says no,
-per pattern ``U`` of q's enabling options: ``t_qU >= pen_iq (x_i + I_U - 1)``, ``t >= 0``, where
-``I_U`` (the pattern indicator) is again a polynomial in x.
+Each soft requirement costs, in each scenario where q says no, ``max pen_iq`` over the pursued
+options i that go ahead there (their hard requirements hold): ``t >= pen_iq (x_i AND h_p... AND
+NOT h_q)`` linearised from below (the cost is minimised, so the lower bound is exact at integer
+x), one ``t`` per group of scenarios with the same answer patterns (see :func:`_penalties`).
 """
 
 from __future__ import annotations
@@ -368,7 +369,7 @@ def _strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[
     value_terms, value_constant = _value_pieces(spec, space, matrix, constant, lo, hi, n_c, n_s)
     best_reachable = np.array([_best_on_range(space, c, lo[c * n_s:(c + 1) * n_s], hi[c * n_s:(c + 1) * n_s]).mean()
                                for c in range(n_c)])
-    penalty_cols, penalty_shares = _penalties(spec, space, poly, holds, forced)
+    penalty_cols, penalty_shares = _penalties(spec, space, poly, answer, n_s)
     poly.link()
 
     G = np.zeros((n_c, spec.n_cols))
@@ -548,46 +549,77 @@ def _value_pieces(spec: _Spec, space: StrategySpace, matrix: sp.csr_array,
     return terms, value_constant
 
 
-def _penalties(spec: _Spec, space: StrategySpace, poly: _Polynomials, holds: _Holds,
-               forced: NDArray[np.bool_]) -> tuple[list[int], list[float]]:
-    """Soft-requirement costs: ``t_qU >= pen_iq (x_i + I_U - 1)`` per pattern U of q's enablers."""
+def _penalties(spec: _Spec, space: StrategySpace, poly: _Polynomials, answer,
+               n_s: int) -> tuple[list[int], list[float]]:
+    """Soft-requirement costs, charged only where the option goes ahead.
+
+    In scenario s a strategy pays for precondition q, if q says no, the largest ``pen_iq`` among
+    its options i that go ahead. Option i pays iff ``x_i``, every hard requirement ``p`` of its
+    smallest strategy holds (``h_ps``) and q says no (``1 - h_qs``): an AND of binaries, each
+    answer a polynomial in the few options enabling it (``answer``). The cost is minimised, so
+    the AND's lower bound alone is exact at integer x::
+
+        t >= pen_iq (x_i + sum_p h_ps + (1 - h_qs) - m + 1),   t >= 0   (m terms in the AND)
+
+    Scenarios whose answers to q and to its requirers' hard requirements are the same functions
+    of the options (the same answer patterns) share one ``t``, weighted by their share of the
+    scenarios. Answers the draws settle drop out: a settled "no" to a hard requirement rules the
+    option out there, a settled "yes" to q the whole group. Returns the ``t`` columns and their
+    weights in the objective.
+    """
     live = ~poly.dead
     cols, shares = [], []
-    n_q = space.penalty.shape[1]
-    for q in np.flatnonzero((space.penalty * live[:, None]).max(axis=0) > 0):
-        options = _enabling(space, np.eye(n_q, dtype=bool)[q], forced | poly.dead)
-        subsets = _subsets(options)
-        for mask, subset in enumerate(subsets):
-            share_no = 1.0 - holds(subset)[:, q].mean()
-            if share_no <= 0:
+    for q in np.flatnonzero((space.penalty * live[:, None]).max(axis=0, initial=0.0) > 0):
+        q = int(q)
+        # An option whose smallest strategy also requires q outright never pays for it.
+        members = np.flatnonzero(live & (space.penalty[:, q] > 0) & ~space.hard[:, q])
+        if len(members) == 0:
+            continue
+        relevant = sorted({q} | {int(p) for i in members for p in np.flatnonzero(space.hard[i])})
+        tables = {p: answer(p) for p in relevant}  # (enabling options, patterns, Moebius coefficients)
+        signature = np.vstack([tables[p][1] for p in relevant]).T  # (draw, every answer pattern)
+        _, first, counts = np.unique(signature, axis=0, return_index=True, return_counts=True)
+        for s, count in zip(first, counts):
+            settled = {p: tables[p][1][0, s] for p in relevant if np.all(tables[p][1][:, s] == tables[p][1][0, s])}
+            if settled.get(q) == 1.0:
                 continue
-            # I_U = prod_{k in U} x_k prod_{k not in U} (1 - x_k), expanded over supersets of U.
-            indicator: dict[int, float] = {}
-            indicator_constant = 0.0
-            for sup_mask, superset in enumerate(subsets):
-                if sup_mask & mask != mask:
+            t = None
+            for i in members:
+                hard = np.flatnonzero(space.hard[i])
+                if any(settled.get(int(p)) == 0.0 for p in hard):
                     continue
-                sign = -1.0 if (bin(sup_mask).count("1") - bin(mask).count("1")) % 2 else 1.0
-                col = poly.column(superset)
-                if col == -1:
-                    indicator_constant += sign
-                elif col is not None:
-                    indicator[col] = indicator.get(col, 0.0) + sign
-            t = int(spec.add_cols("t", 0.0, INF, False)[0])
-            cols.append(t)
-            shares.append(float(share_no))
-            for i in np.flatnonzero(live & (space.penalty[:, q] > 0)):
-                pen = float(space.penalty[i, q])
-                terms = {t: 1.0}
-                row_constant = -pen * (indicator_constant - 1.0)
+                # The AND's terms, sum(terms) + constant, m of them: x_i, the open h_p, 1 - h_q.
+                terms: dict[int, float] = {}
+                constant, m = 0.0, 1
                 xi = poly.column([i])
                 if xi == -1:
-                    row_constant -= pen
+                    constant += 1.0
                 else:
-                    terms[xi] = terms.get(xi, 0.0) - pen
-                for col, v in indicator.items():
-                    terms[col] = terms.get(col, 0.0) - pen * v
-                spec.add_row("penalty", terms, row_constant, 0.0, INF)
+                    terms[xi] = 1.0
+                factors = [(int(p), 1.0) for p in hard if int(p) not in settled]
+                if q not in settled:
+                    factors.append((q, -1.0))
+                    constant += 1.0
+                for p, sign in factors:
+                    m += 1
+                    options, _, b = tables[p]
+                    for mask, subset in enumerate(_subsets(options)):
+                        coef = float(b[mask, s])
+                        if abs(coef) <= _ZERO:
+                            continue
+                        col = poly.column(subset)
+                        if col == -1:
+                            constant += sign * coef
+                        elif col is not None:
+                            terms[col] = terms.get(col, 0.0) + sign * coef
+                if t is None:
+                    t = int(spec.add_cols("t", 0.0, INF, False)[0])
+                    cols.append(t)
+                    shares.append(float(count) / n_s)
+                pen = float(space.penalty[i, q])
+                # t - pen * sum(terms) >= pen * (constant - m + 1)
+                spec.add_row("penalty", {t: 1.0} | {c: -pen * v for c, v in terms.items()}, 0.0,
+                             pen * (constant - m + 1.0), INF)
     return cols, shares
 
 

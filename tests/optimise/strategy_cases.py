@@ -7,7 +7,9 @@ enablers of every kind, three budgets, several weight profiles and imprecise sta
 
 ``reference_value`` evaluates one strategy in one scenario straight from the definition in
 :mod:`decide.optimise.strategy`, option by option with the recursion on dependencies, in plain
-Python -- none of the matrix algebra the engines use.
+Python -- none of the matrix algebra the engines use. It applies DESIGN.md's two rules itself:
+a failed option's unlisted criteria are the baseline's outcome in the same scenario, and a soft
+"no" costs the largest penalty among the chosen options that go ahead.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from decide.compile import CaseArrays, apply_enablers
 
 def random_case(n_options: int, seed: int, *, n_criteria: int = 4, n_preconditions: int = 3,
                 n_resources: int = 3, budget_share: float = 0.4, imprecise: bool = True,
-                n_profiles: int = 3, spread: float | None = None) -> dict[str, Any]:
+                n_profiles: int = 3, spread: float | None = None, soft: float = 0.25) -> dict[str, Any]:
     """A valid case mapping with ``n_options`` options besides the baseline ``status_quo``.
 
     Outcomes range over the whole 0-10 scale, or, with ``spread``, within ``spread`` of the
-    baseline (options that change things less, so the scale's ends bind less often).
+    baseline (options that change things less, so the scale's ends bind less often). Each
+    requirement is soft with probability ``soft``.
     """
     rng = np.random.default_rng(seed)
     criteria = []
@@ -78,7 +81,7 @@ def random_case(n_options: int, seed: int, *, n_criteria: int = 4, n_preconditio
         n_req = int(rng.integers(0, 3))
         requires: list[Any] = []
         for q in rng.choice(n_preconditions, size=min(n_req, n_preconditions), replace=False):
-            if rng.random() < 0.25:
+            if rng.random() < soft:
                 penalty = round(float(rng.uniform(0.01, 0.1)), 3)
                 requires.append({"precondition": pre_ids[q], "soft": True, "penalty": penalty})
             else:
@@ -179,6 +182,10 @@ def reference_value(arrays: CaseArrays, strategy: set[str], planned, failure, pr
             planned_change[i] = planned[i] - joint
         return planned_change[i]
 
+    def failed(i: int) -> np.ndarray:
+        # criteria the failure profile does not list keep the baseline's own outcome in this scenario
+        return np.array([base[c] if arrays.failure_is_baseline[i, c] else failure[i, c] for c in range(len(base))])
+
     actual: dict[int, np.ndarray] = {}
 
     def change(i: int) -> np.ndarray:
@@ -187,7 +194,7 @@ def reference_value(arrays: CaseArrays, strategy: set[str], planned, failure, pr
                 actual[i] = planned_delta(i)
             else:
                 # the failure profile replaces the joint outcome of the option with its dependencies
-                actual[i] = failure[i] - base - sum((change(j) for j in deps(i)), np.zeros_like(base))
+                actual[i] = failed(i) - base - sum((change(j) for j in deps(i)), np.zeros_like(base))
         return actual[i]
 
     outcome = base + sum((change(i) for i in chosen), np.zeros_like(base))
@@ -198,7 +205,8 @@ def reference_value(arrays: CaseArrays, strategy: set[str], planned, failure, pr
         value += weights[c] * float(np.interp(e, xs, vs))
     for q in range(len(latent)):
         if not holds[q]:
-            value -= max((arrays.penalty[i, q] for i in chosen), default=0.0)
+            # a soft "no" costs only options that go ahead; the largest such penalty is paid
+            value -= max((arrays.penalty[i, q] for i in chosen if viable(i)), default=0.0)
     return value
 
 

@@ -100,10 +100,16 @@ def test_each_option_alone_is_its_smallest_strategy():
                 p = apply_enablers(scenarios.probabilities[d], active, arrays)
                 holds = scenarios.latent[d] < p
                 ok = all(holds[q] for q in np.flatnonzero(space.hard[k]))
-                outcome = scenarios.planned[d, i] if ok else scenarios.failure[d, i]
+                # unlisted failure criteria: the baseline's own draw
+                failed = np.where(arrays.failure_is_baseline[i], scenarios.planned[d, arrays.baseline],
+                                  scenarios.failure[d, i])
+                outcome = scenarios.planned[d, i] if ok else failed
                 v = sum(arrays.weights[c] * np.interp(outcome[c], arrays.value_x[c], arrays.value_v[c])
                         for c in range(arrays.n_criteria))
-                v -= sum(space.penalty[x][:, q].max() for q in range(len(holds)) if not holds[q])
+                # soft penalties: the largest among the members (i and its dependencies) that go ahead
+                going = [m for m in np.flatnonzero(x) if all(holds[q] for q in np.flatnonzero(space.hard[m]))]
+                v -= sum(max((space.penalty[m, q] for m in going), default=0.0)
+                         for q in range(len(holds)) if not holds[q])
                 assert values[d] == pytest.approx(v, abs=1e-12)
 
 

@@ -159,3 +159,23 @@ def test_every_solve_shares_one_time_limit(monkeypatch):
     assert len(given) >= 4  # three profiles and the main model
     assert sum(given) <= limit * 1.0 + 0.05
     assert result.timings["solve"] <= limit + 0.5
+
+
+@pytest.mark.parametrize("seed, pattern_limit", [(0, 4), (7, 4), (18, 0), (19, 0)])
+def test_soft_penalties_where_options_go_ahead_match_enumeration(monkeypatch, seed, pattern_limit):
+    """Mostly soft requirements, with enablers: the MILP's penalties (charged only where the option
+    goes ahead, the largest per precondition) give the enumeration's and the brute force's optimum."""
+    import decide.optimise.strategy_milp as strategy_milp
+
+    monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", pattern_limit)
+    arrays = compile_case(parse_case(random_case(6, seed, spread=2.0, n_criteria=3, soft=0.7)))
+    # soft requirers that can fail (so where they go ahead matters)
+    assert ((arrays.penalty > 0).any(axis=1) & arrays.eval_hard.any(axis=1)).sum() >= 2
+    common = dict(n_scenarios=60, rng=seed, out_of_sample=0, stability=0, top=1)
+    milp = optimise_strategies(arrays, engine="milp", **common)
+    enum = optimise_strategies(arrays, engine="enumerate", **common)
+    assert milp.best == enum.best
+    assert milp.in_sample[0] == pytest.approx(enum.in_sample[0], abs=1e-9)
+    assert milp.bound == pytest.approx(milp.in_sample[0], abs=1e-7)
+    scenarios = draw_scenarios(arrays, 60, rng=seed)
+    assert enum.in_sample[0] == pytest.approx(brute_force_best(arrays, scenarios, arrays.weights), abs=1e-12)
