@@ -148,6 +148,17 @@ class Model(NamedTuple):
     under some option's enablers, which the EVPPI may turn on."""
     alt_hard: NDArray[np.bool_]
     alt_pen: NDArray[np.float64]
+    """(a, q): the largest penalty of a soft requirement on q among the alternative's members (a
+    precondition on which a soft "no" may cost something)."""
+    row_mem_start: NDArray[np.int64]
+    row_mem: NDArray[np.int64]
+    """Per alternative (offsets ``row_mem_start``), its member options: an option's smallest
+    strategy (itself and what it depends on), or the strategy's options."""
+    mem_hard: NDArray[np.bool_]
+    """(option, q): the hard requirements of the option's smallest strategy: it goes ahead where
+    they all say yes (under the enablers of the alternative it is a member of)."""
+    mem_pen: NDArray[np.float64]
+    """(option, q): the option's own soft-requirement penalties."""
     alt_can_fail: NDArray[np.bool_]
     cell_kind: NDArray[np.int8]
     """(2, a, c): planned outcome, then failure profile."""
@@ -218,6 +229,11 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         alt_pen = np.vstack([alt_pen, np.max(np.where(x[:, None], arrays.penalty, 0.0), axis=0,
                                              initial=0.0)[None, :]])
     n_a = alt_hard.shape[0]
+    members = [np.flatnonzero(arrays.closure[a]) for a in range(n_o)]
+    if strategy is not None:
+        members.append(np.flatnonzero(np.asarray(strategy, dtype=bool)))
+    row_mem_start = np.concatenate([[0], np.cumsum([len(x) for x in members])]).astype(np.int64)
+    row_mem = np.concatenate(members + [np.zeros(0, np.int64)]).astype(np.int64)
     # The strategy row's answers cover its components' requirements (``_answers`` fills only those).
     assert strategy is None or not (st_hard & ~alt_hard[-1]).any()
     tables = BetaTables()
@@ -307,7 +323,9 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         en_amount=np.asarray(arrays.enabler_amount, dtype=float),
         alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
         pair_v=np.repeat(np.arange(len(signatures), dtype=np.int64), np.diff(var_q_start)),
-        alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail,
+        alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail, row_mem_start=row_mem_start, row_mem=row_mem,
+        mem_hard=np.ascontiguousarray(arrays.eval_hard, dtype=np.bool_),
+        mem_pen=np.ascontiguousarray(arrays.penalty, dtype=float),
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
         cell_cum=np.ascontiguousarray(np.stack([pad(planned.cum), pad(failure.cum)])),
         cell_val=np.ascontiguousarray(np.stack([pad(planned.values), pad(failure.values)])),
@@ -466,6 +484,10 @@ class Scratch(NamedTuple):
     """(a, c): and of their squares."""
     mask: NDArray[np.float64]
     """(d,): 1.0 where an answer is yes (the accumulator's sums over those draws)."""
+    go: NDArray[np.float64]
+    """(d,): 1.0 where a member option goes ahead."""
+    pen_best: NDArray[np.float64]
+    """(q, d): the largest penalty of a member that goes ahead, per soft precondition."""
 
 
 def new_scratch(m: Model) -> Scratch:
@@ -491,7 +513,7 @@ def new_scratch(m: Model) -> Scratch:
                    xp=np.zeros((len(m.st_comp), n_c, b)), xf=np.zeros((len(m.st_comp), n_c, b)),
                    st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_),
                    bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b)), cv=np.zeros((n_a, n_c)), cv2=np.zeros((n_a, n_c)),
-                   mask=np.zeros(b))
+                   mask=np.zeros(b), go=np.zeros(b), pen_best=np.zeros((n_q, b)))
 
 
 @nb.njit(**KERNEL)
@@ -608,8 +630,13 @@ def _world(m, u, nb_, p, thr, lat, normals, z, tail, tail_p, tail_x):
 
 
 @nb.njit(**KERNEL)
-def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
+def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty, go, pen_best):
     """Each alternative's answers under its enablers, hard noes (count, last one) and penalty.
+
+    Soft penalties (DESIGN, "Soft requirement"): a soft "no" costs only a member that goes ahead
+    (a failed one is scored by its failure profile); per precondition, the largest penalty among
+    the members that go ahead and softly require it (the strategies engine's rule). ``go`` (d,)
+    and ``pen_best`` (q, d) are scratch.
 
     Loops over the sub-block's draws innermost, branch-free: they vectorise. ``no`` is filled only
     where it is read: requirements, and preconditions the alternative's enablers act on (the
@@ -631,15 +658,32 @@ def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty):
                 for d in range(nb_):
                     n_hard_no[a, d] += no[a, q, d]
                     last_no[a, d] = q if no[a, q, d] else last_no[a, d]
-            pen = m.alt_pen[a, q]
-            if pen > 0.0:
+        soft = False
+        for q in range(n_q):
+            soft |= m.alt_pen[a, q] > 0.0
+        if not soft:
+            continue
+        for q in range(n_q):
+            if m.alt_pen[a, q] > 0.0:
                 for d in range(nb_):
-                    penalty[a, d] += pen if no[a, q, d] else 0.0
-        if a < m.n_opt:
-            # A soft "no" degrades an option that goes ahead; a failed one is scored by its
-            # failure profile alone (DESIGN, "Soft requirement").
+                    pen_best[q, d] = 0.0
+        for i in range(m.row_mem_start[a], m.row_mem_start[a + 1]):
+            j = m.row_mem[i]
             for d in range(nb_):
-                penalty[a, d] = penalty[a, d] if n_hard_no[a, d] == 0 else 0.0
+                go[d] = 1.0
+            for q in range(n_q):
+                if m.mem_hard[j, q]:
+                    for d in range(nb_):
+                        go[d] = 0.0 if no[a, q, d] else go[d]
+            for q in range(n_q):
+                pen = m.mem_pen[j, q]
+                if pen > 0.0:
+                    for d in range(nb_):
+                        pen_best[q, d] = max(pen_best[q, d], go[d] * pen)
+        for q in range(n_q):
+            if m.alt_pen[a, q] > 0.0:
+                for d in range(nb_):
+                    penalty[a, d] += pen_best[q, d] if no[a, q, d] else 0.0
 
 
 @nb.njit(**KERNEL)
@@ -689,7 +733,9 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell, c
         cv[s, c], cv2[s, c] = total, total2
 
 
-@nb.njit(**KERNEL, fastmath={"reassoc", "contract"})
+# reassoc lets the criterion sums vectorise; no "contract" (fused multiply-adds would round a value
+# differently from the strategy row's, which must be bit-identical for a one-option strategy).
+@nb.njit(**KERNEL, fastmath={"reassoc"})
 def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
               keep_cells, vcell, st_fail, xp, xf, bx, bxv, cv, cv2):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
@@ -1133,7 +1179,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         if not confidence:
             _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
-        _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
+        _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
             _strategy_viability(m, nb_, t.no, t.st_fail)

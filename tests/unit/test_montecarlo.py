@@ -307,7 +307,7 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     K._uniforms(state, t.u, m.n_head)
     np.testing.assert_array_equal(t.u[:m.n_head], rows[:m.n_head])
     K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
-    K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
+    K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
     K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
     K._outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
                 t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
