@@ -23,6 +23,9 @@ References
 .. [2] Smith, R. L. (1984). Efficient Monte Carlo procedures for generating points uniformly
    distributed over bounded regions. Operations Research 32(6), 1296-1308.
 .. [3] Vose, D. (2008). Risk Analysis: A Quantitative Guide, 3rd ed. Wiley (Beta-PERT).
+.. [4] Laplace's continued fraction for Mills' ratio: Abramowitz, M. and Stegun, I. A. (1964).
+   Handbook of Mathematical Functions, 26.2.14. The log-space tail: SciPy's ``truncnorm``
+   (``scipy/stats/_continuous_distns.py``, ``_log_gauss_mass`` and ``_ppf``).
 """
 
 from __future__ import annotations
@@ -77,6 +80,10 @@ __all__ = [
     "table_locate",
     "hermite",
     "triangular_ppf",
+    "TRUNCNORMAL_TAIL",
+    "mills_ratio",
+    "truncnormal_tail_offset",
+    "truncnormal_params",
     "truncnormal_ppf",
     "sfc64_next",
     "CellTables",
@@ -545,11 +552,77 @@ def triangular_ppf(u: float, low: float, high: float, f_mode: float, k_low: floa
     return lower if u < f_mode else upper
 
 
+TRUNCNORMAL_TAIL = 8.0
+"""A truncated normal whose bounds both lie this many sd or more on one side of its mean is drawn
+by its tail form (:func:`truncnormal_tail_offset`): there the normal CDF at the bounds loses
+precision, and beyond about 37.5 sd it underflows to 0 (or to a subnormal), so the plain form
+cannot tell the bounds apart (it drew the far bound). Below it the plain form keeps its precision."""
+MILLS_TERMS = 16
+"""Terms of the continued fraction in :func:`mills_ratio`: relative error below 5e-16 from z = 8
+up, and 8 terms from z = 15 up (measured against ``scipy.special.erfcx``; a test checks it)."""
+
+
+@nb.njit(nogil=True, cache=True)
+def mills_ratio(z: float) -> float:
+    """Mills' ratio ``R(z) = Phi(-z) / phi(z)`` for ``z >= TRUNCNORMAL_TAIL``, by Laplace's continued
+    fraction ``1 / (z + 1 / (z + 2 / (z + 3 / ...)))`` evaluated from the bottom. Finite and
+    positive where ``Phi(-z)`` underflows; ``1 / z`` to within ``1 / z**3``."""
+    f = z
+    for k in range(MILLS_TERMS if z < 15.0 else MILLS_TERMS // 2, 0, -1):
+        f = z + k / f
+    return 1.0 / f
+
+
+@nb.njit(nogil=True, cache=True)
+def truncnormal_tail_offset(z: float, ratio: float, v: float) -> float:
+    """The tail form of the truncated normal inverse CDF, in sd from the bound nearer the mean.
+
+    The standard normal truncated to ``[z, z + d]``, ``z >= TRUNCNORMAL_TAIL`` (reflected, for a
+    truncation below the mean), drawn at upper-tail probability ``v``: the ``t >= 0`` with
+    ``Phi(-(z + t)) = Phi(-z) (v + ratio (1 - v))``, ``ratio = Phi(-(z + d)) / Phi(-z)``. In logs
+    and relative to the near bound, so nothing underflows or cancels:
+    ``log Phi(-(z + t)) - log Phi(-z) = -t (z + t/2) + log R(z + t) - log R(z)`` (``R`` is
+    :func:`mills_ratio`). Newton's method from the root of the quadratic part, which lies beyond
+    the root, converges from above (``log Phi`` is concave); two or three steps reach rounding for
+    ``z >= 8``, and beyond ``z = 1e8`` the quadratic part alone is exact to rounding. As in
+    ``scipy.stats.truncnorm``, which also works in the log of the tail [4]_.
+
+    Returns ``inf`` where ``v + ratio (1 - v)`` is 0 (the far bound).
+    """
+    s = v + ratio * (1.0 - v)
+    if s <= 0.0:
+        return np.inf
+    log_s = math.log(s)
+    if log_s >= 0.0:
+        return 0.0
+    t = -2.0 * log_s / (z + math.sqrt(z * z - 2.0 * log_s))
+    if z < 1e8:
+        log_rz = math.log(mills_ratio(z))
+        for _ in range(4):
+            r = mills_ratio(z + t)
+            step = (math.log(r) - log_rz - t * (z + 0.5 * t) - log_s) * r
+            t += step
+            if abs(step) <= 1e-15 * t:
+                break
+    return t
+
+
 @nb.njit(nogil=True, cache=True)
 def truncnormal_ppf(u: float, mean: float, sd: float, f_low: float, width: float, sign: float, low: float,
                     high: float) -> float:
-    """Truncated normal inverse CDF: ``mean + sign sd ndtri(f_low + u width)``, clipped to [low, high]."""
-    x = mean + sign * sd * ndtri(f_low + u * width)
+    """Truncated normal inverse CDF with the parameters of :func:`cell_tables`, clipped to [low, high].
+
+    Plain form (``f_low >= 0``): ``mean + sign sd ndtri(f_low + u width)``. Tail form (``f_low < 0``,
+    a cell's constant, so the branch is always predicted): ``mean`` holds the bound nearer the true
+    mean, ``-f_low`` its distance in sd, ``width`` the ratio of the normal's tails at the two
+    bounds; the draw is that bound moved ``sd`` times :func:`truncnormal_tail_offset` towards the
+    other, which keeps it increasing in ``u``.
+    """
+    if f_low < 0.0:
+        v = u if sign > 0.0 else 1.0 - u
+        x = mean - sign * sd * truncnormal_tail_offset(-f_low, width, v)
+    else:
+        x = mean + sign * sd * ndtri(f_low + u * width)
     return min(max(x, low), high)
 
 
@@ -588,7 +661,8 @@ class CellTables:
     ``(low, high-low, row of BetaTables)`` with ``alpha = 1 + shape (mode-low)/(high-low)``, ``beta``
     likewise [3]_; uniform ``(low, high-low)``; truncated normal
     ``(mean, sd, F_lo, F_hi-F_lo, sign, low, high)`` with the CDF taken on the side of the mean
-    away from the truncation so that far tails keep their precision; discrete ``(n_values)``
+    away from the truncation so that far tails keep their precision, or, both bounds far on one
+    side of the mean, its tail form (:func:`truncnormal_params`); discrete ``(n_values)``
     with cumulative probabilities in ``cum`` and support in ``values``.
     """
 
@@ -598,10 +672,37 @@ class CellTables:
     values: NDArray[np.float64]
 
 
-def cell_tables(scores: ScoreArrays, tables: BetaTables) -> CellTables:
-    """Inverse-CDF parameters of every (option, criterion) cell; PERT shapes are added to ``tables``."""
+def truncnormal_params(mean: float, sd: float, low: float, high: float) -> tuple[float, ...]:
+    """The seven parameters of :func:`truncnormal_ppf` for a normal truncated to [low, high].
+
+    The CDF is taken on the side of the mean away from the truncation (reflected where both bounds
+    lie above the mean), so that far tails keep their precision; where both bounds lie
+    :data:`TRUNCNORMAL_TAIL` sd or more from the mean, the tail form's parameters
+    ``(near bound, sd, -z, ratio, sign, low, high)`` instead.
+    """
     from scipy.special import ndtr
 
+    a, b = (low - mean) / sd, (high - mean) / sd
+    sign = 1.0
+    if a > 0.0:  # truncation above the mean: work in the upper tail, reflected
+        a, b, sign = -b, -a, -1.0
+    if b <= -TRUNCNORMAL_TAIL:
+        # Both bounds far below (reflected: above) the mean: z, the near bound's distance in sd, and
+        # the log of the tails' ratio, -d (z + d/2) + log R(z + d) - log R(z), d = (high - low) / sd.
+        z, d = -b, (high - low) / sd
+        log_ratio = -d * (z + 0.5 * d)
+        if log_ratio > -800.0:  # else the ratio underflows: 0
+            log_ratio += math.log(mills_ratio.py_func(z + d)) - math.log(mills_ratio.py_func(z))
+        near = high if sign > 0.0 else low
+        return near, sd, -z, math.exp(log_ratio) if log_ratio > -800.0 else 0.0, sign, low, high
+    lo, hi = float(ndtr(a)), float(ndtr(b))
+    if sign < 0:  # reflected: u -> 1 - u keeps the draw increasing in u
+        return mean, sd, hi, lo - hi, sign, low, high
+    return mean, sd, lo, hi - lo, sign, low, high
+
+
+def cell_tables(scores: ScoreArrays, tables: BetaTables) -> CellTables:
+    """Inverse-CDF parameters of every (option, criterion) cell; PERT shapes are added to ``tables``."""
     kind = np.asarray(scores.kind, dtype=np.int8)
     params = np.zeros(kind.shape + (N_PARAMS,))
     for idx in np.ndindex(kind.shape):
@@ -620,14 +721,7 @@ def cell_tables(scores: ScoreArrays, tables: BetaTables) -> CellTables:
         elif k == UNIFORM:
             params[idx][:2] = (low, high - low)
         elif k == TRUNCNORMAL:
-            a, b = (low - centre) / extra, (high - centre) / extra
-            sign = 1.0
-            if a > 0.0:  # truncation above the mean: work in the upper tail, reflected
-                a, b, sign = -b, -a, -1.0
-            lo, hi = float(ndtr(a)), float(ndtr(b))
-            params[idx][:7] = (centre, extra, lo, hi - lo, sign, low, high)
-            if sign < 0:  # reflected: u -> 1 - u keeps the draw increasing in u
-                params[idx][2], params[idx][3] = hi, lo - hi
+            params[idx][:7] = truncnormal_params(centre, extra, low, high)
         elif k == DISCRETE:
             params[idx][0] = np.count_nonzero(scores.discrete_probabilities[idx] > 0) or 1
     probs = np.asarray(scores.discrete_probabilities, dtype=float)

@@ -1,8 +1,10 @@
 """The case format: frozen, closed schema types for criteria sets and cases.
 
 This module fixes what a case file may say (see ``docs/case-format.md``); it checks each field on
-its own (types, finiteness, ranges, ``low <= mode <= high``). Cross-references between fields
-(unknown ids, cycles, missing scores) are checked in :mod:`decide.checks`. It imports no numerics.
+its own (types, finiteness, ranges, ``low <= mode <= high``) and each distribution as a whole
+(only what the engines can draw and compute: see :data:`MAX_MAGNITUDE`, :data:`MAX_PERT_SHAPE`,
+:data:`TRUNCNORMAL_MAX_SDS_OUTSIDE`). Cross-references between fields (unknown ids, cycles,
+missing scores) are checked in :mod:`decide.checks`. It imports no numerics.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -31,8 +34,75 @@ Id = Annotated[
     StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64),
     Field(description="An identifier: a letter, then letters, digits, '_' or '-'."),
 ]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_MAGNITUDE = 1e15
+"""The largest size of a number a case gives (outcomes, scale ends, sds, weights, amounts, odds
+ratios). Up to it a double holds whole units exactly (exact integers end at 2**53, about 9.0e15),
+and the engines' squares, sums and products of such numbers stay far from overflow; 1e308 passed
+as a mean or an sd crashed ``score`` and ``report``. A larger number is better given in a larger
+unit (thousands, millions)."""
+MIN_SCALE_RESOLUTION = 1e-9
+"""A scale's width must be at least this fraction of the size of its ends: values are computed
+from ``(x - low) / (high - low)``, exact then to 2e-7 of the scale (a scale [1e15, 1e15 + 1]
+would give values in steps of an eighth)."""
+MAX_PERT_SHAPE = 20.0
+"""The largest PERT shape: up to it the engines' tabulated Beta inverse CDFs stay within 0.5% of
+the distribution's own sd between its 0.1% and 99.9% quantiles and within 3e-3 of the range
+everywhere (measured; a test checks 20); beyond about 50 they pass 1%, and by 1e20 the tables
+fail (NaN draws, exit 0). Vose's default is 4."""
+BETA_PARAMETER_RANGE = (0.01, 1e6)
+"""Bounds of a Beta probability's ``alpha`` and ``beta``: inside them the tabulated Beta inverse
+CDF keeps its mean within 0.5% of the sd (measured; a test checks the corners); at 0.001 building
+a table can overflow (a traceback), and from about 1e17 draws come from the wrong end."""
+TRUNCNORMAL_MAX_SDS_OUTSIDE = 100.0
+"""How far (in sd) a truncated normal's mean may lie outside [low, high]. Beyond it the whole
+distribution sits within ``sd / 100`` of one bound, almost surely a slip (an sd in the wrong
+unit), and the truncated mean that ``score`` uses (SciPy's) loses precision: within it, and with
+:data:`TRUNCNORMAL_MAX_SD_WIDTHS`, it is exact to 1e-9 of the width (measured against
+quadrature). The sampler itself draws any distance correctly (:func:`decide.sampling.truncnormal_ppf`)."""
+TRUNCNORMAL_MAX_SD_WIDTHS = 100.0
+"""A truncated normal's sd may be at most this many times ``high - low``: a wider normal is flat on
+[low, high] (a uniform), and beyond it the truncated mean loses precision (at 1e9 times SciPy's
+is off by a tenth of the width)."""
+
+
+def _size(value: float) -> str:
+    """A computed number, to three digits."""
+    return f"{value:.3g}"
+
+
+def _within_magnitude(value: float) -> float:
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{value!r} is too large: numbers in a case are at most {MAX_MAGNITUDE:g} in size "
+            "(decide computes in double precision, exact to whole units up to there); "
+            "give it in a larger unit, e.g. thousands or millions")
+    return value
+
+
+def _beta_parameter(value: float) -> float:
+    low, high = BETA_PARAMETER_RANGE
+    if not low <= value <= high:
+        raise ValueError(
+            f"must be from {low:g} to {high:g} (given: {value!r}): decide draws Beta probabilities "
+            f"from tables that are accurate in that range; {low:g} already puts most of the mass at "
+            f"an end, {high:g} pins the probability to within 0.1%")
+    return value
+
+
+def _pert_shape(value: float) -> float:
+    if value > MAX_PERT_SHAPE:
+        raise ValueError(
+            f"shape must be at most {MAX_PERT_SHAPE:g} (given: {value!r}): decide draws PERT outcomes "
+            f"from Beta tables accurate up to there (the usual shape is 4); for an outcome more "
+            "concentrated around its mode use kind: truncnormal, or a narrower low-high")
+    return value
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_within_magnitude)]
+"""A finite number of at most :data:`MAX_MAGNITUDE` in size."""
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_within_magnitude)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_within_magnitude)]
+BetaParameter = Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_beta_parameter)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -83,6 +153,12 @@ class Scale(Frozen):
     def _ordered(self) -> Scale:
         if not self.low < self.high:
             raise ValueError(f"scale low ({self.low}) must be below high ({self.high})")
+        size = max(abs(self.low), abs(self.high))
+        if self.high - self.low < MIN_SCALE_RESOLUTION * size:
+            raise ValueError(
+                f"scale [{self.low:.17g}, {self.high:.17g}] is too narrow for the size of its ends: its width "
+                f"must be at least {MIN_SCALE_RESOLUTION:g} of {_size(size)} for values to be exact; "
+                "measure from a nearer origin (e.g. subtract a round offset from low, high and every outcome)")
         return self
 
 
@@ -183,7 +259,8 @@ class PertScore(Frozen):
     low: Finite
     mode: Finite
     high: Finite
-    shape: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 4.0
+    shape: Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_pert_shape)] = 4.0
+    """Peakedness: 4 is the classic PERT, 0 a uniform; at most :data:`MAX_PERT_SHAPE`."""
     evidence: Evidence | None = None
 
     @model_validator(mode="after")
@@ -206,11 +283,15 @@ class UniformScore(Frozen):
 
 
 class TruncNormalScore(Frozen):
-    """A normal distribution with ``mean`` and ``sd`` truncated to [low, high]."""
+    """A normal distribution with ``mean`` and ``sd`` truncated to [low, high].
+
+    The mean may lie outside [low, high], by at most :data:`TRUNCNORMAL_MAX_SDS_OUTSIDE` sd; the
+    sd may be at most :data:`TRUNCNORMAL_MAX_SD_WIDTHS` times ``high - low``.
+    """
 
     kind: Literal["truncnormal"]
     mean: Finite
-    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    sd: Positive
     low: Finite
     high: Finite
     evidence: Evidence | None = None
@@ -219,6 +300,23 @@ class TruncNormalScore(Frozen):
     def _ordered(self) -> TruncNormalScore:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        width = self.high - self.low
+        if self.sd > TRUNCNORMAL_MAX_SD_WIDTHS * width:
+            raise ValueError(
+                f"sd ({self.sd!r}) is more than {TRUNCNORMAL_MAX_SD_WIDTHS:g} times the width of "
+                f"[low, high] ({_size(width)}): the distribution is then flat on [low, high]; use kind: "
+                f"uniform, or an sd at most {TRUNCNORMAL_MAX_SD_WIDTHS:g} times high - low")
+        below = self.mean < self.low
+        gap = self.low - self.mean if below else self.mean - self.high
+        if gap > TRUNCNORMAL_MAX_SDS_OUTSIDE * self.sd:
+            bound, name = (self.low, "low") if below else (self.high, "high")
+            sds = gap / self.sd
+            raise ValueError(
+                f"mean ({self.mean!r}) lies {_size(sds) if math.isfinite(sds) else 'over 1e308'} sd "
+                f"{'below' if below else 'above'} {name} ({bound!r}): the distribution is then all at "
+                f"{name}, within {_size(self.sd * self.sd / gap)} of it, which is almost surely not meant "
+                f"(an sd in the wrong unit?); give a mean within {TRUNCNORMAL_MAX_SDS_OUTSIDE:g} sd of "
+                "[low, high], or a point score")
         return self
 
 
@@ -346,8 +444,9 @@ class IntervalProbability(Frozen):
 
 class BetaProbability(Frozen):
     kind: Literal["beta"] = "beta"
-    alpha: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    beta: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    alpha: BetaParameter
+    """From 0.01 to 1e6 (:data:`BETA_PARAMETER_RANGE`), as ``beta``."""
+    beta: BetaParameter
 
 
 def _as_probability(value: Any) -> Any:
@@ -407,7 +506,7 @@ class Enabler(Frozen):
     option: Id
     precondition: Id
     add: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)] | None = None
-    odds_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    odds_ratio: Positive | None = None
     to: Probability | None = None
     evidence: Evidence | None = None
 
@@ -452,7 +551,7 @@ class PairwiseComparison(Frozen):
     parent: Id | Literal["root"] = "root"
     """The group whose children are compared; ``root`` for the top-level nodes."""
     order: Annotated[list[Id], Field(min_length=2)]
-    matrix: list[list[Annotated[float, Field(gt=0, allow_inf_nan=False)]]]
+    matrix: list[list[Positive]]
     """``matrix[i][j]``: how much more important ``order[i]`` is than ``order[j]``."""
     evidence: Evidence | None = None
 
