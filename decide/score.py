@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from decide.compile import CaseArrays, apply_enablers, compile_case
+from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
+from decide.model.expected import Prospects, expected_criterion_values, expected_values, option_prospects
 from decide.spec import Case
 
 __all__ = ["Method", "ScoreResult", "score", "score_profiles", "resolve_weights", "expected_value_matrix",
@@ -94,28 +95,28 @@ def resolve_weights(arrays: CaseArrays, weights: Any = None) -> tuple[np.ndarray
 
 
 def hold_probabilities(arrays: CaseArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Per option: P(all hard requirements hold) and the expected soft penalty.
+    """Per option: P(all hard requirements hold) and the expected soft penalty where it goes ahead.
 
-    Preconditions are taken as independent, at their central probabilities, after the enablers
-    of the option's own strategy (the option with the options it depends on).
+    At the central probabilities, after the enablers of the option's own strategy (the option with
+    the options it depends on), with the answers correlated through the case's Gaussian copula;
+    the rule is :mod:`decide.model.expected`.
     """
-    p_yes = apply_enablers(arrays.probability_central[None, :], arrays.eval_enablers, arrays)
-    p_hold = np.prod(np.where(arrays.eval_hard, p_yes, 1.0), axis=1)
-    soft_penalty = np.sum(arrays.eval_penalty * (1.0 - p_yes), axis=1)
-    return p_hold, soft_penalty
+    prospects = option_prospects(arrays)
+    return prospects.p_go, prospects.expected_penalty
 
 
-def expected_value_matrix(arrays: CaseArrays) -> np.ndarray:
+def expected_value_matrix(arrays: CaseArrays, prospects: Prospects | None = None) -> np.ndarray:
     """(option, criterion) matrix M with expected value = M @ w for every weight vector on the simplex.
 
-    ``M = p_hold * v(planned) + (1 - p_hold) * v(failure) - soft_penalty`` per criterion: the
-    penalty is subtracted from every column because the weights sum to one. The weight analyses
-    (crossovers, least change, potential optimality) work on this matrix.
+    ``M = p_hold * v(planned) + (1 - p_hold) * v(failure) - soft_penalty`` per criterion, on central
+    values (:func:`decide.model.expected.expected_criterion_values`): the penalty is subtracted
+    from every column because the weights sum to one. The weight analyses (crossovers, least
+    change, potential optimality, dominance) use this matrix unless given the simulation's.
     """
-    p_hold, soft_penalty = hold_probabilities(arrays)
+    prospects = option_prospects(arrays) if prospects is None else prospects
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
     failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
-    return p_hold[:, None] * planned + (1 - p_hold[:, None]) * failed - soft_penalty[:, None]
+    return expected_criterion_values(prospects, planned, failed)
 
 
 def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weights: Any = None,
@@ -137,11 +138,17 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     -----
     Each score enters at its central value: the point, the mode of a triangular or PERT
     distribution, the mean otherwise. ``p_hold`` is the probability that all required
-    preconditions hold, taken as independent, after the enablers of the option's own strategy
-    (the option with the options it depends on). ``expected_value = p_hold * value_if_hold +
-    (1 - p_hold) * failure_value - soft_penalty`` ranks the additive method. The cross-check
-    methods rank the matrix of risk-adjusted outcomes ``p_hold * planned + (1 - p_hold) * failure``
-    on each criterion's own scale and direction.
+    preconditions hold, with the answers correlated through the case's Gaussian copula as in
+    the simulation, after the enablers of the option's own strategy (the option with the
+    options it depends on). ``soft_penalty`` is the expected cost of soft "no"s, charged only
+    where they hit an option that goes ahead (a failed option is scored by its failure profile):
+    for an option without dependencies, each penalty times P(it goes ahead and that answer is
+    no); with dependencies, per "no" the largest penalty among the members that go ahead, as the
+    strategies engine and the simulation charge it. ``expected_value = p_hold * value_if_hold +
+    (1 - p_hold) * failure_value - soft_penalty`` ranks the additive method; the rule lives in
+    :mod:`decide.model.expected`. The cross-check methods rank the matrix of risk-adjusted
+    outcomes ``p_hold * planned + (1 - p_hold) * failure`` on each criterion's own scale and
+    direction.
     """
     try:
         method = Method(method)
@@ -151,13 +158,13 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     arrays = case if isinstance(case, CaseArrays) else compile_case(case)
     w, profile = resolve_weights(arrays, weights)
 
-    required = arrays.eval_hard
-    p_hold, soft_penalty = hold_probabilities(arrays)
+    prospects = option_prospects(arrays)
+    p_hold, soft_penalty = prospects.p_go, prospects.expected_penalty
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
     failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
     value_if_hold = additive_value(planned, w)
-    failure_value = np.where(required.any(axis=1), additive_value(failed, w), np.nan)
-    expected = expected_value_matrix(arrays) @ w
+    failure_value = np.where(prospects.can_fail, additive_value(failed, w), np.nan)
+    expected = expected_values(prospects, value_if_hold, failure_value)
 
     ids = list(arrays.option_ids)
     evaluated_with = [" + ".join(arrays.option_ids[j] for j in np.flatnonzero(arrays.closure[i]))

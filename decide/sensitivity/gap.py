@@ -14,10 +14,15 @@ Saltelli/Sobol' samples, a tornado's percentiles) drives the same model:
 - the marginal probability of every precondition either leading option requires, hard or soft
   (interval -> uniform, Beta -> Beta); point probabilities are fixed.
 
-Expected values follow :func:`decide.score.score`: ``p_hold * value_if_hold + (1 - p_hold) *
-failure_value - soft_penalty``, with ``p_hold`` the product of the drawn probabilities of the
-option's hard requirements (independence, as in deterministic scoring; the case's copula
-correlations do not enter) after the enablers of the option's own strategy.
+Expected values follow the one rule of :mod:`decide.model.expected`, as :func:`decide.score.score`
+does: ``p_hold * value_if_hold + (1 - p_hold) * failure_value - soft_penalty``, with ``p_hold``
+the probability that every hard requirement says yes under the case's Gaussian copula, at the
+drawn probabilities after the enablers of the option's own strategy, and the soft penalty charged
+only where the option goes ahead. With every input at its central value the gap is the
+deterministic score gap.
+
+The leading pair is the top two of the deterministic ranking unless ``leading`` names it: a
+report passes the simulation's top two, so that every section compares the same options.
 """
 
 from __future__ import annotations
@@ -32,9 +37,10 @@ from numpy.typing import NDArray
 from scipy import stats
 
 import decide.arguments as arguments
-from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, apply_enablers, compile_case
+from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
+from decide.model.expected import expected_values, option_prospects
 from decide.sampling import beta_ppf
 from decide.score import score
 from decide.spec import Case
@@ -172,18 +178,12 @@ class GapModel:
             raise ValueError(f"weights are set jointly, not through assign ({inp.name})")
 
     def expected_values(self, state: GapState) -> NDArray[np.float64]:
-        """(row, 2) expected values of the leading pair, as in :func:`decide.score.score`."""
+        """(row, 2) expected values of the leading pair, by the rule :func:`decide.score.score` uses."""
         a = self.arrays
-        pair = list(self.leading)
-        p_yes = apply_enablers(state.probabilities[:, None, :], a.eval_enablers[pair][None], a)
-        required = a.eval_hard[pair]
-        p_hold = np.prod(np.where(required, p_yes, 1.0), axis=-1)
-        soft_penalty = np.sum(a.eval_penalty[pair] * (1.0 - p_yes), axis=-1)
+        prospects = option_prospects(a, state.probabilities, self.leading)
         value_if_hold = additive_value(criterion_values(state.planned, a.value_x, a.value_v), state.weights)
         failure_value = additive_value(criterion_values(state.failed, a.value_x, a.value_v), state.weights)
-        # An option with no hard requirement cannot fail, whatever its failure profile says.
-        failure_value = np.where(required.any(axis=-1), failure_value, 0.0)
-        return p_hold * value_if_hold + (1.0 - p_hold) * failure_value - soft_penalty
+        return expected_values(prospects, value_if_hold, failure_value)
 
     def gap(self, state: GapState) -> NDArray[np.float64]:
         """(row,) expected value of ``leading[0]`` minus that of ``leading[1]``."""
@@ -247,7 +247,9 @@ def build_gap_model(
     case
         A loaded case or its compiled arrays.
     leading
-        Two option ids to compare instead of the top two of the deterministic additive ranking.
+        Two option ids, in order: the gap is the first's expected value minus the second's. None
+        takes the top two of the deterministic additive ranking; a report passes the top two of
+        the simulation (by mean value), so Sobol' and the tornado compare the pair it reports.
     inputs
         ``relevant`` (default): only inputs that can move the gap — weights, the two options' own
         scores, their failure outcomes where they have hard requirements, and the probabilities of

@@ -1,7 +1,8 @@
 """Sobol' indices of the value gap between the two leading options (SALib's Saltelli design).
 
 Which uncertain inputs — weights, scores, failure outcomes, precondition probabilities — drive the
-gap between the two options that lead the deterministic ranking? First-order indices (S1) give the
+gap between the two leading options (the deterministic ranking's top two, or the pair given as
+``leading``, e.g. the simulation's)? First-order indices (S1) give the
 share of the gap's variance each group explains alone; total indices (ST) add its interactions.
 Inputs are grouped by default so the table stays readable: ``weights``, ``scores: <option>``,
 ``failure outcomes: <option>`` and ``P(<precondition>)``.
@@ -95,7 +96,9 @@ def sobol_indices(
         :attr:`decide.sensitivity.gap.GapModel.inputs`) to group name; unmapped inputs keep their
         default group.
     leading
-        Two option ids to compare instead of the top two of the deterministic ranking.
+        Two option ids, in order (the gap is the first's expected value minus the second's),
+        instead of the top two of the deterministic ranking; a report passes the simulation's top
+        two so that every section compares the same pair.
     inputs
         ``relevant`` (default) or ``all``; see :func:`decide.sensitivity.gap.build_gap_model`.
     vary_weights
@@ -154,7 +157,8 @@ def sobol_indices(
                per_base)
     members = {g: tuple(i.name for i, lab in zip(model.inputs, labels) if lab == g) for g in dict.fromkeys(labels)}
     notes = list(model.notes)
-    notes.append("Expected values take preconditions as independent, as deterministic scoring does.")
+    notes.append("Expected values follow deterministic scoring's rule: preconditions correlated through the "
+                 "case's copula, soft penalties only where the option goes ahead.")
     base_gap = model.base_gap()
 
     if not model.inputs:

@@ -42,7 +42,9 @@ def tornado(
     case
         A loaded case or its compiled arrays.
     leading
-        Two option ids to compare instead of the top two of the deterministic ranking.
+        Two option ids, in order (the gap is the first's expected value minus the second's),
+        instead of the top two of the deterministic ranking; a report passes the simulation's top
+        two so that every section compares the same pair.
     inputs
         ``relevant`` (default) or ``all``; see :func:`decide.sensitivity.gap.build_gap_model`.
     vary_weights
@@ -108,7 +110,10 @@ def tornado(
 
     base = model.base_gap()
     if states:
-        gaps = np.concatenate([model.gap(s) for s in states]).reshape(-1, 2)
+        # One evaluation of every swing's two rows: the model is vectorised over rows.
+        stacked = GapState(*(np.concatenate([getattr(s, f) for s in states])
+                             for f in ("weights", "planned", "failed", "probabilities")))
+        gaps = model.gap(stacked).reshape(-1, 2)
     else:
         gaps = np.zeros((0, 2))
     frame = pd.DataFrame({

@@ -19,13 +19,16 @@ Values if the preconditions hold:
   mediate   v = (0.45, 0.56, 0.794922)     -> 0.1125 + 0.14 + 0.397461             = 0.649961
 
 intervene requires ``backing`` (hard; interval [0.3, 0.6], central = midpoint 0.45) and ``consent``
-(soft, penalty 0.1; Beta(6, 4), mean 0.6). Its failure profile gives armed_groups 8 and cost 8;
-territory falls back to the baseline (wait) outcome 2:
+(soft, penalty 0.1; Beta(6, 4), mean 0.6), correlated with rho = 0.4 through the Gaussian copula.
+Its failure profile gives armed_groups 8 and cost 8; territory falls back to the baseline (wait)
+outcome 2:
   failure   v = (0.2, 0.28, 0.2)            -> 0.05 + 0.07 + 0.1                   = 0.22
-  p_hold = 0.45, soft penalty = 0.1 * (1 - 0.6) = 0.04
-  expected = 0.45 * 0.53 + 0.55 * 0.22 - 0.04 = 0.2385 + 0.121 - 0.04           = 0.3195
+  p_hold = 0.45; the soft penalty is charged only where intervene goes ahead:
+  P(backing yes, consent yes) = Phi2(Phi^-1(0.45), Phi^-1(0.6); 0.4) = 0.332336 (BOTH_YES, by quadrature)
+  soft penalty = 0.1 * P(backing yes, consent no) = 0.1 * (0.45 - 0.332336)       = 0.0117664
+  expected = 0.45 * 0.53 + 0.55 * 0.22 - 0.0117664 = 0.2385 + 0.121 - 0.0117664  = 0.3477336
 The enabler (mediate raises backing by 0.2) is not in intervene's own strategy, so it does not act.
-Ranking by expected value: mediate 0.649961, wait 0.645, intervene 0.3195.
+Ranking by expected value: mediate 0.649961, wait 0.645, intervene 0.347734.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from scipy import integrate, stats
 
 import decide
 from decide.compile import compile_case
@@ -46,6 +50,20 @@ from decide.score import Method, ScoreResult, score, score_profiles
 MEDIATE_COST = 2 + ((math.exp(-2) - math.exp(-4.5)) / math.sqrt(2 * math.pi)) / (
     0.5 * (math.erf(3 / math.sqrt(2)) - math.erf(-2 / math.sqrt(2))))  # 2.050783
 MEDIATE_VALUE = 0.25 * 0.45 + 0.25 * 0.56 + 0.5 * (1 - MEDIATE_COST / 10)  # 0.649961
+
+
+def both_yes(p1: float, p2: float, rho: float) -> float:
+    """P(two answers both yes) under the Gaussian copula, by quadrature of the conditional probability:
+    the integral over x < z1 of phi(x) Phi((z2 - rho x) / sqrt(1 - rho^2))."""
+    z1, z2 = stats.norm.ppf(p1), stats.norm.ppf(p2)
+    value, _ = integrate.quad(lambda x: stats.norm.pdf(x) * stats.norm.cdf((z2 - rho * x) / math.sqrt(1 - rho * rho)),
+                              -np.inf, z1, epsabs=1e-13, epsrel=1e-13)
+    return value
+
+
+BOTH_YES = both_yes(0.45, 0.6, 0.4)  # 0.332336
+SOFT_PENALTY = 0.1 * (0.45 - BOTH_YES)  # 0.0117664
+INTERVENE = 0.45 * 0.53 + 0.55 * 0.22 - SOFT_PENALTY  # 0.347734
 PHASE_TWO = {"id": "phase2", "name": "Phase two", "depends_on": ["mediate"], "requires": ["backing"],
              "scores": {"armed_groups": 4, "territory": 6, "cost": 3}}
 
@@ -67,10 +85,11 @@ def test_hand_computed_additive_scores(case):
     assert MEDIATE_COST == pytest.approx(2.050783, abs=1e-6)
     assert_allclose(table["value_if_hold"], [MEDIATE_VALUE, 0.645, 0.53], rtol=1e-12)
     assert_allclose(table["p_hold"], [1.0, 1.0, 0.45], rtol=1e-12)
-    assert_allclose(table["soft_penalty"], [0.0, 0.0, 0.04], rtol=1e-12, atol=1e-15)
+    assert BOTH_YES == pytest.approx(0.332336, abs=1e-6)
+    assert_allclose(table["soft_penalty"], [0.0, 0.0, SOFT_PENALTY], rtol=1e-10, atol=1e-15)
     assert table.loc["intervene", "failure_value"] == pytest.approx(0.22, rel=1e-12)
     assert table[["failure_value"]].loc[["mediate", "wait"]].isna().all().all()  # nothing to fail
-    assert_allclose(table["expected_value"], [MEDIATE_VALUE, 0.645, 0.3195], rtol=1e-12)
+    assert_allclose(table["expected_value"], [MEDIATE_VALUE, 0.645, INTERVENE], rtol=1e-10)
     assert table["evaluated_with"].tolist() == ["mediate", "wait", "intervene"]
     assert table.loc["wait", "name"] == "Wait and see"
     assert_allclose(result.weights, [0.25, 0.25, 0.5])
@@ -99,10 +118,11 @@ def test_hand_computed_scores_with_the_swing_profile(case):
     assert table.loc["wait", "expected_value"] == pytest.approx(0.15625 + 0.0875 + 1 / 6)
     # intervene if it holds: 0.7 * 25/48 + 0.82 * 15/48 + 0.3/6 = 0.364583 + 0.25625 + 0.05 = 0.670833
     # failing: 0.2 * 25/48 + 0.28 * 15/48 + 0.2/6 = 0.104167 + 0.0875 + 0.033333 = 0.225
-    # expected: 0.45 * 0.670833 + 0.55 * 0.225 - 0.04 = 0.385625
+    # expected: 0.45 * 0.670833 + 0.55 * 0.225 - 0.0117664 = 0.413859
     assert table.loc["intervene", "value_if_hold"] == pytest.approx(0.364583333 + 0.25625 + 0.05)
     assert table.loc["intervene", "failure_value"] == pytest.approx(0.225)
-    assert table.loc["intervene", "expected_value"] == pytest.approx(0.385625)
+    assert table.loc["intervene", "expected_value"] == pytest.approx(0.45 * (0.364583333 + 0.25625 + 0.05)
+                                                                     + 0.55 * 0.225 - SOFT_PENALTY)
     # mediate: 0.45 * 25/48 + 0.56 * 15/48 + 0.794922 / 6
     assert table.loc["mediate", "expected_value"] == pytest.approx(
         0.45 * 25 / 48 + 0.56 * 15 / 48 + (1 - MEDIATE_COST / 10) / 6)
@@ -174,25 +194,138 @@ def test_enabler_effects(minimal_data, effect, p_backing):
 
 def test_requirements_of_dependencies_count(minimal_data):
     # follow_up depends on intervene, so intervene's hard requirement (backing) and soft penalty
-    # (consent: 0.1 * 0.4 = 0.04) apply to it too. follow_up's own scores are the joint outcome.
+    # (consent: 0.1 * P(backing yes, consent no) = 0.0117664) apply to it too. follow_up's own
+    # scores are the joint outcome.
     # if it holds: v = (0.9, 0.14 * 4 = 0.56, 0.2) -> 0.225 + 0.14 + 0.1 = 0.465; failing: baseline 0.645.
-    # expected = 0.45 * 0.465 + 0.55 * 0.645 - 0.04 = 0.20925 + 0.35475 - 0.04 = 0.524
+    # expected = 0.45 * 0.465 + 0.55 * 0.645 - 0.0117664 = 0.20925 + 0.35475 - 0.0117664 = 0.552234
     minimal_data["options"].append({"id": "follow_up", "name": "Follow-up", "depends_on": ["intervene"],
                                     "scores": {"armed_groups": 1, "territory": 4, "cost": 8}})
     table = score(parse_case(minimal_data)).table
     row = table.loc["follow_up"]
-    assert (row["p_hold"], row["soft_penalty"]) == (pytest.approx(0.45), pytest.approx(0.04))
-    assert row["expected_value"] == pytest.approx(0.524)
+    assert (row["p_hold"], row["soft_penalty"]) == (pytest.approx(0.45), pytest.approx(SOFT_PENALTY, rel=1e-10))
+    assert row["expected_value"] == pytest.approx(0.20925 + 0.35475 - SOFT_PENALTY)
     assert row["evaluated_with"] == "intervene + follow_up"
 
 
-def test_preconditions_are_independent_in_deterministic_scoring(minimal_data):
-    # Both requirements hard: p_hold = 0.45 * 0.6 = 0.27, whatever the correlation (0.4 here).
+def test_correlated_hard_requirements_hold_together_through_the_copula(minimal_data):
+    # Both requirements hard, correlated with rho = 0.4: p_hold = Phi2(Phi^-1(0.45), Phi^-1(0.6); 0.4)
+    # = 0.332336 (by quadrature), as in the simulation -- not the independent product 0.27.
     minimal_data["options"][1]["requires"] = ["backing", "consent"]
     table = score(parse_case(minimal_data)).table
-    assert table.loc["intervene", "p_hold"] == pytest.approx(0.27)
+    assert table.loc["intervene", "p_hold"] == pytest.approx(BOTH_YES, abs=1e-10)
     assert table.loc["intervene", "soft_penalty"] == 0
-    assert table.loc["intervene", "expected_value"] == pytest.approx(0.27 * 0.53 + 0.73 * 0.22)
+    assert table.loc["intervene", "expected_value"] == pytest.approx(BOTH_YES * 0.53 + (1 - BOTH_YES) * 0.22,
+                                                                     abs=1e-10)
+
+
+@pytest.mark.parametrize("rho", [-0.9, -0.3, 0.2, 0.6, 0.95])
+def test_p_hold_of_a_correlated_pair_is_the_bivariate_normal_probability(minimal_data, rho):
+    minimal_data["options"][1]["requires"] = ["backing", "consent"]
+    minimal_data["correlations"][0]["rho"] = rho
+    p_hold = score(parse_case(minimal_data)).table.loc["intervene", "p_hold"]
+    assert p_hold == pytest.approx(both_yes(0.45, 0.6, rho), abs=1e-9)
+
+
+def test_p_hold_against_a_long_simulation_of_the_copula(minimal_data):
+    # 4,000,000 draws of the copula: standard error sqrt(p (1 - p) / n) = 0.00024.
+    minimal_data["options"][1]["requires"] = ["backing", "consent"]
+    p_hold = score(parse_case(minimal_data)).table.loc["intervene", "p_hold"]
+    rng = np.random.default_rng(13)
+    z = rng.standard_normal((4_000_000, 2)) @ np.linalg.cholesky(np.array([[1.0, 0.4], [0.4, 1.0]])).T
+    both = np.mean((z[:, 0] < stats.norm.ppf(0.45)) & (z[:, 1] < stats.norm.ppf(0.6)))
+    assert abs(p_hold - both) < 4 * math.sqrt(both * (1 - both) / len(z))
+    assert abs(p_hold - 0.27) > 0.05  # far from the independent product
+
+
+def three_correlated(rho: float) -> dict:
+    scale = {"low": 0, "high": 10, "low_means": "l", "high_means": "h"}
+    qs = ["q1", "q2", "q3"]
+    return {"id": "t", "title": "t",
+            "criteria": {"id": "k", "name": "k", "criteria": [
+                {"id": "c", "name": "c", "direction": "max", "scale": scale},
+                {"id": "d", "name": "d", "direction": "max", "scale": scale}]},
+            "options": [{"id": "wait", "name": "wait", "baseline": True, "scores": {"c": 5, "d": 5}},
+                        {"id": "go", "name": "go", "requires": qs, "scores": {"c": 8, "d": 5},
+                         "failure": {"c": 3, "d": 5}}],
+            "preconditions": [{"id": q, "question": q + "?", "probability": 0.5} for q in qs],
+            "correlations": [{"between": [a, b], "rho": rho} for a, b in [("q1", "q2"), ("q1", "q3"), ("q2", "q3")]]}
+
+
+@pytest.mark.parametrize("rho", [-0.3, 0.0, 0.6, 0.97])
+def test_three_correlated_requirements(rho):
+    # P(all three yes) at p = 0.5 each: 1/8 + 3 asin(rho) / (4 pi) (Sheppard); 0.2786 at rho = 0.6.
+    table = score(parse_case(three_correlated(rho))).table
+    assert table.loc["go", "p_hold"] == pytest.approx(1 / 8 + 3 * math.asin(rho) / (4 * math.pi), abs=1e-9)
+
+
+def soft_after_failure(rho: float = 0.0) -> dict:
+    case = three_correlated(0.0)
+    case["options"][1].update(requires=["q1", {"precondition": "q2", "soft": True, "penalty": 0.1}],
+                              failure={"c": 2, "d": 5})
+    case["preconditions"] = case["preconditions"][:2]
+    case["correlations"] = [{"between": ["q1", "q2"], "rho": rho}] if rho else []
+    return case
+
+
+def test_soft_penalty_is_charged_only_where_the_option_goes_ahead():
+    # go: hard q1 (0.5), soft q2 (0.5, penalty 0.1); planned 0.65, failure 0.35 (equal weights).
+    # E = 0.5 * 0.65 + 0.5 * 0.35 - 0.1 * P(q1 yes, q2 no) = 0.5 - 0.1 * 0.25 = 0.475 (not 0.45).
+    row = score(parse_case(soft_after_failure())).table.loc["go"]
+    assert row["soft_penalty"] == pytest.approx(0.025, abs=1e-15)
+    assert row["expected_value"] == pytest.approx(0.475, abs=1e-15)
+
+
+@pytest.mark.parametrize("rho", [-0.5, 0.5])
+def test_soft_penalty_with_a_correlated_hard_requirement(rho):
+    # P(q1 yes, q2 no) = 0.5 - Phi2(0, 0; rho) = 0.25 - asin(rho) / (2 pi).
+    row = score(parse_case(soft_after_failure(rho))).table.loc["go"]
+    assert row["soft_penalty"] == pytest.approx(0.1 * (0.25 - math.asin(rho) / (2 * math.pi)), abs=1e-12)
+
+
+def test_a_requirement_both_hard_and_soft_costs_nothing_as_soft():
+    # go requires q1 hard and q1 soft: where q1 says no, go does not go ahead, so nothing is charged.
+    case = soft_after_failure()
+    case["options"][1]["requires"] = ["q1", {"precondition": "q1", "soft": True, "penalty": 0.1}]
+    row = score(parse_case(case)).table.loc["go"]
+    assert (row["p_hold"], row["soft_penalty"]) == (0.5, 0.0)
+
+
+def test_a_dependency_that_goes_ahead_pays_its_own_soft_penalty(minimal_data):
+    # follow_up requires consent hard and depends on intervene (hard backing, soft consent 0.1).
+    # Where backing says yes and consent no, follow_up fails but intervene goes ahead and pays its
+    # penalty (the rule of the strategies engine and the simulation): 0.1 * P(backing yes, consent no).
+    minimal_data["options"].append({"id": "follow_up", "name": "Follow-up", "depends_on": ["intervene"],
+                                    "requires": ["consent"], "scores": {"armed_groups": 1, "territory": 4, "cost": 8}})
+    row = score(parse_case(minimal_data)).table.loc["follow_up"]
+    assert row["p_hold"] == pytest.approx(BOTH_YES, abs=1e-10)
+    assert row["soft_penalty"] == pytest.approx(SOFT_PENALTY, abs=1e-12)
+
+
+def test_a_no_costs_the_largest_penalty_among_the_members_that_go_ahead(minimal_data):
+    # follow_up (soft consent 0.3, no hard requirement of its own) depends on intervene (hard
+    # backing, soft consent 0.1). Both go ahead exactly where backing says yes (follow_up needs its
+    # dependency's backing too), so a consent no there costs the larger penalty only:
+    # 0.3 * P(backing yes, consent no), not 0.4 * ... .
+    minimal_data["options"].append({"id": "follow_up", "name": "Follow-up", "depends_on": ["intervene"],
+                                    "requires": [{"precondition": "consent", "soft": True, "penalty": 0.3}],
+                                    "scores": {"armed_groups": 1, "territory": 4, "cost": 8}})
+    row = score(parse_case(minimal_data)).table.loc["follow_up"]
+    assert row["soft_penalty"] == pytest.approx(3 * SOFT_PENALTY, abs=1e-12)
+
+
+@pytest.mark.parametrize(("p_consent", "p_hold"), [(1.0, 0.45), (0.0, 0.0)])
+def test_certain_answers_in_a_correlated_pair(minimal_data, p_consent, p_hold):
+    minimal_data["options"][1]["requires"] = ["backing", "consent"]
+    minimal_data["preconditions"][1]["probability"] = p_consent
+    assert score(parse_case(minimal_data)).table.loc["intervene", "p_hold"] == pytest.approx(p_hold, abs=1e-15)
+
+
+@pytest.mark.parametrize(("rho", "p_hold"), [(1.0, 0.45), (-1.0, 0.05)])
+def test_answers_that_always_agree_or_always_differ(minimal_data, rho, p_hold):
+    # rho = 1: both yes when the less likely one is (0.45); rho = -1: max(0, 0.45 + 0.6 - 1) = 0.05.
+    minimal_data["options"][1]["requires"] = ["backing", "consent"]
+    minimal_data["correlations"][0]["rho"] = rho
+    assert score(parse_case(minimal_data)).table.loc["intervene", "p_hold"] == pytest.approx(p_hold, abs=1e-12)
 
 
 def test_beta_and_point_probabilities(minimal_data):
@@ -312,5 +445,7 @@ def test_score_profiles_side_by_side(case):
     frame = score_profiles(case)
     assert list(frame.columns) == ["neutral", "hawk", "rank_spread"]
     assert list(frame.index) == ["mediate", "wait", "intervene"]
-    assert frame.loc["intervene", "hawk"] == pytest.approx(0.385625)
-    assert frame["rank_spread"].tolist() == ["1", "2", "3"]
+    assert frame.loc["intervene", "hawk"] == pytest.approx(0.45 * (25 / 48 * 0.7 + 15 / 48 * 0.82 + 0.3 / 6)
+                                                           + 0.55 * 0.225 - SOFT_PENALTY)
+    # With the penalty only where intervene goes ahead, the hawk puts it (0.413859) above wait (0.410417).
+    assert frame["rank_spread"].tolist() == ["1", "2-3", "2-3"]

@@ -1,0 +1,6 @@
+"""The decision model the engines share: rules written once, used by every analysis.
+
+- :mod:`decide.model.orthant`: P(every answer in a set is yes) under the Gaussian copula.
+- :mod:`decide.model.expected`: the expected-value rule of an option (goes ahead with every hard
+  requirement; soft penalties only where it goes ahead; failure profile otherwise).
+"""

@@ -1,0 +1,203 @@
+"""The expected-value rule of an option, written once for the deterministic table and the gap model.
+
+An option is evaluated as its smallest strategy: the option with the options it depends on (its
+*members*), whose hard requirements, soft requirements and enablers all count. With the
+probabilities of yes after those enablers, and the answers correlated through the case's
+Gaussian copula (:func:`decide.model.orthant.all_yes_probability`; the plain product where they
+are uncorrelated), as in the simulation:
+
+- it **goes ahead** when every hard requirement of every member says yes (``CaseArrays.eval_hard``):
+  ``p_go = P(all hard yes)``; otherwise it **fails** and scores its failure profile;
+- a **soft** "no" costs only a member that goes ahead (a failed one is already scored by its
+  failure profile): a member goes ahead when its own hard requirements and its dependencies'
+  hold, and for each precondition ``q`` that says no the option pays the largest penalty among
+  the members that go ahead and softly require ``q`` — the rule of the strategies engine and the
+  Monte Carlo kernel. For an option without dependencies this is
+  ``E[penalty] = sum_q penalty_q * P(all hard yes and q no)``; a dependency that goes ahead pays
+  its own soft penalties even where the option itself fails;
+
+so the expected value is ``p_go * v(planned) + (1 - p_go) * v(failure) - E[penalty]``, and per
+criterion (for every weight vector on the simplex, expected value = matrix @ weights)
+``p_go * v_c(planned) + (1 - p_go) * v_c(failure) - E[penalty]``.
+
+:mod:`decide.score` applies the rule to central values, :mod:`decide.sensitivity.gap` to rows of
+drawn inputs. The simulation estimates the same quantities by sampling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from decide.compile import CaseArrays, apply_enablers
+from decide.model.orthant import all_yes_probability
+
+__all__ = ["Prospects", "go_probability", "expected_soft_penalty", "option_prospects", "expected_values",
+           "expected_criterion_values"]
+
+
+@dataclass(frozen=True)
+class Prospects:
+    """Per option (and row of inputs): the chance it goes ahead and its expected soft penalty."""
+
+    p_go: NDArray[np.float64]
+    """``(..., option)`` P(every hard requirement of the option's smallest strategy says yes)."""
+    expected_penalty: NDArray[np.float64]
+    """``(..., option)`` expected soft penalty: per "no", the largest penalty among the members
+    (the option and its dependencies) that go ahead."""
+    can_fail: NDArray[np.bool_]
+    """``(option,)`` the option has a hard requirement (else its failure profile never counts)."""
+
+
+def go_probability(p_yes: ArrayLike, hard: ArrayLike, correlation: ArrayLike) -> NDArray[np.float64]:
+    """P(every hard requirement says yes): ``(...)`` from ``p_yes (..., precondition)``, ``hard
+    (precondition,)`` and the copula ``correlation (precondition, precondition)``."""
+    p_yes = np.asarray(p_yes, dtype=float)
+    chosen = np.flatnonzero(np.asarray(hard, dtype=bool))
+    return all_yes_probability(p_yes[..., chosen], np.asarray(correlation, dtype=float)[np.ix_(chosen, chosen)])
+
+
+def expected_soft_penalty(
+    p_yes: ArrayLike,
+    member_hard: ArrayLike,
+    member_penalty: ArrayLike,
+    correlation: ArrayLike,
+) -> NDArray[np.float64]:
+    """Expected soft penalty: per "no", the largest penalty among the members that go ahead.
+
+    Parameters
+    ----------
+    p_yes
+        ``(..., precondition)`` probabilities of yes (after the enablers that act).
+    member_hard
+        ``(member, precondition)``: what each member needs to go ahead (its own hard requirements
+        and its dependencies').
+    member_penalty
+        ``(member, precondition)``: each member's own soft-requirement penalties (0 where none).
+    correlation
+        ``(precondition, precondition)`` Gaussian-copula correlation of the answers.
+
+    Returns
+    -------
+    ``(...)`` expected penalties.
+
+    Notes
+    -----
+    For a precondition ``q`` softly required by members with penalties ``pi_1 >= ... >= pi_K``
+    (``pi_(K+1) = 0``), ``E[max {pi_k : member k goes ahead} 1{q no}] = sum_k (pi_k - pi_(k+1))
+    P(q no and one of members 1..k goes ahead)``, the union by inclusion-exclusion over the
+    members' hard sets, each term ``P(all of U yes) - P(all of U and q yes)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> # one member: hard q0, soft q1 (penalty 0.1); independent answers at 0.5
+    >>> float(expected_soft_penalty([0.5, 0.5], [[True, False]], [[0.0, 0.1]], np.eye(2)))
+    0.025
+    """
+    p_yes = np.asarray(p_yes, dtype=float)
+    member_hard = np.asarray(member_hard, dtype=bool)
+    member_penalty = np.asarray(member_penalty, dtype=float)
+    correlation = np.asarray(correlation, dtype=float)
+    cache: dict[tuple[int, ...], NDArray[np.float64]] = {}
+
+    def all_yes(indices: frozenset[int]) -> NDArray[np.float64]:
+        key = tuple(sorted(indices))
+        if key not in cache:
+            index = np.array(key, dtype=np.intp)
+            cache[key] = all_yes_probability(p_yes[..., index], correlation[np.ix_(index, index)])
+        return cache[key]
+
+    out = np.zeros(p_yes.shape[:-1])
+    for q in np.flatnonzero(member_penalty.max(axis=0, initial=0.0) > 0.0):
+        members = np.flatnonzero(member_penalty[:, q] > 0.0)
+        members = members[np.argsort(-member_penalty[members, q], kind="stable")]
+        steps = np.append(member_penalty[members, q], 0.0)
+        sets = [frozenset(np.flatnonzero(member_hard[m]).tolist()) for m in members]
+        for k in range(len(members)):
+            drop = steps[k] - steps[k + 1]
+            if drop <= 0.0:
+                continue
+            # P(q no and at least one of members 0..k goes ahead), by inclusion-exclusion.
+            union = np.zeros(p_yes.shape[:-1])
+            for size in range(1, k + 2):
+                for subset in combinations(range(k + 1), size):
+                    needed = frozenset().union(*(sets[i] for i in subset))
+                    if q in needed:
+                        continue  # q yes is required for them to go ahead: q no excludes it
+                    term = all_yes(needed) - all_yes(needed | {int(q)})
+                    union += term if size % 2 else -term
+            out += drop * np.maximum(union, 0.0)
+    return out
+
+
+def option_prospects(
+    arrays: CaseArrays,
+    probabilities: ArrayLike | None = None,
+    options: Sequence[int] | None = None,
+) -> Prospects:
+    """The rule's probabilities for options evaluated as their smallest strategies.
+
+    Parameters
+    ----------
+    arrays
+        The compiled case.
+    probabilities
+        ``(..., precondition)`` marginal probabilities of yes before enablers; None for the
+        case's central probabilities.
+    options
+        Option indices (default: all, in case order).
+
+    Returns
+    -------
+    Prospects
+        Arrays over ``(..., option)`` for the chosen options, in the order given.
+    """
+    chosen = list(range(arrays.n_options)) if options is None else [int(o) for o in options]
+    base = arrays.probability_central if probabilities is None else np.asarray(probabilities, dtype=float)
+    p_yes = apply_enablers(base[..., None, :], arrays.eval_enablers[chosen], arrays)
+    eval_hard = arrays.eval_hard
+    p_go = np.empty(p_yes.shape[:-1])
+    penalty = np.zeros(p_yes.shape[:-1])
+    for i, o in enumerate(chosen):
+        p_go[..., i] = go_probability(p_yes[..., i, :], eval_hard[o], arrays.correlation)
+        members = np.flatnonzero(arrays.closure[o])
+        if arrays.penalty[members].any():
+            penalty[..., i] = expected_soft_penalty(p_yes[..., i, :], eval_hard[members], arrays.penalty[members],
+                                                    arrays.correlation)
+    return Prospects(p_go, penalty, eval_hard[chosen].any(axis=1))
+
+
+def expected_values(
+    prospects: Prospects,
+    planned_values: ArrayLike,
+    failure_values: ArrayLike,
+) -> NDArray[np.float64]:
+    """``p_go * planned + (1 - p_go) * failure - E[penalty]``, shape ``(..., option)``.
+
+    ``planned_values`` and ``failure_values`` are the options' (weighted) values if they go ahead
+    and if they fail; an option that cannot fail ignores its failure value (which may be NaN).
+    """
+    p = prospects.p_go
+    failed = np.where(prospects.can_fail, (1.0 - p) * np.asarray(failure_values, dtype=float), 0.0)
+    return p * np.asarray(planned_values, dtype=float) + failed - prospects.expected_penalty
+
+
+def expected_criterion_values(
+    prospects: Prospects,
+    planned: ArrayLike,
+    failed: ArrayLike,
+) -> NDArray[np.float64]:
+    """``(..., option, criterion)`` matrix ``M`` with expected value ``M @ w`` for weights on the simplex.
+
+    ``planned`` and ``failed`` are criterion values (on [0, 1]) if the option goes ahead and if it
+    fails. The expected penalty comes off every column, as the weights sum to one.
+    """
+    p = prospects.p_go[..., None]
+    failure = np.where(prospects.can_fail[:, None], (1.0 - p) * np.asarray(failed, dtype=float), 0.0)
+    return p * np.asarray(planned, dtype=float) + failure - prospects.expected_penalty[..., None]
+
