@@ -46,6 +46,24 @@ ahead pays its own soft penalties even where the option itself fails.
 Preconditions say yes iff the scenario's latent uniform is below their probability after the
 enablers of the strategy's options (the same uniforms for every strategy: common random numbers).
 
+Objectives
+----------
+With ``E_p[x]`` the mean value of strategy ``x`` under weight profile ``p`` on the scenarios:
+
+* expected: ``E_p[x]`` for one profile (or explicit weights);
+* maximin: over the profiles, of the gain over doing nothing, ``min_p (E_p[x] - E_p[empty])``.
+  Profiles value the status quo differently; the raw ``min_p E_p[x]`` would mostly ask what the
+  profile that values everything low thinks, not which strategy every stakeholder gains most
+  from in the worst case;
+* minimax regret: ``max_p (max_y E_p[y] - E_p[x])``, ``y`` over the feasible strategies.
+
+Both references (doing nothing, each profile's best) are taken on the scenarios being scored: in
+sample on the in-sample ones, out of sample on the fresh ones, where each profile's best is the
+exact best over every feasible strategy when they were enumerated and, after the MILP, the best
+of the reported strategies, the best without each of its options and each profile's own
+in-sample optimum (a lower bound on the true best, so regrets may be understated; the notes say
+which was used).
+
 Engines
 -------
 ``enumerate`` lists every feasible strategy (options in dependency order, pruned by budgets and
@@ -61,7 +79,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -101,9 +119,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ENUMERATION_LIMIT = 1 << 21
+"""Most feasible strategies ``engine="auto"`` enumerates (about 2 million: 20-22 options)."""
 _ROW_MEMORY = 256 * 2**20  # bytes of change rows held at once while evaluating strategies
 _BATCH = 4096  # strategies per kernel call (fewer when their change rows would pass _ROW_MEMORY)
-"""Most feasible strategies ``engine="auto"`` enumerates (about 2 million: 20-22 options)."""
+_EXACT_BEST_WORK = 2 * 10**8
+"""Most strategy-scenarios (feasible strategies x fresh scenarios) evaluated for each profile's
+exact out-of-sample best (minimax regret): Mali's 973 strategies on 10,000 scenarios are 10^7,
+about 1 s; beyond, the best of the candidates in ``_Found.references`` and the reported strategies."""
+_REFERENCES = 10  # per profile, its best strategies in sample kept as candidates for its best out of sample
 
 Objective = Literal["expected", "maximin", "minimax_regret"]
 Engine = Literal["auto", "enumerate", "milp"]
@@ -731,30 +754,56 @@ def evaluate_strategy(
 
 @dataclass(frozen=True)
 class _Target:
-    """What to maximise: the expected value under one weight vector, or a robust variant."""
+    """What to maximise: the expected value under one weight vector, or a robust variant.
+
+    The robust variants compare each profile's expected value with a reference taken on the same
+    scenarios: doing nothing (maximin) or the profile's best strategy (minimax regret). So a
+    target is re-anchored on every set of scenarios it scores (:func:`_on_scenarios` in sample,
+    ``_out_of_sample`` on the fresh ones).
+    """
 
     objective: Objective
     weights: NDArray[np.float64]
     """(profile, criterion)."""
     profiles: tuple[str, ...]
     best: NDArray[np.float64] | None = None
-    """Per profile, the best expected value (minimax regret only)."""
+    """Per profile, the best expected value on the same scenarios (minimax regret only)."""
+    status_quo: NDArray[np.float64] | None = None
+    """Per profile, the expected value of doing nothing (the empty strategy) on the same
+    scenarios (maximin only)."""
 
     def score(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Objective to maximise from ``(..., profile)`` expected values (regret enters negated)."""
+        """Objective to maximise from ``(..., profile)`` expected values: the value (expected),
+        the smallest gain over doing nothing (maximin), minus the largest regret (minimax regret)."""
         if self.objective == "expected":
             return values[..., 0]
-        if self.objective == "maximin":
-            return values.min(axis=-1)
-        return -(self.best - values).max(axis=-1)
+        return -self._shortfalls(values).max(axis=-1)
 
     def binding(self, values: NDArray[np.float64]) -> NDArray[np.intp]:
         """The profile that sets the objective of each row of ``(..., profile)`` values."""
         if self.objective == "expected":
             return np.zeros(values.shape[:-1], dtype=np.intp)
+        return self._shortfalls(values).argmax(axis=-1)
+
+    def _shortfalls(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per profile, what the objective minimises the largest of: minus the gain over doing
+        nothing (maximin) or the regret (minimax regret)."""
         if self.objective == "maximin":
-            return values.argmin(axis=-1)
-        return (self.best - values).argmax(axis=-1)
+            if self.status_quo is None:
+                raise ValueError("maximin needs each profile's value of doing nothing on the same scenarios")
+            return self.status_quo - values
+        if self.best is None:
+            raise ValueError("minimax regret needs each profile's best value on the same scenarios")
+        return self.best - values
+
+
+def _on_scenarios(space: StrategySpace, scenarios: Scenarios, target: _Target) -> _Target:
+    """The target anchored on these scenarios: for maximin, each profile's value of doing nothing
+    there (the status quo's value is a constant per profile on given scenarios)."""
+    if target.objective != "maximin":
+        return target
+    means, _ = criterion_means(space, np.zeros((1, space.n_options), dtype=bool), scenarios)
+    return replace(target, status_quo=means[0] @ target.weights.T)
 
 
 def _target(arrays: CaseArrays, weights: Any) -> _Target:
@@ -793,9 +842,10 @@ class StrategyResult:
     Attributes
     ----------
     objective
-        ``"expected"`` (expected value under one weight vector), ``"maximin"`` (the worst
-        profile's expected value) or ``"minimax_regret"`` (the largest shortfall of a profile's
-        expected value from that profile's best strategy; lower is better).
+        ``"expected"`` (expected value under one weight vector), ``"maximin"`` (over the
+        profiles, the smallest gain of the strategy's expected value over doing nothing's) or
+        ``"minimax_regret"`` (the largest shortfall of a profile's expected value from that
+        profile's best strategy; lower is better).
     profiles
         The weight profiles the objective uses.
     engine, status, gap, bound
@@ -805,16 +855,27 @@ class StrategyResult:
     strategies
         The best strategies found, best first (option ids; ``()`` is doing nothing).
     in_sample
-        Their objective on the scenarios they were chosen on (regret: the maximum regret).
+        Their objective on the scenarios they were chosen on (maximin: the smallest gain over
+        doing nothing; regret: the maximum regret).
     out_of_sample
-        Their objective re-estimated on ``n_out_of_sample`` fresh scenarios.
+        Their objective re-estimated on ``n_out_of_sample`` fresh scenarios, with its references
+        taken there too: doing nothing's value on them (maximin), each profile's best on them
+        (:attr:`profile_best`, minimax regret).
     oos_mean, oos_sd, oos_p5, oos_p95, oos_mcse
         Out of sample, the value per scenario under the binding profile (the only one for
-        ``"expected"``; the worst for maximin; the one with the largest regret for minimax
-        regret): mean, standard deviation, 5th and 95th percentiles, and the Monte Carlo standard
-        error of the mean.
+        ``"expected"``; the one with the smallest gain over doing nothing for maximin; the one
+        with the largest regret for minimax regret): mean, standard deviation, 5th and 95th
+        percentiles, and the Monte Carlo standard error of the mean.
     profile_means
         ``(strategy, profile)``: out-of-sample mean value under each profile.
+    status_quo_means
+        ``(profile,)``: out-of-sample mean value of doing nothing under each profile (maximin's
+        gains are over these).
+    profile_best
+        ``(profile,)``: out-of-sample best mean value under each profile, the reference of the
+        out-of-sample regret (minimax regret only, NaN otherwise): over every feasible strategy
+        when they were enumerated, else over the reported strategies, the best without each of its
+        options and each profile's best in sample (a lower bound; the notes say which).
     contribution_options, with_value, without_value, added, added_mcse, removable
         For each option of the best strategy: the out-of-sample objective with it, without it
         (NaN where removing it breaks a dependency or the option was demanded), the difference
@@ -840,6 +901,8 @@ class StrategyResult:
     oos_p95: NDArray[np.float64]
     oos_mcse: NDArray[np.float64]
     profile_means: NDArray[np.float64]
+    status_quo_means: NDArray[np.float64]
+    profile_best: NDArray[np.float64]
     contribution_options: tuple[str, ...]
     with_value: NDArray[np.float64]
     without_value: NDArray[np.float64]
@@ -862,7 +925,7 @@ class StrategyResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The best strategies, best first: in-sample and out-of-sample objective and value spread."""
-        label = "max_regret" if self.objective == "minimax_regret" else "value"
+        label = {"maximin": "min_gain", "minimax_regret": "max_regret"}.get(self.objective, "value")
         frame = pd.DataFrame({
             "strategy": [" + ".join(s) or "(do nothing)" for s in self.strategies],
             "n_options": [len(s) for s in self.strategies],
@@ -932,9 +995,14 @@ def optimise_strategies(
         recorded in the result.
     weights
         None (the case's default profile), a profile id or explicit leaf weights: maximise the
-        expected value. ``"maximin"``: maximise the worst profile's expected value.
-        ``"minimax_regret"``: minimise the largest regret (a profile's best expected value minus
-        the strategy's) across the case's profiles.
+        expected value. ``"maximin"``: maximise, over the case's profiles, the smallest gain over
+        doing nothing (``min_p E_p[strategy] - E_p[doing nothing]``, both on the same scenarios):
+        profiles value the status quo differently, and the raw smallest value would mostly pick the
+        profile that values everything low. ``"minimax_regret"``: minimise the largest regret (a
+        profile's best expected value minus the strategy's) across the case's profiles. Out of
+        sample both are re-anchored on the fresh scenarios: the gain over doing nothing there, the
+        regret from each profile's best there (over every feasible strategy when enumerated; with
+        the MILP, over the reported strategies and each profile's own optimum -- the notes say which).
     engine
         ``"enumerate"`` (exact, all feasible strategies), ``"milp"`` (Pyomo + HiGHS) or
         ``"auto"``: enumerate up to :data:`ENUMERATION_LIMIT` feasible strategies, MILP beyond.
@@ -1011,7 +1079,7 @@ def optimise_strategies(
         target = found.target
 
     t = time.perf_counter()
-    oos = _out_of_sample(space, found.strategies, target, root, out_of_sample, forced)
+    oos = _out_of_sample(space, found, target, root, out_of_sample, forced, X)
     timings["out_of_sample"] = time.perf_counter() - t
 
     if stability is None:
@@ -1033,11 +1101,20 @@ def optimise_strategies(
                                            bool(np.array_equal(best, found.strategies[0]))))
     timings["stability"] = time.perf_counter() - t
     notes += found.notes
-    if target.objective != "expected":
-        notes.append(f"{target.objective}: over the profiles {', '.join(target.profiles)}; out-of-sample spread is "
-                     "the binding profile's")
+    profiles = ", ".join(target.profiles)
+    if target.objective == "maximin":
+        notes.append(f"maximin: over the profiles {profiles}, of the gain over doing nothing (a strategy's expected "
+                     "value minus doing nothing's under the same profile, on the same scenarios); mean, sd, p5 and "
+                     "p95 are the value under the binding profile (the one with the smallest gain)")
+        if out_of_sample:
+            notes.append("out of sample, doing nothing scores " + _per_profile(target.profiles, oos["status_quo"]))
     if target.objective == "minimax_regret":
-        notes.append("out-of-sample regret is measured from each profile's in-sample best value")
+        notes.append(f"minimax_regret: over the profiles {profiles}, of the regret (a profile's best expected value "
+                     "minus the strategy's, on the same scenarios); mean, sd, p5 and p95 are the value under the "
+                     "binding profile (the one with the largest regret)")
+        if out_of_sample:
+            notes.append(f"out-of-sample regret is measured from each profile's best on the same fresh scenarios, over "
+                         f"{oos['best_over']}: " + _per_profile(target.profiles, oos["profile_best"]))
 
     return StrategyResult(
         objective=target.objective,
@@ -1056,6 +1133,8 @@ def optimise_strategies(
         oos_p95=oos["p95"],
         oos_mcse=oos["mcse"],
         profile_means=oos["profile_means"],
+        status_quo_means=oos["status_quo"],
+        profile_best=oos["profile_best"],
         contribution_options=oos["contribution_options"],
         with_value=oos["with"],
         without_value=oos["without"],
@@ -1073,6 +1152,10 @@ def optimise_strategies(
     )
 
 
+def _per_profile(profiles: Sequence[str], values: NDArray[np.float64]) -> str:
+    return ", ".join(f"{name} {value:.3f}" for name, value in zip(profiles, values))
+
+
 def _any_option_fits(space: StrategySpace, banned: NDArray[np.bool_]) -> bool:
     return any(not banned[k] and not strategy_problems(space, space.closure[k]) for k in range(space.n_options))
 
@@ -1087,6 +1170,10 @@ class _Found:
     bound: float = float("nan")
     notes: tuple[str, ...] = ()
     target: _Target | None = None
+    references: NDArray[np.bool_] | None = None
+    """(strategy, option): feasible strategies some profile did best with on these scenarios (minimax
+    regret): where not every feasible strategy is re-evaluated out of sample, the best of these,
+    of the reported ones and of the best without each of its options is each profile's best there."""
 
 
 # Peak memory per scenario, in multiples of one scenario's outcome cells (options x criteria x 2,
@@ -1114,14 +1201,18 @@ def _enumeration_search(space: StrategySpace, X: NDArray[np.bool_], target: _Tar
         t = time.perf_counter()
         means, penalties = criterion_means(space, X, scenarios)
         values = means @ target.weights.T - penalties[:, None]  # (strategy, profile)
-        tgt = target
+        tgt = _on_scenarios(space, scenarios, target)
+        references = None
         if target.objective == "minimax_regret":
-            tgt = _Target(target.objective, target.weights, target.profiles, values.max(axis=0))
+            tgt = replace(tgt, best=values.max(axis=0))
+            # each profile's best few here: candidates for its best on fresh scenarios
+            references = X[np.unique(np.argsort(-values, axis=0, kind="stable")[:_REFERENCES].ravel())]
         objective = tgt.score(values)
         best = np.argsort(-objective, kind="stable")[:top]
         timings["evaluate"] = time.perf_counter() - t
         in_sample = -objective[best] if tgt.objective == "minimax_regret" else objective[best]
-        return _Found(X[best], in_sample, "enumerate", bound=float(in_sample[0]), target=tgt)
+        return _Found(X[best], in_sample, "enumerate", bound=float(in_sample[0]), target=tgt,
+                      references=references)
 
     return search
 
@@ -1137,9 +1228,16 @@ def _milp_search(space: StrategySpace, target: _Target, include, exclude, time_l
     return search
 
 
-def _out_of_sample(space: StrategySpace, strategies: NDArray[np.bool_], target: _Target, root: np.random.SeedSequence,
-                   n: int, forced: NDArray[np.bool_]) -> dict[str, Any]:
-    """Fresh-scenario estimates for the reported strategies and for the best without each option."""
+def _out_of_sample(space: StrategySpace, found: _Found, target: _Target, root: np.random.SeedSequence,
+                   n: int, forced: NDArray[np.bool_], feasible: NDArray[np.bool_] | None) -> dict[str, Any]:
+    """Fresh-scenario estimates for the reported strategies and for the best without each option.
+
+    The objective is re-anchored on the fresh scenarios: maximin's gains are over doing nothing
+    *there*, and minimax regret's regrets are from each profile's best *there* -- over every
+    feasible strategy when they were enumerated (and the work fits ``_EXACT_BEST_WORK``), else
+    over the reported strategies, the best without each of its options and ``found.references``.
+    """
+    strategies = found.strategies
     best = strategies[0]
     members = np.flatnonzero(best)
     without = np.repeat(best[None], len(members), axis=0)
@@ -1149,24 +1247,51 @@ def _out_of_sample(space: StrategySpace, strategies: NDArray[np.bool_], target: 
     removable = ~dependents & ~forced[members]
     n_top, n_p = len(strategies), len(target.profiles)
     out: dict[str, Any] = {"contribution_options": tuple(space.option_ids[k] for k in members),
-                           "removable": removable}
-    nan_top = np.full(n_top, np.nan)
+                           "removable": removable, "best_over": ""}
+    nan_top, nan_profiles = np.full(n_top, np.nan), np.full(n_p, np.nan)
     if n == 0:
         nan_members = np.full(len(members), np.nan)
         out.update(objective=nan_top, mean=nan_top, sd=nan_top, p5=nan_top, p95=nan_top, mcse=nan_top,
-                   profile_means=np.full((n_top, n_p), np.nan), added=nan_members, added_mcse=nan_members)
+                   profile_means=np.full((n_top, n_p), np.nan), added=nan_members, added_mcse=nan_members,
+                   status_quo=nan_profiles, profile_best=nan_profiles)
         out["with"], out["without"] = nan_members, nan_members
         return out
-    X = np.concatenate([strategies, without])
-    values = np.concatenate([scenario_values(space, X, chunk, target.weights)
-                             for chunk in iter_scenarios(space.arrays, n, rng=root, stream=STREAM_OUT_OF_SAMPLE)],
-                            axis=2)  # (strategy, profile, draw)
+    regret = target.objective == "minimax_regret"
+    exact = regret and feasible is not None and len(feasible) * n <= _EXACT_BEST_WORK
+    candidates = None
+    if regret:
+        candidates = feasible if exact else found.references
+    # Rows evaluated per scenario: the reported strategies, the best without each option, doing nothing.
+    X = np.concatenate([strategies, without, np.zeros((1, space.n_options), dtype=bool)])
+    parts, candidate_sums = [], None
+    for chunk in iter_scenarios(space.arrays, n, rng=root, stream=STREAM_OUT_OF_SAMPLE):
+        parts.append(scenario_values(space, X, chunk, target.weights))
+        if candidates is not None and len(candidates):
+            means, penalties = criterion_means(space, candidates, chunk)
+            sums = (means @ target.weights.T - penalties[:, None]) * chunk.n_draws
+            candidate_sums = sums if candidate_sums is None else candidate_sums + sums
+    values = np.concatenate(parts, axis=2)  # (strategy, profile, draw)
     means = values.mean(axis=2)
-    objective = target.score(means)
-    binding = target.binding(means)
-    chosen = values[np.arange(len(X)), binding]  # (strategy, draw) under the binding profile
+    fresh = replace(target, status_quo=means[-1])
+    if regret:
+        evaluated = np.concatenate([means[:n_top], means[n_top:n_top + len(members)][removable]])
+        profile_best = evaluated.max(axis=0)
+        if candidate_sums is not None:
+            profile_best = np.maximum(profile_best, (candidate_sums / n).max(axis=0))
+        fresh = replace(fresh, best=profile_best)
+        out["profile_best"] = profile_best
+        out["best_over"] = (f"every one of the {len(feasible):,} feasible strategies" if exact else
+                            "the reported strategies, the best without each of its options and each profile's "
+                            "best in sample (a lower bound on the true best: regrets may be understated)")
+    else:
+        out["profile_best"] = nan_profiles
+    out["status_quo"] = means[-1]
+    values, means = values[:-1], means[:-1]
+    objective = fresh.score(means)
+    binding = fresh.binding(means)
+    chosen = values[np.arange(len(values)), binding]  # (strategy, draw) under the binding profile
     top_values = chosen[:n_top]
-    sign = -1.0 if target.objective == "minimax_regret" else 1.0
+    sign = -1.0 if regret else 1.0
     out.update(
         objective=sign * objective[:n_top],
         mean=top_values.mean(axis=1),
@@ -1177,7 +1302,7 @@ def _out_of_sample(space: StrategySpace, strategies: NDArray[np.bool_], target: 
         profile_means=means[:n_top],
     )
     # Contributions: objective with minus without, paired on the same scenarios under the profile
-    # binding for the best strategy.
+    # binding for the best strategy (the status quo and the best per profile cancel in the difference).
     b = binding[0]
     diffs = values[0, b][None, :] - values[n_top:, b]
     with_value = np.full(len(members), sign * objective[0])

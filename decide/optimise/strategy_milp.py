@@ -38,6 +38,12 @@ Each soft requirement costs, in each scenario where q says no, ``max pen_iq`` ov
 options i that go ahead there (their hard requirements hold): ``t >= pen_iq (x_i AND h_p... AND
 NOT h_q)`` linearised from below (the cost is minimised, so the lower bound is exact at integer
 x), one ``t`` per group of scenarios with the same answer patterns (see :func:`_penalties`).
+
+The objective, with ``value_p(x)`` the sample-average value under profile p (affine in the
+columns): expected, ``max value_p(x)``; maximin, over the profiles, of the gain over doing
+nothing, ``max t`` with ``t <= value_p(x) - value_p(empty)`` for every p (doing nothing's value
+is a constant per profile on the scenarios, so each profile's row only shifts); minimax regret,
+``min r`` with ``r >= best_p - value_p(x)``, each profile's ``best_p`` from its own solve first.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import itertools
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,6 +68,7 @@ from decide.optimise.strategy import (
     _draws,
     _forced_and_banned,
     _Found,
+    _on_scenarios,
     _Target,
     _target,
     criterion_means,
@@ -627,8 +634,12 @@ def _penalties(spec: _Spec, space: StrategySpace, poly: _Polynomials, answer,
 
 
 def _pyomo_model(spec: _Spec, objective: str, best: NDArray[np.float64] | None = None,
-                 name: str = "strategies") -> pyo.ConcreteModel:
-    """The spec as a Pyomo model: one ``Var`` per column group, one ``Constraint`` per row block."""
+                 name: str = "strategies", status_quo: NDArray[np.float64] | None = None) -> pyo.ConcreteModel:
+    """The spec as a Pyomo model: one ``Var`` per column group, one ``Constraint`` per row block.
+
+    ``best`` (minimax regret) and ``status_quo`` (maximin) are per profile: its best value, and
+    doing nothing's value, on the model's scenarios.
+    """
     import pyomo.environ as pyo
     from pyomo.common.gc_manager import PauseGC
     from pyomo.core.expr.numeric_expr import LinearExpression
@@ -670,8 +681,10 @@ def _pyomo_model(spec: _Spec, objective: str, best: NDArray[np.float64] | None =
         if objective == "expected":
             model.objective = pyo.Objective(expr=value(0), sense=pyo.maximize)
         elif objective == "maximin":
+            # the smallest gain over doing nothing: level <= value_p(x) - value_p(empty)
             model.level = pyo.Var()
-            model.worst_profile = pyo.Constraint(profiles, rule=lambda m, p: m.level <= value(p))
+            model.worst_profile = pyo.Constraint(
+                profiles, rule=lambda m, p: m.level <= value(p) - float(status_quo[p]))
             model.objective = pyo.Objective(expr=model.level, sense=pyo.maximize)
         else:
             model.regret = pyo.Var(bounds=(0, None))
@@ -769,8 +782,9 @@ def build_strategy_model(
         The scenarios the sample average runs over.
     weights
         As in :func:`~decide.optimise.strategy.optimise_strategies`: None, a profile id, leaf
-        weights, ``"maximin"`` or ``"minimax_regret"`` (which needs ``best``, each profile's
-        best expected value).
+        weights, ``"maximin"`` (the smallest gain over doing nothing across the profiles; doing
+        nothing's value per profile is computed on ``scenarios``) or ``"minimax_regret"`` (which
+        needs ``best``, each profile's best expected value).
     include, exclude
         Options every strategy must / may not contain.
 
@@ -779,16 +793,17 @@ def build_strategy_model(
     pyomo.environ.ConcreteModel
         Variables ``x`` (one binary per pursuable option, in
         :attr:`~decide.optimise.strategy.StrategySpace.option_ids` order), ``lam``, ``e``, ``v``,
-        ``delta``, ``z``, ``t``; its objective is the in-sample objective (maximised; minus the
-        largest regret for minimax regret).
+        ``delta``, ``z``, ``t``; its objective is the in-sample objective (maximised; the smallest
+        gain over doing nothing for maximin; minus the largest regret for minimax regret).
     """
     space = _as_space(arrays)
-    target = _target(space.arrays, weights)
+    target = _on_scenarios(space, scenarios, _target(space.arrays, weights))
     if target.objective == "minimax_regret" and best is None:
         raise DecideError("a minimax-regret model needs each profile's best expected value (best=...)")
     forced, banned = _forced_and_banned(space, include, exclude)
     spec, _ = _strategy_spec(space, scenarios, target.weights, forced, banned)
-    return _pyomo_model(spec, target.objective, None if best is None else np.asarray(best, float))
+    return _pyomo_model(spec, target.objective, None if best is None else np.asarray(best, float),
+                        status_quo=target.status_quo)
 
 
 # --------------------------------------------------------------------------- the search
@@ -798,7 +813,9 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: _Target
                      exclude: Sequence[str], time_limit: float, top: int, timings: dict[str, float]) -> _Found:
     """Best strategies by the MILP, re-evaluated exactly on the same scenarios.
 
-    Minimax regret first solves each profile's own problem for its best value. The runners-up
+    Maximin's gains are over doing nothing on these scenarios. Minimax regret first solves each
+    profile's own problem for its best value (its optimum is kept as a candidate for the profile's
+    best out of sample, ``_Found.references``). The runners-up
     come from re-solving with the strategies found cut off, while the first solve was optimal.
     Where HiGHS ends at its time limit without a strategy, or with one worse than a greedy and
     local search finds, that strategy stands in and the gap is measured from it.
@@ -807,6 +824,8 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: _Target
 
     forced, banned = _forced_and_banned(space, include, exclude)
     notes: list[str] = []
+    target = _on_scenarios(space, scenarios, target)
+    references: list[NDArray[np.bool_]] = []
     t = time.perf_counter()
     spec, poly = _strategy_spec(space, scenarios, target.weights, forced, banned)
     build = time.perf_counter() - t
@@ -841,17 +860,19 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: _Target
                 stand_in = _heuristic(space, scenarios, own, forced, banned,
                                       deadline=time.perf_counter() + 0.1 * time_limit / len(target.profiles))
                 best[p] = _objective(space, scenarios, own, stand_in[None])[0]
+                references.append(stand_in)
                 notes.append(f"profile {target.profiles[p]}'s best value is a local search's: HiGHS found no "
                              "strategy in its share of the time limit, so regrets may be understated")
                 continue
             best[p] = solution.objective
+            references.append(solution.x)
             if solution.status != "optimal":
                 notes.append(f"profile {target.profiles[p]}'s best value is HiGHS's incumbent at the time limit "
                              f"(gap {solution.gap:.2%}): regrets may be understated")
-        target = _Target(target.objective, target.weights, target.profiles, best)
+        target = replace(target, best=best)
 
     t = time.perf_counter()
-    model = _pyomo_model(spec, target.objective, target.best)
+    model = _pyomo_model(spec, target.objective, target.best, status_quo=target.status_quo)
     build += clock.pause(time.perf_counter() - t)
     first = solve(model, solver=solver)
     solve_seconds += first.seconds
@@ -864,7 +885,12 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: _Target
     status, bound, gap = first.status, first.bound, first.gap
     if not np.isfinite(bound):
         # Stopped before HiGHS had a bound: fall back on the outcome ranges' (loose) one.
-        bound = {"expected": spec.ceiling[0], "maximin": spec.ceiling.min(), "minimax_regret": 0.0}[target.objective]
+        if target.objective == "expected":
+            bound = spec.ceiling[0]
+        elif target.objective == "maximin":
+            bound = (spec.ceiling - target.status_quo).min()
+        else:
+            bound = 0.0
         notes.append("HiGHS had no bound at the time limit; the gap is measured against the bound the outcome "
                      "ranges give (loose)")
         if first.x is not None:
@@ -914,7 +940,8 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: _Target
     if status == "time limit":
         notes.append(f"MILP stopped at its time limit ({time_limit:g} s): gap {gap:.2%}")
     sign = -1.0 if target.objective == "minimax_regret" else 1.0
-    return _Found(X, sign * in_sample, "milp", status, float(gap), sign * float(bound), tuple(notes), target)
+    return _Found(X, sign * in_sample, "milp", status, float(gap), sign * float(bound), tuple(notes), target,
+                  np.array(references) if references else None)
 
 
 def _objective(space: StrategySpace, scenarios: Scenarios, target: _Target,
