@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from decide import __version__
 from decide.bundled import bundled_cases
@@ -346,7 +347,9 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
                                  top=top, time_limit=time_limit)
     status = result.status + ("" if result.gap == 0 else f", gap {result.gap:.2%}")
     head = (f"{case}: best strategies by {result.engine} ({status}) over {result.n_scenarios:,} scenarios, re-simulated "
-            f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; same choice in {result.stability:.0%} of reruns.")
+            f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; "
+            + (f"same choice in {result.stability:.0%} of reruns." if not np.isnan(result.stability)
+               else "stability not assessed (with the MILP each rerun is a full solve)."))
     if fmt == "json":
         click.echo(dumps_json({"case": case, "seed": seed, "engine": result.engine, "status": result.status,
                                "gap": result.gap, "stability": result.stability, "strategies": result.to_frame(),

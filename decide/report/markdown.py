@@ -315,7 +315,7 @@ def strategies_section(a: Analyses) -> str:
                   f"{_num(c.attrs['doing_nothing'])}. `problems` lists any budget, dependency or exclusion a "
                   "combination breaks (it is evaluated anyway, for comparison).", "",
                   markdown_table(table), ""]
-    objective = {"expected": "expected value", "maximin": "worst profile's value",
+    objective = {"expected": "expected value", "maximin": "smallest gain over doing nothing across the profiles",
                  "minimax_regret": "maximum regret"}[best.objective]
     chosen = " + ".join(names[o] for o in best.best) or "doing nothing"
     parts += ["### Best strategies", "",
