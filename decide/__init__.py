@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from decide.optimise.scenarios import Scenarios
     from decide.optimise.strategy import StrategyResult
     from decide.results import SimulationResult
-    from decide.sampling import SeedLike
+    from decide.montecarlo.streams import SeedLike
     from decide.score import ScoreResult
     from decide.spec import Case
 
@@ -207,6 +207,7 @@ def write_report(
     sobol_n: int = 1024,
     strategies: bool = True,
     progress: Callable[[int], None] | None = None,
+    allow_paths: str | PathLike[str] | Sequence[str | PathLike[str]] = (),
 ) -> Path:
     """Run every analysis of a case and write ``report.md`` with its charts into ``out_dir``.
 
@@ -214,8 +215,9 @@ def write_report(
     ``n_draws`` the Monte Carlo draws; ``seed`` a non-negative integer from which every analysis
     takes its own stream; ``weights`` None, a profile id, ``"imprecise"``, ``"uniform"`` or
     ``"profiles"``; ``sobol_n`` the Sobol base sample size; ``strategies`` False skips the
-    strategies; ``progress`` is called with the draws done. The directory is written atomically.
-    Returns its path. ``decide.report`` is the same function. See
+    strategies; ``progress`` is called with the draws done; ``allow_paths`` folders besides the
+    case's own where its ``criteria:`` may name a file. The directory is written atomically, and
+    only into a new or empty folder or an unchanged earlier report. Returns its path. ``decide.report`` is the same function. See
     :func:`decide.report.build.run_analyses` and :func:`decide.report.write.build_report`.
     """
     _arguments.case_reference(case, "case")
@@ -224,7 +226,7 @@ def write_report(
     from decide.report.write import build_report
 
     return build_report(case, out_dir, n_draws=n_draws, seed=seed, weights=weights, sobol_n=sobol_n,
-                        strategies=strategies, progress=progress)
+                        strategies=strategies, progress=progress, allow_paths=allow_paths)
 
 
 report = write_report

@@ -86,10 +86,12 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
     def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return _timed(a.timings, name, func, *args, **kwargs)
 
-    least = timed("least change", least_change_table, arrays, profile)
-    potential = timed("potential optimality", potential_optimality_table, arrays)
-    dominance = timed("dominance", dominance_table, arrays)
-    sobol = timed("sobol", sobol_indices, arrays, n=a.context.sobol_n, rng=_sub_seeds(a.context.seed)[0])
+    matrix = a.simulation.value_matrix
+    least = timed("least change", least_change_table, arrays, profile, matrix=matrix)
+    potential = timed("potential optimality", potential_optimality_table, arrays, matrix=matrix)
+    dominance = timed("dominance", dominance_table, arrays, matrix=matrix)
+    sobol = timed("sobol", sobol_indices, arrays, n=a.context.sobol_n, rng=_sub_seeds(a.context.seed)[0],
+                  leading=_leading_pair(a.simulation))
     done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol)
     return _add_strategies(done) if strategies else done
 
@@ -115,6 +117,12 @@ def _add_strategies(a: Analyses) -> Analyses:
         named = [(s.id, s.name, s.options) for s in case.strategies]
         compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
     return replace(a, strategies=StrategyAnalyses(best, core, compared))
+
+
+def _leading_pair(simulation) -> tuple[str, str]:
+    """The simulation's two options with the highest mean value (the report's leading pair)."""
+    top = simulation.summary["mean"].sort_values(ascending=False, kind="stable").index[:2]
+    return (str(top[0]), str(top[1]))
 
 
 def _sub_seeds(seed: int) -> list[int]:
@@ -194,8 +202,10 @@ def run_analyses(
     scores = timed("score", score, arrays, weights=profile)
     profiles = timed("profiles", score_profiles, arrays) if arrays.profile_ids else None
     simulation = timed("simulate", simulate, arrays, n_draws, rng=seed, weights=weights, progress=progress)
-    sweeps = timed("weight sweeps", weight_sweeps, arrays, profile)
-    tornado_frame = timed("tornado", tornado, arrays, rng=_sub_seeds(seed)[2])
+    # One model: the weight analyses work on the simulation's expected criterion values, and Sobol
+    # and the tornado compare the simulation's two leading options.
+    sweeps = timed("weight sweeps", weight_sweeps, arrays, profile, matrix=simulation.value_matrix)
+    tornado_frame = timed("tornado", tornado, arrays, rng=_sub_seeds(seed)[2], leading=_leading_pair(simulation))
     analyses = Analyses(
         context=context, case=case, arrays=arrays, scores=scores, profiles=profiles,
         simulation=simulation, sweeps=sweeps, crossovers=crossover_table(sweeps), tornado=tornado_frame,
