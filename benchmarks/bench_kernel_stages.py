@@ -2,7 +2,7 @@
 
     python benchmarks/bench_kernel_stages.py [--case mali-2012] [--reps 400] [--runs 15]
 
-The stages of :func:`decide.mc_kernel.run_chunk` are run cumulatively over fresh sub-blocks of
+The stages of :func:`decide.montecarlo.stages.run_chunk` are run cumulatively over fresh sub-blocks of
 draws (head uniforms; + weights; + world; + answers; + outcomes, which draw their cells' uniforms
 and weight them into values; + accumulation), in a compiled loop so that Python's call overhead
 does not count. A stage's cost is the difference between two cumulative runs: each run draws new
@@ -20,34 +20,38 @@ import time
 import numba as nb
 import numpy as np
 
-import decide.mc_kernel as K
 from decide.compile import compile_case
 from decide.load import load_case
-from decide.mc_kernel import SUB_BLOCK
-from decide.sampling import block_seed_sequence, resolve_seed, stream_states, weight_sampler
+from decide.montecarlo.accumulate import _accumulate
+from decide.montecarlo.model import build_model
+from decide.montecarlo.outcomes import _outcomes
+from decide.montecarlo.stages import _answers, _start_values, _uniforms, _weights, _world
+from decide.montecarlo.state import SUB_BLOCK, new_scratch, new_sums
+from decide.montecarlo.streams import block_seed_sequence, resolve_seed, stream_states
+from decide.montecarlo.weights import weight_sampler
 
 STAGES = ("head uniforms", "weights", "world: probabilities and copula", "answers",
           "outcomes (cells' uniforms, values)", "accumulate")
 
 
 @nb.njit
-def _run(upto, reps, state, aux, chain, slack, m, s, t):  # pragma: no cover - compiled
+def _run(upto, reps, state, aux, chain, slack, m, s, t, keep_v, keep_yes):  # pragma: no cover - compiled
     nb_ = SUB_BLOCK
     for _ in range(reps):
-        K._uniforms(state, t.u, m.n_head)
+        _uniforms(state, t.u, m.n_head)
         if upto >= 1:
-            K._weights(m, t.u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
+            _weights(m, t.u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
         if upto >= 2:
-            K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+            _world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
         if upto >= 3:
-            K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty)
+            _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
         if upto >= 4:
-            K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
-            K._outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-                        t.x, t.xv, t.wt, t.values, False, t.vcell, t.st_fail, t.xp, t.xf)
+            _start_values(nb_, t.w, t.wt, t.penalty, t.values)
+            _outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+                      t.x, t.xv, t.wt, t.values, False, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
         if upto >= 5:
-            K._accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                          t.tied, t.top, t.at_rank, t.moments)
+            _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
+                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, 0, t.mask)
     return 0
 
 
@@ -58,19 +62,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     arrays = compile_case(load_case(args.case))
-    m = K.build_model(arrays, weight_sampler(arrays, None), None)
+    m = build_model(arrays, weight_sampler(arrays, None), None)
     state, aux = stream_states(block_seed_sequence(resolve_seed(1)[0], 0))
-    scratch = K.new_scratch(m)
+    scratch = new_scratch(m)
+    keep_v, keep_yes = np.zeros((0, 1)), np.zeros((0, 1), dtype=np.bool_)  # no draws kept
     chain, slack = m.chain_start.copy(), np.zeros(m.chain_g.shape[0])
     n_a, n_c, n_q = m.alt_hard.shape[0], arrays.n_criteria, arrays.n_preconditions
     for stage in range(len(STAGES)):  # compile and warm
-        _run(stage, 2, state, aux, chain, slack, m, K.new_sums(n_a, n_c, n_q, np.int64), scratch)
+        _run(stage, 2, state, aux, chain, slack, m, new_sums(n_a, n_c, n_q, np.int64, len(m.var_q)), scratch, keep_v,
+             keep_yes)
     best = [np.inf] * len(STAGES)
     for _ in range(args.runs):  # stages interleaved, so drift hits them alike
         for stage in range(len(STAGES)):
-            sums = K.new_sums(n_a, n_c, n_q, np.int64)  # int64: the repetitions exceed a block
+            sums = new_sums(n_a, n_c, n_q, np.int64, len(m.var_q))  # int64: the repetitions exceed a block
             start = time.perf_counter()
-            _run(stage, args.reps, state, aux, chain, slack, m, sums, scratch)
+            _run(stage, args.reps, state, aux, chain, slack, m, sums, scratch, keep_v, keep_yes)
             best[stage] = min(best[stage], time.perf_counter() - start)
     print(f"{args.case}: {m.n_slots} uniforms per draw ({m.n_head} head); ns per draw, one thread "
           f"(min of {args.runs} runs of {args.reps} sub-blocks of {SUB_BLOCK})")

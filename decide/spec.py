@@ -58,7 +58,8 @@ TRUNCNORMAL_MAX_SDS_OUTSIDE = 100.0
 distribution sits within ``sd / 100`` of one bound, almost surely a slip (an sd in the wrong
 unit), and the truncated mean that ``score`` uses (SciPy's) loses precision: within it, and with
 :data:`TRUNCNORMAL_MAX_SD_WIDTHS`, it is exact to 1e-9 of the width (measured against
-quadrature). The sampler itself draws any distance correctly (:func:`decide.sampling.truncnormal_ppf`)."""
+quadrature). The sampler itself draws any distance correctly
+(:func:`decide.montecarlo.distributions.truncnormal_ppf`)."""
 TRUNCNORMAL_MAX_SD_WIDTHS = 100.0
 """A truncated normal's sd may be at most this many times ``high - low``: a wider normal is flat on
 [low, high] (a uniform), and beyond it the truncated mean loses precision (at 1e9 times SciPy's

@@ -9,19 +9,20 @@ candidate strategy (common random numbers), so two strategies differ only by wha
 the luck of their draws.
 
 Scenarios are drawn in fixed-size blocks, block ``k`` of stream ``t`` from the root seed's spawn
-child with key ``(t, k)`` (:func:`decide.sampling.block_seed_sequence`): the first S scenarios of
-a seed are the same whatever the total asked for, and streams (in-sample, out-of-sample,
-stability reruns) never overlap.
+child with key ``(t, k)`` (:func:`decide.montecarlo.streams.block_seed_sequence`): the first S
+scenarios of a seed are the same whatever the total asked for, and streams (in-sample,
+out-of-sample, stability reruns) never overlap.
 
-The Monte Carlo engine's samplers do the drawing (:func:`decide.sampling.draw_scores`,
-:func:`~decide.sampling.draw_probabilities`, :func:`~decide.sampling.copula_factor`): one uniform
-per (draw, option, criterion) through the score's inverse CDF, so outcomes are independent across
-options and criteria, with one exception (DESIGN.md, "Requirement"): where an option's failure
-profile does not list a criterion (``CaseArrays.failure_is_baseline``), its failure outcome there
-*is* the baseline option's planned outcome in the same scenario -- the world as the baseline
-leaves it, not a fresh draw of the same distribution -- so failing there changes nothing. The
-uniforms for those cells are still drawn (and unused), so the stream is the same whatever the
-failure profiles list.
+The Monte Carlo engine's samplers do the drawing
+(:class:`decide.montecarlo.distributions.ScoreSampler`,
+:func:`decide.montecarlo.world.draw_probabilities`, :func:`~decide.montecarlo.world.copula_factor`):
+one uniform per (draw, option, criterion) through the score's inverse CDF, so outcomes are
+independent across options and criteria, with one exception (DESIGN.md, "Requirement"): where an
+option's failure profile does not list a criterion (``CaseArrays.failure_is_baseline``), its
+failure outcome there *is* the baseline option's planned outcome in the same scenario -- the world
+as the baseline leaves it, not a fresh draw of the same distribution -- so failing there changes
+nothing. The uniforms for those cells are still drawn (and unused), so the stream is the same
+whatever the failure profiles list.
 """
 
 from __future__ import annotations
@@ -35,14 +36,9 @@ from scipy import special
 
 from decide.compile import CaseArrays
 from decide.errors import DecideError
-from decide.sampling import (
-    ScoreSampler,
-    SeedLike,
-    block_seed_sequence,
-    copula_factor,
-    draw_probabilities,
-    resolve_seed,
-)
+from decide.montecarlo.distributions import ScoreSampler
+from decide.montecarlo.streams import SeedLike, block_seed_sequence, resolve_seed
+from decide.montecarlo.world import copula_factor, draw_probabilities
 
 __all__ = ["SeedLike", "Scenarios", "draw_scenarios", "iter_scenarios", "BLOCK_SIZE"]
 

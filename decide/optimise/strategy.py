@@ -98,7 +98,7 @@ from decide.optimise.scenarios import (
     draw_scenarios,
     iter_scenarios,
 )
-from decide.sampling import resolve_seed
+from decide.montecarlo.streams import resolve_seed
 from decide.spec import Case
 
 __all__ = [

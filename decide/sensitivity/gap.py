@@ -41,7 +41,7 @@ from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, Sco
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
 from decide.model.expected import expected_values, option_prospects
-from decide.sampling import beta_ppf
+from decide.montecarlo.beta import beta_ppf
 from decide.score import score
 from decide.spec import Case
 

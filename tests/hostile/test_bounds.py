@@ -10,7 +10,8 @@ import pytest
 from decide import memory
 from decide.errors import DecideError
 from decide.load import load_case
-from decide.montecarlo import MAX_DRAWS, _tasks, simulate
+from decide.montecarlo import MAX_DRAWS, simulate
+from decide.montecarlo.driver import _tasks
 from decide.optimise.strategy import optimise_strategies
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"

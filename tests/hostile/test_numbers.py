@@ -26,8 +26,8 @@ from decide.compile import KIND_CODES, ScoreArrays
 from decide.errors import CaseError
 from decide.load import parse_case, parse_yaml_text
 from decide.montecarlo import simulate
+from decide.montecarlo.distributions import draw_scores
 from decide.optimise.strategy import optimise_strategies
-from decide.sampling import draw_scores
 from decide.score import score
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"
@@ -125,7 +125,8 @@ def test_the_tail_inverse_cdf_is_exact_beyond_what_scipy_resolves(distance):
 
 
 def test_mills_ratio_matches_erfcx():
-    from decide.sampling import TRUNCNORMAL_TAIL, mills_ratio
+    from decide.montecarlo.distributions import TRUNCNORMAL_TAIL
+    from decide.montecarlo.special import mills_ratio
 
     z = np.concatenate([np.linspace(TRUNCNORMAL_TAIL, 100, 400), np.geomspace(100, 1e150, 60)])
     np.testing.assert_allclose([mills_ratio(v) for v in z], [_mills(v) for v in z], rtol=1e-15)
@@ -203,7 +204,7 @@ def test_pert_tables_hold_at_the_largest_shape():
     """What :data:`decide.spec.MAX_PERT_SHAPE` rests on: at shape 20 both Beta tables (the kernel's
     dense table and the strategies' Hermite table) are within 0.5% of the sd between the 0.1% and
     99.9% quantiles and within 3e-3 of the range everywhere."""
-    from decide.sampling import BetaTables, beta_ppf, dense_ppf
+    from decide.montecarlo.beta import BetaTables, beta_ppf, dense_ppf
     from decide.spec import MAX_PERT_SHAPE
 
     u = np.linspace(0, 1, 20_001)[1:-1]
@@ -223,7 +224,7 @@ def test_pert_tables_hold_at_the_largest_shape():
 def test_beta_tables_hold_over_the_accepted_parameters():
     """What :data:`decide.spec.BETA_PARAMETER_RANGE` rests on: the tabulated Beta keeps its mean
     within 0.5% of its sd at the corners and inside of the range."""
-    from decide.sampling import beta_ppf
+    from decide.montecarlo.beta import beta_ppf
     from decide.spec import BETA_PARAMETER_RANGE
 
     lo, hi = BETA_PARAMETER_RANGE

@@ -263,25 +263,28 @@ def test_copula_normals_are_ndtri_bit_for_bit() -> None:
     """The kernel takes the inverse normal in passes (central, listed tails, far tails): each
     latent uniform's normal must be exactly ``ndtri`` of it, in every branch and at 0 and 1; and
     the normal CDF of the correlated normals exactly ``norm_cdf_table``."""
-    import decide.mc_kernel as K
-    from decide.sampling import ndtri, norm_cdf_table, weight_sampler
+    from decide.montecarlo.model import build_model
+    from decide.montecarlo.special import ndtri, norm_cdf_table
+    from decide.montecarlo.stages import _world
+    from decide.montecarlo.state import SUB_BLOCK, new_scratch
+    from decide.montecarlo.weights import weight_sampler
 
     arrays = compile_case(load_case("mali-2012"))
-    m = K.build_model(arrays, weight_sampler(arrays, None))
-    t = K.new_scratch(m)
+    m = build_model(arrays, weight_sampler(arrays, None))
+    t = new_scratch(m)
     assert len(m.corr_index) > 1  # the case has correlated preconditions: the test checks something
     special = [0.0, 1e-300, 1e-20, 1e-11, 1.3e-11, 1.4e-11, 1e-10, 0.0749, 0.075, 0.0751, 0.5, 0.925,
                0.9250001, 1 - 1e-10, 1 - 1e-11, 1 - 1e-16, 1.0]
-    u = np.random.default_rng(11).random((len(m.corr_index), K.SUB_BLOCK))
+    u = np.random.default_rng(11).random((len(m.corr_index), SUB_BLOCK))
     u[:, : len(special)] = special
     for j, q in enumerate(m.corr_index):
         t.u[m.lat_slot + q] = u[j]
-    K._world(m, t.u, K.SUB_BLOCK, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+    _world(m, t.u, SUB_BLOCK, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
     expected = np.array([[ndtri(min(max(x, 1e-300), 1.0 - 1e-16)) for x in row] for row in u])
     assert np.array_equal(t.normals, expected)
     # The latent uniforms: norm_cdf_table of each component of L z, summed in the kernel's order.
     for j, q in enumerate(m.corr_index):
-        z = np.zeros(K.SUB_BLOCK)
+        z = np.zeros(SUB_BLOCK)
         for i in range(j + 1 if m.corr_lower else len(m.corr_index)):
             z = z + m.corr_factor[j, i] * expected[i]
         assert np.array_equal(t.lat[q], [norm_cdf_table(v) for v in z])
@@ -291,31 +294,35 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     """The head and the outcome cells (drawn a few rows ahead) take exactly ``n_slots`` steps of each
     lane per sub-block, the cells' rows in slot order: the stream ends where stepping it row by
     row ends, and a cell scored alone sees the row of its slot."""
-    import decide.mc_kernel as K
-    from decide.sampling import block_seed_sequence, fill_lanes, resolve_seed, stream_states, weight_sampler
+    from decide.montecarlo.beta import dense_ppf
+    from decide.montecarlo.distributions import PERT
+    from decide.montecarlo.model import build_model
+    from decide.montecarlo.outcomes import _outcomes
+    from decide.montecarlo.stages import _answers, _start_values, _uniforms, _world
+    from decide.montecarlo.state import SUB_BLOCK, new_scratch
+    from decide.montecarlo.streams import block_seed_sequence, fill_lanes, resolve_seed, stream_states
+    from decide.montecarlo.weights import weight_sampler
 
     arrays = compile_case(load_case("mali-2012"))
-    m = K.build_model(arrays, weight_sampler(arrays, None))
+    m = build_model(arrays, weight_sampler(arrays, None))
     assert m.n_slots - m.n_head > 8  # the cells take several rounds of rows drawn ahead
     state, _ = stream_states(block_seed_sequence(resolve_seed(3)[0], 0))
     stepped = state.copy()
-    rows = np.empty((m.n_slots, K.SUB_BLOCK))
+    rows = np.empty((m.n_slots, SUB_BLOCK))
     for k in range(m.n_slots):
         fill_lanes(stepped, rows[k])
-    t = K.new_scratch(m)
-    nb_ = K.SUB_BLOCK
-    K._uniforms(state, t.u, m.n_head)
+    t = new_scratch(m)
+    nb_ = SUB_BLOCK
+    _uniforms(state, t.u, m.n_head)
     np.testing.assert_array_equal(t.u[:m.n_head], rows[:m.n_head])
-    K._world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
-    K._answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
-    K._start_values(nb_, t.w, t.wt, t.penalty, t.values)
-    K._outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-                t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
+    _world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+    _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
+    _start_values(nb_, t.w, t.wt, t.penalty, t.values)
+    _outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+              t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
     np.testing.assert_array_equal(state, stepped)
     # Every PERT cell of an option that cannot fail scores its planned outcome on its slot's row:
     # its criterion value is the value function at low + width F^-1(u).
-    from decide.sampling import PERT, dense_ppf
-
     checked = 0
     for a in range(m.n_opt):
         for c in range(m.vf_x.shape[0]):

@@ -1,4 +1,4 @@
-"""Draws of :mod:`decide.sampling`: streams, special functions, inverse CDFs, weights, copula.
+"""Draws of :mod:`decide.montecarlo`: streams, special functions, inverse CDFs, weights, copula.
 
 Inverse CDFs are checked pointwise against SciPy (they are deterministic functions of u), and
 sampled weights against their known distributions, in multiples of the Monte Carlo error.
@@ -13,30 +13,13 @@ from scipy import special, stats
 from decide.compile import compile_case
 from decide.errors import DecideError
 from decide.load import parse_case
-from decide.sampling import (
-    BetaTables,
-    DENSE_EXACT,
-    DENSE_INTERVALS,
-    END_FIRST,
-    copula_factor,
-    dense_ppf,
-    draw_probabilities,
-    draw_scores,
-    LANES,
-    FILL_ROWS,
-    fill_lanes,
-    fill_lanes_rows,
-    fill_uniforms,
-    hit_and_run,
-    ndtri,
-    norm_cdf,
-    norm_cdf_table,
-    resolve_seed,
-    sample_weights,
-    stream_states,
-    table_ppf,
-    weight_sampler,
-)
+from decide.montecarlo.beta import DENSE_EXACT, DENSE_INTERVALS, END_FIRST, BetaTables, dense_ppf, table_ppf
+from decide.montecarlo.distributions import draw_scores
+from decide.montecarlo.special import ndtri, norm_cdf, norm_cdf_table
+from decide.montecarlo.streams import (FILL_ROWS, LANES, fill_lanes, fill_lanes_rows, fill_uniforms, resolve_seed,
+                                       stream_states)
+from decide.montecarlo.weights import hit_and_run, sample_weights, weight_sampler
+from decide.montecarlo.world import copula_factor, draw_probabilities
 
 U = np.concatenate([np.linspace(0, 1, 2001)[1:-1], np.geomspace(1e-12, 1e-3, 50), 1 - np.geomspace(1e-12, 1e-3, 50)])
 

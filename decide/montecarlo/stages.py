@@ -1,0 +1,277 @@
+"""The kernel's loop over a chunk of draws (:func:`run_chunk`) and its first stages.
+
+Draws are processed in sub-blocks of :data:`~decide.montecarlo.state.SUB_BLOCK` draws, stage by
+stage (uniforms, weights, world, answers, outcomes weighted straight into values, accumulation),
+each stage a loop over the sub-block's draws.
+Two reasons, both measured: the per-cell dispatch on the distribution kind moves out of the
+per-draw loop, so those loops are branch-free and vectorise; and numba reference-counts each
+array passed to a helper function, which per draw cost more than the arithmetic, while per
+sub-block it is noise. The block's stream is read a sub-block at a time, slot by slot: first the
+*head* slots (weights, probabilities, latent answers) for all ``SUB_BLOCK`` draws, then the outcome
+cells' slots, drawn a few slots ahead of the cell being scored (``FILL_ROWS`` at a time), so no
+sub-block-sized array of uniforms is kept (it did not fit in cache beside the tables). A sub-block
+always reads ``SUB_BLOCK`` uniforms per slot, even when fewer draws remain, so a draw's uniforms
+depend only on its index in the block, never on the chunk; and sums are added draw by draw in
+order, so the chunk changes no result.
+
+The outcome stage is in :mod:`decide.montecarlo.outcomes`, accumulation and the confidence pass in
+:mod:`decide.montecarlo.accumulate`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+
+from decide.compile import PROB_INTERVAL
+from decide.montecarlo.accumulate import _accumulate, _confidence
+from decide.montecarlo.beta import table_ppf
+from decide.montecarlo.outcomes import _outcomes, _strategy_outcomes
+from decide.montecarlo.special import NDTRI_CENTRAL, ndtri, ndtri_central, ndtri_tail, norm_cdf_table
+from decide.montecarlo.state import KERNEL, SUB_BLOCK
+from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
+from decide.montecarlo.weights import W_CHAIN, W_FIXED, chain_reset, chain_steps, weights_from_uniforms
+from decide.montecarlo.world import apply_enabler
+
+__all__ = ["run_chunk", "CHAIN_RESET"]
+
+CHAIN_RESET = 1024
+"""Hit-and-run slack is recomputed every this many draws of a block (at fixed draw indices)."""
+
+
+@nb.njit(**KERNEL)
+def _uniforms(state, u, n_rows):
+    """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 lanes ``state``,
+    ``FILL_ROWS`` slots at a time (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's
+    uniforms never depend on the chunk)."""
+    k = 0
+    while k + FILL_ROWS <= n_rows:
+        fill_lanes_rows(state, u[k:k + FILL_ROWS])
+        k += FILL_ROWS
+    for k in range(k, n_rows):
+        fill_lanes(state, u[k])
+
+
+@nb.njit(**KERNEL)
+def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
+    """Each draw's weights: fixed (already set), from its uniforms, or the hit-and-run chain."""
+    if m.w_code == W_FIXED:
+        return
+    n_c = w.shape[1]
+    for d in range(nb_):
+        if m.w_code == W_CHAIN:
+            j = offset + d
+            if j == 0:
+                chain[:] = m.chain_start
+                chain_reset(m.chain_g, m.chain_h, chain, slack)
+                chain_steps(m.chain_g, chain, slack, aux, m.chain_burn_in, chain_scratch)
+            elif j % CHAIN_RESET == 0:
+                chain_reset(m.chain_g, m.chain_h, chain, slack)
+            chain_steps(m.chain_g, chain, slack, aux, m.chain_thinning, chain_scratch)
+            for c in range(n_c):
+                w[d, c] = chain[c]
+        else:
+            weights_from_uniforms(m.w_code, u, d, m.w_slot, m.w_fixed, m.w_profiles, m.w_order, w[d], w_tmp)
+
+
+@nb.njit(**KERNEL)
+def _world(m, u, nb_, p, thr, lat, normals, z, tail, tail_p, tail_x):
+    """Probabilities of yes, thresholds per enabler variant, latent uniforms.
+
+    Latent uniform: as drawn for an uncorrelated precondition; for a correlated one, the normal
+    CDF of its component of ``L z`` (``z`` standard normals by inverse CDF, ``L L' = R``). A
+    precondition says yes for an alternative iff ``lat < thr[variant]``, the probability of yes
+    after that variant's enablers; variant 0 has no enablers (the world's answer). The options
+    share one latent world: enablers move thresholds only. Every loop runs over the sub-block's
+    draws innermost, so they vectorise (the inverse normal in two passes: its central rational
+    function for every draw, then the tails).
+    """
+    n_q = p.shape[0]
+    n_var = thr.shape[0]
+    k_corr = m.corr_index.shape[0]
+    for q in range(n_q):
+        slot = m.p_slot[q]
+        if slot < 0:
+            for d in range(nb_):
+                p[q, d] = m.p_par[q, 0]
+        elif m.p_kind[q] == PROB_INTERVAL:
+            for d in range(nb_):
+                p[q, d] = m.p_par[q, 0] + u[slot, d] * m.p_par[q, 1]
+        else:
+            for d in range(nb_):
+                p[q, d] = table_ppf(m.tables, int(m.p_par[q, 0]), u[slot, d])
+        for d in range(nb_):
+            thr[0, q, d] = p[q, d]
+            lat[q, d] = u[m.lat_slot + q, d]
+    # Other variants only where their enablers act (alternatives read variant 0 elsewhere, see
+    # Model.alt_tv); enablers in case-file order.
+    for v in range(1, n_var):
+        for i in range(m.var_q_start[v], m.var_q_start[v + 1]):
+            q = m.var_q[i]
+            for d in range(nb_):
+                thr[v, q, d] = p[q, d]
+        for i in range(m.var_start[v], m.var_start[v + 1]):
+            e = m.var_enablers[i]
+            q, kind, amount = m.en_prec[e], m.en_kind[e], m.en_amount[e]
+            for d in range(nb_):
+                thr[v, q, d] = apply_enabler(kind, amount, thr[v, q, d])
+    if k_corr == 0:
+        return
+    for j in range(k_corr):
+        q = m.corr_index[j]
+        for d in range(nb_):
+            normals[j, d] = ndtri_central(lat[q, d] - 0.5)
+        # The tails (15% of draws): listed (a store, then a count), their logarithms taken (a
+        # call each), then the rational function in a loop that vectorises; bit for bit ndtri.
+        # Separate loops: listing inside the central loop stopped it vectorising (measured).
+        n_tail = 0
+        for d in range(nb_):
+            tail[n_tail] = d
+            n_tail += abs(lat[q, d] - 0.5) > NDTRI_CENTRAL
+        for i in range(n_tail):
+            # Clamped so that a Sobol' point at 0 gives a finite normal (0 * -inf is NaN).
+            pt = min(max(lat[q, tail[i]], 1e-300), 1.0 - 1e-16)
+            tail_p[i] = pt
+            tail_x[i] = math.log(min(pt, 1.0 - pt))
+        for i in range(n_tail):
+            tail_x[i] = ndtri_tail(math.sqrt(-tail_x[i]), tail_p[i] < 0.5)
+        for i in range(n_tail):
+            normals[j, tail[i]] = tail_x[i]
+        for i in range(n_tail):  # the far tails (p below 1.4e-11), as ndtri takes them
+            if tail_p[i] < 1e-10 or tail_p[i] > 1.0 - 1e-10:
+                normals[j, tail[i]] = ndtri(tail_p[i])
+    for j in range(k_corr):
+        for d in range(nb_):
+            z[d] = 0.0
+        for i in range(j + 1 if m.corr_lower else k_corr):
+            coef = m.corr_factor[j, i]
+            for d in range(nb_):
+                z[d] += coef * normals[i, d]
+        q = m.corr_index[j]
+        for d in range(nb_):
+            lat[q, d] = norm_cdf_table(z[d])
+
+
+@nb.njit(**KERNEL)
+def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty, go, pen_best):
+    """Each alternative's answers under its enablers, hard noes (count, last one) and penalty.
+
+    Soft penalties (DESIGN, "Soft requirement"): a soft "no" costs only a member that goes ahead
+    (a failed one is scored by its failure profile); per precondition, the largest penalty among
+    the members that go ahead and softly require it (the strategies engine's rule). ``go`` (d,)
+    and ``pen_best`` (q, d) are scratch.
+
+    Loops over the sub-block's draws innermost, branch-free: they vectorise. ``no`` is filled only
+    where it is read: requirements, and preconditions the alternative's enablers act on (the
+    accumulator takes the others from the world's answers).
+    """
+    n_a, n_q = m.alt_hard.shape
+    for a in range(n_a):
+        for d in range(nb_):
+            n_hard_no[a, d] = 0
+            last_no[a, d] = -1
+            penalty[a, d] = 0.0
+        for q in range(n_q):
+            tv = m.alt_tv[a, q]
+            if tv == 0 and not m.alt_hard[a, q] and m.alt_pen[a, q] == 0.0:
+                continue
+            for d in range(nb_):
+                no[a, q, d] = not (lat[q, d] < thr[tv, q, d])
+            if m.alt_hard[a, q]:
+                for d in range(nb_):
+                    n_hard_no[a, d] += no[a, q, d]
+                    last_no[a, d] = q if no[a, q, d] else last_no[a, d]
+        soft = False
+        for q in range(n_q):
+            soft |= m.alt_pen[a, q] > 0.0
+        if not soft:
+            continue
+        for q in range(n_q):
+            if m.alt_pen[a, q] > 0.0:
+                for d in range(nb_):
+                    pen_best[q, d] = 0.0
+        for i in range(m.row_mem_start[a], m.row_mem_start[a + 1]):
+            j = m.row_mem[i]
+            for d in range(nb_):
+                go[d] = 1.0
+            for q in range(n_q):
+                if m.mem_hard[j, q]:
+                    for d in range(nb_):
+                        go[d] = 0.0 if no[a, q, d] else go[d]
+            for q in range(n_q):
+                pen = m.mem_pen[j, q]
+                if pen > 0.0:
+                    for d in range(nb_):
+                        pen_best[q, d] = max(pen_best[q, d], go[d] * pen)
+        for q in range(n_q):
+            if m.alt_pen[a, q] > 0.0:
+                for d in range(nb_):
+                    penalty[a, d] += pen_best[q, d] if no[a, q, d] else 0.0
+
+
+@nb.njit(**KERNEL)
+def _strategy_viability(m, nb_, no, st_fail):
+    """Which components of the strategy fail under the strategy's enablers (its row of ``no``)."""
+    s = m.n_opt
+    n_q = m.st_hard.shape[1]
+    for k in range(m.st_comp.shape[0]):
+        for d in range(nb_):
+            st_fail[k, d] = False
+        for q in range(n_q):
+            if m.st_hard[k, q]:
+                for d in range(nb_):
+                    st_fail[k, d] |= no[s, q, d]
+
+
+@nb.njit(**KERNEL)
+def _start_values(nb_, w, wt, penalty, values):
+    """Values start at minus the soft-requirement penalties (outcomes add weight x criterion
+    value, criterion by criterion); the weights transposed to (criterion, draw) for those loops."""
+    for a in range(values.shape[0]):
+        for d in range(nb_):
+            values[a, d] = -penalty[a, d]
+    for c in range(wt.shape[0]):
+        for d in range(nb_):
+            wt[c, d] = w[d, c]
+
+
+@nb.njit(**KERNEL)
+def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidence, central, defined, cf, keep_v,
+              keep_yes):
+    """``n`` draws of one block, starting at draw ``offset`` of the block.
+
+    Uniforms come from the block's SFC64 lanes ``state`` (plain Monte Carlo) or from ``ubuf``, the
+    Sobol' points as (slot, draw) (QMC). Hit-and-run weights advance ``chain``/``slack`` on the
+    auxiliary stream ``aux``. The main pass adds to the sums ``s``; with ``confidence`` the draws
+    add to the confidence-factor sums ``cf`` instead (weights fixed at ``central`` where
+    ``defined``), and no weights are drawn. ``keep_v`` (draw, a) and ``keep_yes`` (draw, q + pair)
+    get each draw's values and answers where they have rows (the block's, indexed from its start).
+    """
+    for start in range(0, n, SUB_BLOCK):
+        nb_ = min(SUB_BLOCK, n - start)
+        u = t.u  # one array type for every stage: a slice of ubuf would compile them all for strided input
+        if qmc:
+            for k in range(m.n_head):
+                for d in range(nb_):
+                    u[k, d] = ubuf[k, start + d]
+        else:
+            _uniforms(state, u, m.n_head)
+        if not confidence:
+            _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
+        _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+        _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
+        has_strategy = m.st_comp.shape[0] > 0
+        if has_strategy:
+            _strategy_viability(m, nb_, t.no, t.st_fail)
+        _start_values(nb_, t.w, t.wt, t.penalty, t.values)
+        _outcomes(m, qmc, ubuf, start, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
+                  t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
+        if has_strategy:
+            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell, t.cv, t.cv2)
+        if confidence:
+            _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
+        else:
+            _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
+                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, offset + start,
+                        t.mask)
