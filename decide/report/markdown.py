@@ -189,8 +189,10 @@ def score_section(a: Analyses) -> str:
     return "\n".join([
         "## Scores on central values", "",
         "Each score at its central value (point; mode of triangular and PERT; mean otherwise). `p_hold` is the "
-        "probability that every hard precondition holds, taken as independent; `expected_value` = p_hold × "
-        "value_if_hold + (1 − p_hold) × failure_value − expected soft penalties.", "",
+        "probability that every hard precondition holds, at their central probabilities, correlated as the "
+        "case says (the simulation's Gaussian copula) and after the option's own enablers; `expected_value` = "
+        "p_hold × value_if_hold + (1 − p_hold) × failure_value − expected soft penalties, a soft no costing "
+        "only where the option goes ahead. The weight analyses below use the simulation's expected values.", "",
         markdown_table(t), "", notes, ""])
 
 
