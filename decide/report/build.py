@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from decide.load import load_case
 from decide.score import ScoreResult, score, score_profiles
 from decide.spec import Case
 
-__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "run_analyses", "complete_analyses", "report_date"]
+__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "StrategyValues", "run_analyses", "complete_analyses",
+           "report_date"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,44 @@ class Analyses:
     dominance: pd.DataFrame | None = None
     sobol: Any | None = None
     strategies: Any | None = None
+    completion: dict = field(default_factory=dict, compare=False, repr=False)
+    """Shared by these analyses and every copy :func:`dataclasses.replace` makes of them:
+    :func:`complete_analyses` puts the completed analyses under ``"analyses"``, so that a chart
+    made before completion (the risk profiles of the recommended strategy) can draw what
+    completion adds; the report writer draws such charts after completing (foreground jobs)."""
+
+    def completed(self) -> Analyses:
+        """These analyses completed: the completed copy if :func:`complete_analyses` has run on
+        them (or they are complete), else completed now."""
+        done = self.completion.get("analyses")
+        if done is not None:
+            return done
+        return self if self.least_change is not None else complete_analyses(self)
+
+
+@dataclass(frozen=True)
+class StrategyValues:
+    """The recommended strategy, doing nothing and the leading options on common fresh scenarios.
+
+    Each row of ``quantiles`` is the value distribution of one alternative (the strategies
+    engine's outcome: baseline plus each option's change), read at ``probabilities``: enough to
+    draw cumulative curves without keeping the draws. ``gain`` is the paired difference of the
+    recommended strategy from doing nothing.
+    """
+
+    labels: tuple[str, ...]
+    """Row ids: ``"strategy"``, ``"nothing"``, then option ids."""
+    names: tuple[str, ...]
+    probabilities: np.ndarray
+    quantiles: np.ndarray
+    """(alternative, probability)."""
+    means: np.ndarray
+    gain: float
+    gain_se: float
+    p_beats_nothing: float
+    """P(the strategy's value > doing nothing's), ties counted half."""
+    p_beats_nothing_se: float
+    n_scenarios: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +112,7 @@ class StrategyAnalyses:
     best: Any
     core: Any | None
     compared: pd.DataFrame | None
+    values: StrategyValues | None = None
 
 
 def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
@@ -93,7 +133,9 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
     sobol = timed("sobol", sobol_indices, arrays, n=a.context.sobol_n, rng=_sub_seeds(a.context.seed)[0],
                   leading=_leading_pair(a.simulation))
     done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol)
-    return _add_strategies(done) if strategies else done
+    done = _add_strategies(done) if strategies else done
+    a.completion["analyses"] = done
+    return done
 
 
 def _add_strategies(a: Analyses) -> Analyses:
@@ -116,7 +158,42 @@ def _add_strategies(a: Analyses) -> Analyses:
     if case.strategies:
         named = [(s.id, s.name, s.options) for s in case.strategies]
         compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
-    return replace(a, strategies=StrategyAnalyses(best, core, compared))
+    values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
+                   n=best.n_out_of_sample, rng=seed, weights=profile)
+    return replace(a, strategies=StrategyAnalyses(best, core, compared, values))
+
+
+def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,
+                    rng: int, weights: str | None, n_probabilities: int = 201) -> StrategyValues:
+    """Value distributions of ``strategy``, doing nothing and each option of ``leading`` alone, on
+    the strategies engine's out-of-sample scenarios of seed ``rng`` (the very scenarios the best
+    strategies were re-simulated on), summarised by quantiles; and the strategy's paired gain over
+    doing nothing."""
+    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
+    from decide.optimise.strategy import scenario_values, strategy_space
+    from decide.score import resolve_weights
+
+    space = strategy_space(arrays)
+    names = dict(zip(arrays.option_ids, arrays.option_names))
+    baseline = arrays.option_ids[arrays.baseline] if arrays.baseline is not None else None
+    options = [o for o in leading if o != baseline]
+    rows = [space.vector(list(strategy)), np.zeros(space.n_options, dtype=bool)]
+    rows += [space.vector([o]) for o in options]
+    w, _ = resolve_weights(arrays, weights)
+    values = scenario_values(space, np.array(rows), draw_scenarios(arrays, max(n, 2), rng=rng,
+                                                                      stream=STREAM_OUT_OF_SAMPLE), w)
+    probabilities = np.linspace(0.0, 1.0, n_probabilities)
+    diff = values[0] - values[1]
+    beats = (diff > 0) + 0.5 * (diff == 0)
+    m = values.shape[1]
+    return StrategyValues(
+        labels=("strategy", "nothing", *options),
+        names=(" + ".join(names[o] for o in strategy) or "doing nothing",
+               names[baseline] if baseline else "doing nothing", *(names[o] for o in options)),
+        probabilities=probabilities, quantiles=np.quantile(values, probabilities, axis=1).T,
+        means=values.mean(axis=1), gain=float(diff.mean()), gain_se=float(diff.std(ddof=1) / np.sqrt(m)),
+        p_beats_nothing=float(beats.mean()), p_beats_nothing_se=float(beats.std(ddof=1) / np.sqrt(m)),
+        n_scenarios=m)
 
 
 def _leading_pair(simulation) -> tuple[str, str]:

@@ -26,7 +26,7 @@ def _pct(p: float, se: float | None = None) -> str:
     if p is None or not np.isfinite(p):
         return "–"
     out = f"{100 * p:.1f}%"
-    return out + (f" (± {100 * 1.96 * se:.1f})" if se is not None and np.isfinite(se) and se > 0 else "")
+    return out + (f" ± {100 * se:.1f}" if se is not None and np.isfinite(se) and se > 0 else "")
 
 
 def _num(x: float, digits: int = 3) -> str:
@@ -109,18 +109,22 @@ def summary(a: Analyses) -> str:
     lead, second = _leading(a)
     pw = sim.pairwise.loc[lead, second]
     lines = ["## Summary", ""]
-    lines.append(
-        f"**Recommendation.** With weights from {_weights_label(a)}, **{names[lead]}** ({_code(lead)}) has the highest "
-        f"expected value, {_num(s.at[lead, 'mean'])} on a 0–1 scale, and is the best option in "
-        f"{_pct(s.at[lead, 'p_best'], s.at[lead, 'p_best_se'])} of the simulated worlds. The runner-up is "
-        f"**{names[second]}** ({_num(s.at[second, 'mean'])}; best in {_pct(s.at[second, 'p_best'])}); the leader "
-        f"beats it in {_pct(pw)} of draws.")
+    portfolio = _portfolio(a)
+    single = (f"**{names[lead]}** ({_code(lead)}) has the highest expected value, {_num(s.at[lead, 'mean'])} on a 0–1 "
+              f"scale, and is the best option in {_pct(s.at[lead, 'p_best'], s.at[lead, 'p_best_se'])} of the "
+              f"simulated worlds. The runner-up is **{names[second]}** ({_num(s.at[second, 'mean'])}; best in "
+              f"{_pct(s.at[second, 'p_best'])}); the leader beats it in {_pct(pw)} of draws.")
+    if portfolio:
+        lines += [portfolio, "", "**Options one by one** (context: the options combine, so no single one is the "
+                  "choice). Taken alone, " + single]
+    else:
+        lines.append(f"**Recommendation.** With weights from {_weights_label(a)}, " + single)
     most_often = s["p_best"].idxmax()
     if most_often != lead:
         lines[-1] += (f" Note that **{names[most_often]}** is best more often ({_pct(s.at[most_often, 'p_best'])}) but "
                       f"has a lower mean: its outcome is more uncertain (5th–95th percentile "
                       f"{_num(s.at[most_often, 'p05'])}–{_num(s.at[most_often, 'p95'])}).")
-    lines += ["", f"**How robust.** The lead is {_robustness_words(float(s.at[lead, 'p_best']))}. "
+    lines += ["", f"**How robust{', one by one' if portfolio else ''}.** The lead is {_robustness_words(float(s.at[lead, 'p_best']))}. "
               f"Expected regret of choosing it: {_num(s.at[lead, 'expected_regret'])} "
               f"(95th percentile {_num(s.at[lead, 'regret_p95'])})."]
 
@@ -150,6 +154,53 @@ def summary(a: Analyses) -> str:
                   f"perfect information about everything is worth {_num(sim.evpi, 4)})."]
     lines += ["", "**What would change the answer.** " + _what_changes(a, lead, second), ""]
     return "\n".join(lines)
+
+
+def _portfolio(a: Analyses) -> str:
+    """The Summary's first paragraph where options combine: the recommended strategy, what each of
+    its options adds and who must act on it, and its value against doing nothing ("" where the
+    case has no baseline or the strategies were not computed)."""
+    st = a.strategies
+    if st is None or st.values is None or not st.best.best:
+        return ""
+    best, v, names = st.best, st.values, _escaped_names(a)
+    actors = {o.id: [escape_markdown(x) for x in o.actors] for o in a.case.options}
+    added = best.contributions_frame()
+    parts = []
+    for o in best.best:
+        bits = [f"{', '.join(actors[o])} to act"] if actors.get(o) else []
+        if o in added.index and np.isfinite(added.at[o, "added"]):
+            bits.append(f"adds {_signed(added.at[o, 'added'])} ± {_se(added.at[o, 'mcse'])}")
+        parts.append(f"**{names[o]}**" + (f" ({'; '.join(bits)})" if bits else ""))
+    n = len(best.best)
+    count = {1: "one option", 2: "two options together", 3: "three options together",
+             4: "four options together", 5: "five options together"}.get(n, f"{n} options together")
+    stability = (f" The same combination came out in {_pct(best.stability)} of re-optimisations with other "
+                 "seeds and half the scenarios." if np.isfinite(best.stability) else "")
+    return (f"**Recommendation: pursue {count}.** With weights from {_weights_label(a)}, the best combination "
+            f"of options is {_and(parts)}. Together they are worth {_num(v.means[0])} on a 0–1 scale against "
+            f"{_num(v.means[1])} for doing nothing: a gain of {_num(v.gain)} ± {_se(v.gain_se)}, and they beat "
+            f"doing nothing in {_pct(v.p_beats_nothing, v.p_beats_nothing_se)} of {v.n_scenarios:,} simulated "
+            "worlds. \"Adds\" is the value lost if that option alone were dropped; ± is one standard error "
+            f"(Monte Carlo), here and throughout.{stability}")
+
+
+def _se(x: float) -> str:
+    """A standard error with its first significant digit shown (0.0005, not 0.000)."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "–"
+    if x == 0 or x >= 0.001:
+        return _num(x)
+    return f"{x:.{min(int(-np.floor(np.log10(x))), 8)}f}"
+
+
+def _signed(x: float) -> str:
+    return ("+" if x >= 0 else "−") + _num(abs(x))
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _question(a: Analyses, q: str) -> str:
