@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from decide.report.assumptions import assumptions_section
 from decide.report.build import Analyses
 from decide.report.evidence import evidence_table
 from decide.tables import escape_markdown, format_cell, markdown_table, one_line
@@ -452,5 +453,5 @@ def render_markdown(a: Analyses, figures: dict[str, str]) -> str:
     sections = [header(a), summary(a), score_section(a), robustness_section(a, figures),
                 blockers_section(a, figures), profiles_section(a, figures), weight_sensitivity_section(a, figures),
                 global_sensitivity_section(a, figures), value_of_information_section(a), strategies_section(a),
-                findings_section(a), evidence_section(a)]
+                findings_section(a), assumptions_section(a), evidence_section(a)]
     return "\n".join(s for s in sections if s).rstrip() + "\n"
