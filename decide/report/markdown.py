@@ -270,7 +270,30 @@ def robustness_section(a: Analyses, figures: dict[str, str]) -> str:
         _figure(figures, "rank_acceptability", "Rank acceptability"),
         _figure(figures, "p_best", "Probability of being best"),
         "Probability that the row option beats the column option (ties count half), for the six leading options:", "",
-        markdown_table(pairwise), ""])
+        markdown_table(pairwise), "",
+        _risk_profiles(a, figures) if a.strategies is None else ""])
+
+
+def explain_section(a: Analyses, figures: dict[str, str]) -> str:
+    if "value_tree" not in figures and "contributions" not in figures:
+        return ""
+    return "\n".join([
+        "## What the value is made of", "",
+        "The value tree: the criteria, grouped, with the global weight of each (the profile the report uses):", "",
+        _figure(figures, "value_tree", "Value tree"),
+        "Why each leading option scores what it does: each criterion's expected weighted value (the simulation's "
+        "mean value on the criterion times its weight), stacked; a dot marks the option's mean value, the bar less "
+        "any soft-requirement penalty. Where two bars differ in a segment, that criterion moves the gap.", "",
+        _figure(figures, "contributions", "Contributions of each criterion"), ""])
+
+
+def _risk_profiles(a: Analyses, figures: dict[str, str]) -> str:
+    if "risk_profiles" not in figures:
+        return ""
+    return ("Risk profiles: the cumulative distribution of value of the recommended strategy, doing nothing and the "
+            "two leading options alone, on the same simulated worlds. Read a curve's height at a value as the chance "
+            "of doing no better than that; a curve wholly to the right of another is better in every sense a risk "
+            "attitude can give (first-order stochastic dominance).\n\n" + _figure(figures, "risk_profiles", "Risk profiles"))
 
 
 def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
@@ -351,7 +374,7 @@ def value_of_information_section(a: Analyses) -> str:
         markdown_table(v.sort_values("value", ascending=False), digits=4), ""])
 
 
-def strategies_section(a: Analyses) -> str:
+def strategies_section(a: Analyses, figures: dict[str, str] | None = None) -> str:
     st = a.strategies
     if st is None:
         return ""
@@ -379,7 +402,7 @@ def strategies_section(a: Analyses) -> str:
               f"out in {_pct(best.stability)} of re-optimisations with other seeds and half the scenarios.", "",
               markdown_table(best.to_frame()), "",
               "What each option of the best strategy adds (out-of-sample value with and without it):", "",
-              markdown_table(best.contributions_frame()), ""]
+              markdown_table(best.contributions_frame()), "", _risk_profiles(a, figures or {})]
     if st.core is not None:
         core = st.core.to_frame()
         parts += ["### Core index under the imprecise weights", "",
@@ -450,8 +473,8 @@ def _figure(figures: dict[str, str], key: str, alt: str) -> str:
 
 def render_markdown(a: Analyses, figures: dict[str, str]) -> str:
     """The whole report; ``figures`` maps chart keys to file names relative to the report."""
-    sections = [header(a), summary(a), score_section(a), robustness_section(a, figures),
+    sections = [header(a), summary(a), score_section(a), robustness_section(a, figures), explain_section(a, figures),
                 blockers_section(a, figures), profiles_section(a, figures), weight_sensitivity_section(a, figures),
-                global_sensitivity_section(a, figures), value_of_information_section(a), strategies_section(a),
+                global_sensitivity_section(a, figures), value_of_information_section(a), strategies_section(a, figures),
                 findings_section(a), assumptions_section(a), evidence_section(a)]
     return "\n".join(s for s in sections if s).rstrip() + "\n"
