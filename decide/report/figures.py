@@ -311,7 +311,9 @@ def figure_jobs(a) -> list[FigureJob]:
         jobs.append(FigureJob("tornado", "tornado.png", lambda path: plot_tornado(
             a.tornado, path, base_gap=a.tornado.attrs.get("base_gap"),
             leading_names=a.tornado.attrs.get("leading_names")), True))
-    return jobs
+    from decide.report.figures_explain import explain_jobs
+
+    return jobs + explain_jobs(a)
 
 
 def draw_figures(a, out_dir: Path) -> dict[str, str]:
