@@ -40,18 +40,16 @@ def _run(upto, reps, state, aux, chain, slack, m, s, t, keep_v, keep_yes):  # pr
     for _ in range(reps):
         _uniforms(state, t.u, m.n_head)
         if upto >= 1:
-            _weights(m, t.u, nb_, 0, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
+            _weights(m, t.u, nb_, 0, t.weights, chain, slack, aux)
         if upto >= 2:
-            _world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+            _world(m, t.u, nb_, t.world)
         if upto >= 3:
-            _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
+            _answers(m, nb_, t.world, t.answers)
         if upto >= 4:
-            _start_values(nb_, t.w, t.wt, t.penalty, t.values)
-            _outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-                      t.x, t.xv, t.wt, t.values, False, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
+            _start_values(nb_, t.weights, t.answers, t.scored)
+            _outcomes(m, False, t.u, 0, state, nb_, False, t.weights, t.answers, t.strategy, t.cells, t.scored)
         if upto >= 5:
-            _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, 0, t.mask)
+            _accumulate(m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes, 0)
     return 0
 
 

@@ -7,45 +7,58 @@ Modules, lowest first (each imports only those above it):
 - :mod:`~decide.montecarlo.streams` -- seeds, blocks' seed sequences, SFC64 lanes;
 - :mod:`~decide.montecarlo.special` -- inverse normal CDF, tabulated normal CDF, Mills' ratio;
 - :mod:`~decide.montecarlo.beta` -- tabulated Beta inverse CDFs (PERT, Beta probabilities);
-- :mod:`~decide.montecarlo.distributions` -- per-kind inverse CDFs, cell tables, :class:`ScoreSampler`;
+- :mod:`~decide.montecarlo.distributions` -- per-kind inverse CDFs, cell tables, ``ScoreSampler``;
 - :mod:`~decide.montecarlo.world` -- probabilities of yes, enablers, the copula factor;
 - :mod:`~decide.montecarlo.weights` -- weight samplers, hit-and-run;
-- :mod:`~decide.montecarlo.model` -- :class:`Model`, the case as the kernel's arrays (:func:`build_model`);
-- :mod:`~decide.montecarlo.state` -- compile options, :class:`Sums`, :class:`Scratch`, :class:`Accumulator`;
-- :mod:`~decide.montecarlo.outcomes`, :mod:`~decide.montecarlo.accumulate`, :mod:`~decide.montecarlo.stages`
-  -- the numba stages and :func:`run_chunk`, which runs them;
+- :mod:`~decide.montecarlo.model` -- ``Model``, the case as the kernel's arrays (``build_model``);
+- :mod:`~decide.montecarlo.state` -- compile options, ``Sums``, ``Scratch`` (grouped by stage), ``Accumulator``;
+- :mod:`~decide.montecarlo.outcomes`, :mod:`~decide.montecarlo.accumulate`,
+  :mod:`~decide.montecarlo.stages` -- the numba stages, and ``run_chunk``, which runs them;
 - :mod:`~decide.montecarlo.estimates` -- estimates and MCSEs from an accumulator;
-- :mod:`~decide.montecarlo.driver` -- :func:`simulate`: blocks, threads, QMC, the confidence pass.
+- :mod:`~decide.montecarlo.driver` -- ``simulate``: blocks, threads, QMC, the confidence pass.
 
 The stages, in the order :func:`~decide.montecarlo.stages.run_chunk` runs them on each sub-block of
-128 draws (every stage a loop over the sub-block's draws, innermost, so that it vectorises):
+128 draws (every stage a loop over the sub-block's draws, innermost, so that it vectorises; each
+writes one group of :class:`~decide.montecarlo.state.Scratch`, named after it):
 
-1. ``_uniforms`` -- the head slots' uniforms (weights, probabilities, latent answers);
-2. ``_weights`` -- each draw's weights (skipped in the confidence pass);
-3. ``_world`` -- probabilities of yes, thresholds per enabler variant, latent uniforms (copula);
-4. ``_answers`` -- each alternative's answers, hard noes and soft penalties;
-5. ``_strategy_viability`` -- which components of a strategy row fail (with a strategy only);
-6. ``_start_values`` -- values start at minus the penalties;
-7. ``_outcomes`` -- each option's outcomes (drawing its cells' uniforms), valued, weighted in;
-8. ``_strategy_outcomes`` -- a strategy row's outcomes from its components' (with a strategy only);
-9. ``_accumulate`` (main pass) or ``_confidence`` (confidence pass) -- into the block's sums.
+1. ``_uniforms`` -- the head slots' uniforms (weights, probabilities, latent answers): ``u``;
+2. ``_weights`` -- each draw's weights (not in the confidence pass): ``weights``;
+3. ``_world`` -- probabilities of yes, thresholds per enabler variant, latent uniforms: ``world``;
+4. ``_answers`` -- each alternative's answers, hard noes and soft penalties: ``answers``;
+5. ``_strategy_viability`` -- which components of a strategy row fail (with a strategy): ``strategy``;
+6. ``_start_values`` -- values start at minus the penalties: ``scored``;
+7. ``_outcomes`` -- each option's outcomes, cell by cell (drawing the cells' uniforms), valued and
+   weighted in: ``cells`` (its work arrays) and ``scored``;
+8. ``_strategy_outcomes`` -- a strategy row's outcomes from its components' (with a strategy);
+9. ``_accumulate`` (main pass: into the block's :class:`~decide.montecarlo.state.Sums`, with the
+   work arrays ``ranks``) or ``_confidence`` (confidence pass).
 
-To add a distribution kind: its schema in :mod:`decide.spec` and its code and parameters in
-:mod:`decide.compile` (``KIND_CODES``, ``_score_params``); then, in
-:mod:`~decide.montecarlo.distributions`, its code constant, its parameters in ``cell_tables`` (at
-most ``N_PARAMS``), a scalar inverse CDF compiled ``inline="always"`` and its branch in
-``draw_cell`` (the scenarios' and tests' path); and one loop over the draws calling that inverse
-CDF in ``_outcomes`` (:mod:`~decide.montecarlo.outcomes`), beside the other kinds'. A kind whose
-outcomes are all one value draws no uniform (see ``POINT`` in :func:`build_model`).
+A stage takes the groups it reads and writes. Its inlined parts (``inline="always"``, e.g.
+``_value_moments`` in :mod:`~decide.montecarlo.accumulate`) take arrays and scalars, never the
+model or a group: numba reference-counts every array a part takes at every call, which per cell
+of ``_outcomes`` cost more than the arithmetic (see its docstring). Stages keep the compile
+options they have (``KERNEL``, and ``fastmath`` where stated, each for a measured reason).
 
-To add an output: a field in :class:`Sums` with its docstring and shape (``new_sums``; the
-:class:`Accumulator` merges every field by addition), the sums in ``_accumulate``
-(:mod:`~decide.montecarlo.accumulate`), the estimate in ``_estimates`` and its MCSE in
-``_mc_standard_errors`` (:mod:`~decide.montecarlo.estimates`; with QMC the replicates' spread is
-taken for every estimate), and its description in :class:`~decide.results.SimulationResult`.
+To add a distribution kind: its schema in :mod:`decide.spec` (and the kind names
+:mod:`decide.load` lists), its code and parameters in :mod:`decide.compile` (``KIND_CODES``,
+``_score_params``); then here, in :mod:`~decide.montecarlo.distributions`, its code constant, its
+parameters in ``cell_tables`` (at most ``N_PARAMS``), a scalar inverse CDF compiled
+``inline="always"`` and its branch in ``draw_cell`` (the scenarios' and the tests' path); and, in
+``_outcomes`` (:mod:`~decide.montecarlo.outcomes`), one branch of the kind dispatch looping over
+the draws with that inverse CDF. A kind whose outcomes are all one value draws no uniform (see
+``POINT`` in :func:`~decide.montecarlo.model.build_model`). Outside the engine, until one model
+layer serves every engine (issue 13): the gap model's inverse CDFs (:mod:`decide.sensitivity.gap`)
+and the evidence appendix's description of a score (:mod:`decide.report.evidence`).
 
-Names with a leading underscore are internal to the package; the kernel's stages are addressed by
-tests and ``benchmarks/bench_kernel_stages.py``.
+To add an output: a field in :class:`~decide.montecarlo.state.Sums` with its docstring and shape
+(``new_sums``; the :class:`Accumulator` merges every field by addition, ``v_range`` by min and max),
+its sums in ``_accumulate`` (:mod:`~decide.montecarlo.accumulate`; a part of its own if it is
+more than a few lines), the estimate in ``_estimates`` and its MCSE in ``_mc_standard_errors``
+(:mod:`~decide.montecarlo.estimates`; with QMC the replicates' spread is taken for every
+estimate), and its description in :class:`~decide.results.SimulationResult`.
+
+Names with a leading underscore are internal to the package (the stages are addressed by tests
+and ``benchmarks/bench_kernel_stages.py``).
 """
 
 from decide.montecarlo.driver import BLOCK_SIZE as BLOCK_SIZE

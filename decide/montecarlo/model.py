@@ -45,48 +45,73 @@ class Model(NamedTuple):
     """The first slots (weights, probabilities, latent answers), drawn at the start of a sub-block;
     the outcome cells' slots follow."""
     w_code: int
+    """How a draw gets its weights: a code of :class:`~decide.montecarlo.weights.WeightSampler`."""
     w_slot: int
+    """The first of the weights' slots (0: weights take the first dimensions, which matter most in QMC)."""
     w_fixed: NDArray[np.float64]
+    """(c,): the fixed weights (code 0; a block's scratch weights start as these)."""
     w_profiles: NDArray[np.float64]
+    """(profile, c): the stakeholder profiles' weights (code 3)."""
     w_order: NDArray[np.intp]
+    """(c,): the criteria from the largest weight to the smallest (code 2, a total order)."""
     chain_g: NDArray[np.float64]
+    """(row, c): hit-and-run's polytope ``G w <= h`` (code 4)."""
     chain_h: NDArray[np.float64]
+    """(row,): and its ``h``."""
     chain_start: NDArray[np.float64]
+    """(c,): the polytope's Chebyshev centre, where every block's chain starts."""
     chain_burn_in: int
+    """Hit-and-run steps before a block's first draw."""
     chain_thinning: int
+    """Hit-and-run steps between draws."""
     p_kind: NDArray[np.int8]
+    """(q,): how the probability of yes is given: point, interval or Beta (``decide.compile.PROB_*``)."""
     p_par: NDArray[np.float64]
+    """(q, 2): its parameters (:func:`~decide.montecarlo.world.probability_tables`)."""
     p_slot: NDArray[np.int64]
+    """(q,): the slot of its uniform (-1: a point, drawn no uniform)."""
     tables: NDArray[np.float64]
+    """Hermite Beta inverse-CDF tables (:meth:`~decide.montecarlo.beta.BetaTables.stack`): the kernel reads the
+    Beta probabilities' rows."""
     dense: NDArray[np.float64]
     """Dense Beta inverse-CDF tables (PERT scores), rows as ``tables``, flattened: entry ``(r, i, k)``
     of :meth:`BetaTables.dense` at ``(r * DENSE_INTERVALS + i) * 2 + k``."""
     dense_ends: NDArray[np.float64]
     """Their end tables (:meth:`BetaTables.dense_ends`), flattened."""
     lat_slot: int
+    """The slot of the first precondition's latent uniform; the others follow, in case order."""
     corr_index: NDArray[np.intp]
+    """(k,): the correlated preconditions (the copula acts on them only)."""
     corr_factor: NDArray[np.float64]
+    """(k, k): a factor ``L`` of their correlation matrix, ``L L' = R``."""
     corr_lower: bool
     """True when the factor is lower-triangular (the semi-definite Cholesky; else an eigen factor)."""
     var_start: NDArray[np.int64]
     """(variant + 1,) offsets into ``var_enablers``; variant 0 is "no enablers" (the world's answer)."""
     var_enablers: NDArray[np.int64]
+    """Per variant (offsets ``var_start``), its enablers, in case-file order."""
     en_prec: NDArray[np.int64]
+    """(enabler,): the precondition it acts on."""
     en_kind: NDArray[np.int8]
+    """(enabler,): how it acts (``decide.compile.ENABLER_*``)."""
     en_amount: NDArray[np.float64]
+    """(enabler,): by how much."""
     alt_tv: NDArray[np.int64]
     """(a, q): the variant whose threshold the alternative reads (0 where its enablers do not act)."""
     var_q_start: NDArray[np.int64]
+    """(variant + 1,): offsets into ``var_q``."""
     var_q: NDArray[np.int64]
     """Per variant (offsets ``var_q_start``), the preconditions its enablers act on."""
     pair_v: NDArray[np.int64]
     """(pair,) the variant of each entry of ``var_q``: a (precondition, variant) pair is the answer
     under some option's enablers, which the EVPPI may turn on."""
     alt_hard: NDArray[np.bool_]
+    """(a, q): the alternative's hard requirements (its members')."""
     alt_pen: NDArray[np.float64]
     """(a, q): the largest penalty of a soft requirement on q among the alternative's members (a
     precondition on which a soft "no" may cost something)."""
     row_mem_start: NDArray[np.int64]
+    """(a + 1,): offsets into ``row_mem``."""
     row_mem: NDArray[np.int64]
     """Per alternative (offsets ``row_mem_start``), its member options: an option's smallest
     strategy (itself and what it depends on), or the strategy's options."""
@@ -96,12 +121,15 @@ class Model(NamedTuple):
     mem_pen: NDArray[np.float64]
     """(option, q): the option's own soft-requirement penalties."""
     alt_can_fail: NDArray[np.bool_]
+    """(a,): the alternative has a hard requirement (its failure outcomes are drawn)."""
     cell_kind: NDArray[np.int8]
     """(2, a, c): planned outcome, then failure profile."""
     cell_par: NDArray[np.float64]
     """(2, a, c, 8); for point cells ``[..., 7]`` holds the outcome's value (no value function at run time)."""
     cell_cum: NDArray[np.float64]
+    """(2, a, c, value): a discrete cell's cumulative probabilities (padded)."""
     cell_val: NDArray[np.float64]
+    """(2, a, c, value): and its values."""
     cell_slot: NDArray[np.int64]
     """(a, c): the cell's uniform, shared by its planned outcome and its failure profile (-1: none)."""
     alt_order: NDArray[np.int64]
@@ -110,10 +138,16 @@ class Model(NamedTuple):
     baseline: int
     """The baseline option's row (-1: none)."""
     vf_x: NDArray[np.float64]
+    """(c, point): the value functions' points (outcomes)."""
     vf_v: NDArray[np.float64]
+    """(c, point): their values."""
     vf_slope: NDArray[np.float64]
+    """(c, point): the slope of each segment (0 past the last point)."""
     vf_n: NDArray[np.int64]
+    """(c,): the points in use (distinct outcomes)."""
     hist_lo: NDArray[np.float64]
+    """(a,): the lower end of the value histogram: minus the alternative's total penalty (values lie in
+    [hist_lo, 1])."""
     hist_scale: NDArray[np.float64]
     """Bins per unit of value; regrets lie in [0, 1 - hist_lo] and use the same scale."""
     n_opt: int
@@ -128,7 +162,9 @@ class Model(NamedTuple):
     comp_of: NDArray[np.int64]
     """(option,): the option's component index, -1 if not a component."""
     scale_low: NDArray[np.float64]
+    """(c,): the scale's low end (a strategy's outcome is capped to the scale)."""
     scale_high: NDArray[np.float64]
+    """(c,): and its high end."""
 
 
 def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np.bool_] | None = None) -> Model:

@@ -1,9 +1,13 @@
 """The outcome stage: each alternative's outcomes drawn, valued and weighted into its value.
 
-Options in slot order, the baseline first; per cell, its uniforms, then one loop per distribution
-kind for the planned outcome and one for the failure profile (no per-draw dispatch on the kind).
-A strategy row (``simulate(..., strategy=...)``) draws no uniforms of its own:
-:func:`_strategy_outcomes` assembles its criterion values from its components' drawn outcomes.
+:func:`_outcomes` runs over the options in slot order, the baseline first (:func:`_scored_draws`:
+which draws score the planned outcome, which the failure profile), and their cells (option,
+criterion); per cell it takes the cell's uniforms, then, for the planned outcome and for the
+failure profile, the outcomes of the draws that score them, one loop per distribution kind (no
+per-draw dispatch on the kind), or the baseline's; their criterion values by the value function;
+and adds them into the values and the criterion sums. A strategy row
+(``simulate(..., strategy=...)``) draws no uniforms of its own: :func:`_strategy_outcomes`
+assembles its criterion values from its components' drawn outcomes.
 
 PERT scores read a dense inverse-CDF table (linear interpolation indexed directly by ``u``), the
 few draws in its end intervals a table by octaves of ``u`` (see
@@ -24,7 +28,7 @@ from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
 
 
 @nb.njit(**KERNEL)
-def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell, cv, cv2):
+def _strategy_outcomes(m, nb_, weights, strategy, scored, keep_cells):
     """The strategy's criterion values: ``sum_j a_j O_j`` over its components (the baseline's
     coefficient is ``1 - sum a_j``), ``O_j`` planned or failure, capped at the scale, valued,
     weighted into its value (and kept in ``vcell`` with ``keep_cells``).
@@ -32,6 +36,9 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell, c
     A single component with coefficient 1 gives its outcome exactly (``0.0 + 1.0 * O``), so a
     strategy of one option without dependencies reproduces that option's row bit for bit.
     """
+    wt = weights.wt
+    st_fail, xp, xf = strategy.st_fail, strategy.xp, strategy.xf
+    values, vcell, cv, cv2 = scored.values, scored.vcell, scored.cv, scored.cv2
     s = m.n_opt
     n_c = m.vf_x.shape[0]
     n_k = m.st_comp.shape[0]
@@ -59,11 +66,10 @@ def _strategy_outcomes(m, nb_, st_fail, xp, xf, wt, values, keep_cells, vcell, c
 # reassoc lets the criterion sums vectorise; no "contract" (fused multiply-adds would round a value
 # differently from the strategy row's, which must be bit-identical for a one-option strategy).
 @nb.njit(**KERNEL, fastmath={"reassoc"})
-def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, ends, ti, tf, x, xv, wt, values,
-              keep_cells, vcell, st_fail, xp, xf, bx, bxv, cv, cv2):
+def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, strategy, cells, scored):
     """Each option's criterion values (planned outcome where viable, failure profile where not),
-    weighted into its value (``values``, which holds minus the penalties); kept in ``vcell`` only
-    with ``keep_cells`` (the confidence pass reweights them).
+    weighted into its value (``scored.values``, which holds minus the penalties); kept in
+    ``scored.vcell`` only with ``keep_cells`` (the confidence pass reweights them).
 
     Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, drawn
     ``FILL_ROWS`` rows ahead into ``rows`` while as many cell slots are left, or the Sobol' points
@@ -74,7 +80,19 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
     PERT: a dense table, lerp indexed by ``u``; the end intervals from the end tables (by octaves).
     The baseline comes first and its outcomes are kept (``bx``, ``bxv``): a failure cell of kind
     FROM_BASELINE reads them. ``cv`` gets the sub-block's sum of each cell's criterion values.
+
+    One function from the cell loop in, on purpose: split into inlined parts per cell (uniforms,
+    one loop per kind, value function, weighting), the stage took 1.24 times as long on Mali with
+    parts taking arrays, and over 2.5 times with parts taking the model or a scratch group
+    (measured, paired). Numba reference-counts every array an inlined part takes (every array of a
+    tuple it takes), at each of the ~350 cell-outcome calls of a sub-block; here the arrays are
+    bound once per sub-block. The per-alternative part, :func:`_scored_draws`, costs nothing.
     """
+    wt = weights.wt
+    n_hard_no, st_fail, xp, xf = answers.n_hard_no, strategy.st_fail, strategy.xp, strategy.xf
+    rows, idx, ok, ug, ends, ti, tf = cells.rows, cells.idx, cells.ok, cells.ug, cells.ends, cells.ti, cells.tf
+    x, xv, bx, bxv = cells.x, cells.xv, cells.bx, cells.bxv
+    values, vcell, cv, cv2 = scored.values, scored.vcell, scored.cv, scored.cv2
     n_c = m.vf_x.shape[0]
     par = m.cell_par
     row = rows[0]
@@ -83,20 +101,7 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
     for a in m.alt_order:
         comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
         can_fail = m.alt_can_fail[a]
-        # The draws scored with the planned outcome (idx[0]) and with the failure profile (idx[1]);
-        # a component fails also where it fails under the strategy's enablers.
-        n_plan = n_fail = 0
-        for d in range(nb_):
-            ok[d] = 1.0 if n_hard_no[a, d] == 0 else 0.0  # the planned outcome applies
-        if can_fail:
-            for d in range(nb_):
-                failed = n_hard_no[a, d] > 0
-                idx[0, n_plan] = d
-                n_plan += not failed
-                idx[1, n_fail] = d
-                n_fail += failed or (comp >= 0 and st_fail[comp, d])
-        else:
-            n_plan = nb_
+        n_plan, n_fail = _scored_draws(nb_, n_hard_no[a], can_fail, comp, st_fail, ok, idx)
         # All draws (dense) for a component's raw outcomes and wherever at least 3/4 need it
         # (measured: below that, gathering the draws' uniforms and scattering values is cheaper).
         is_base = a == m.baseline
@@ -246,3 +251,24 @@ def _outcomes(m, qmc, ubuf, start, state, rows, nb_, n_hard_no, idx, ok, ug, end
                     if keep_cells:
                         for k in range(count):
                             vcell[a, c, ix[k]] = xv[k]
+
+
+@nb.njit(**KERNEL, inline="always")
+def _scored_draws(nb_, n_hard_no, can_fail, comp, st_fail, ok, idx):
+    """The draws where an alternative (``n_hard_no``: its row) scores its planned outcome
+    (``idx[0, :n_plan]``) and its failure profile (``idx[1, :n_fail]``): ``(n_plan, n_fail)``;
+    ``ok`` is 1.0 where the planned outcome applies. A strategy component (``comp`` >= 0) fails
+    also where it fails under the strategy's enablers (``st_fail``). Inlined into :func:`_outcomes`."""
+    n_plan = n_fail = 0
+    for d in range(nb_):
+        ok[d] = 1.0 if n_hard_no[d] == 0 else 0.0  # the planned outcome applies
+    if can_fail:
+        for d in range(nb_):
+            failed = n_hard_no[d] > 0
+            idx[0, n_plan] = d
+            n_plan += not failed
+            idx[1, n_fail] = d
+            n_fail += failed or (comp >= 0 and st_fail[comp, d])
+    else:
+        n_plan = nb_
+    return n_plan, n_fail

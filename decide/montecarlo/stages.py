@@ -54,8 +54,9 @@ def _uniforms(state, u, n_rows):
 
 
 @nb.njit(**KERNEL)
-def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
+def _weights(m, u, nb_, offset, weights, chain, slack, aux):
     """Each draw's weights: fixed (already set), from its uniforms, or the hit-and-run chain."""
+    w, w_tmp, chain_scratch = weights.w, weights.w_tmp, weights.chain_scratch
     if m.w_code == W_FIXED:
         return
     n_c = w.shape[1]
@@ -76,7 +77,7 @@ def _weights(m, u, nb_, offset, w, w_tmp, chain, slack, aux, chain_scratch):
 
 
 @nb.njit(**KERNEL)
-def _world(m, u, nb_, p, thr, lat, normals, z, tail, tail_p, tail_x):
+def _world(m, u, nb_, world):
     """Probabilities of yes, thresholds per enabler variant, latent uniforms.
 
     Latent uniform: as drawn for an uncorrelated precondition; for a correlated one, the normal
@@ -87,6 +88,8 @@ def _world(m, u, nb_, p, thr, lat, normals, z, tail, tail_p, tail_x):
     draws innermost, so they vectorise (the inverse normal in two passes: its central rational
     function for every draw, then the tails).
     """
+    p, thr, lat, normals, z = world.p, world.thr, world.lat, world.normals, world.z
+    tail, tail_p, tail_x = world.tail, world.tail_p, world.tail_x
     n_q = p.shape[0]
     n_var = thr.shape[0]
     k_corr = m.corr_index.shape[0]
@@ -154,18 +157,20 @@ def _world(m, u, nb_, p, thr, lat, normals, z, tail, tail_p, tail_x):
 
 
 @nb.njit(**KERNEL)
-def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty, go, pen_best):
+def _answers(m, nb_, world, answers):
     """Each alternative's answers under its enablers, hard noes (count, last one) and penalty.
 
     Soft penalties (DESIGN, "Soft requirement"): a soft "no" costs only a member that goes ahead
     (a failed one is scored by its failure profile); per precondition, the largest penalty among
-    the members that go ahead and softly require it (the strategies engine's rule). ``go`` (d,)
-    and ``pen_best`` (q, d) are scratch.
+    the members that go ahead and softly require it (the strategies engine's rule).
 
     Loops over the sub-block's draws innermost, branch-free: they vectorise. ``no`` is filled only
     where it is read: requirements, and preconditions the alternative's enablers act on (the
     accumulator takes the others from the world's answers).
     """
+    thr, lat = world.thr, world.lat
+    no, n_hard_no, last_no, penalty = answers.no, answers.n_hard_no, answers.last_no, answers.penalty
+    go, pen_best = answers.go, answers.pen_best
     n_a, n_q = m.alt_hard.shape
     for a in range(n_a):
         for d in range(nb_):
@@ -211,8 +216,9 @@ def _answers(m, nb_, thr, lat, no, n_hard_no, last_no, penalty, go, pen_best):
 
 
 @nb.njit(**KERNEL)
-def _strategy_viability(m, nb_, no, st_fail):
+def _strategy_viability(m, nb_, answers, strategy):
     """Which components of the strategy fail under the strategy's enablers (its row of ``no``)."""
+    no, st_fail = answers.no, strategy.st_fail
     s = m.n_opt
     n_q = m.st_hard.shape[1]
     for k in range(m.st_comp.shape[0]):
@@ -225,9 +231,10 @@ def _strategy_viability(m, nb_, no, st_fail):
 
 
 @nb.njit(**KERNEL)
-def _start_values(nb_, w, wt, penalty, values):
+def _start_values(nb_, weights, answers, scored):
     """Values start at minus the soft-requirement penalties (outcomes add weight x criterion
     value, criterion by criterion); the weights transposed to (criterion, draw) for those loops."""
+    w, wt, penalty, values = weights.w, weights.wt, answers.penalty, scored.values
     for a in range(values.shape[0]):
         for d in range(nb_):
             values[a, d] = -penalty[a, d]
@@ -258,20 +265,18 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         else:
             _uniforms(state, u, m.n_head)
         if not confidence:
-            _weights(m, u, nb_, offset + start, t.w, t.w_tmp, chain, slack, aux, t.chain_scratch)
-        _world(m, u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
-        _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
+            _weights(m, u, nb_, offset + start, t.weights, chain, slack, aux)
+        _world(m, u, nb_, t.world)
+        _answers(m, nb_, t.world, t.answers)
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
-            _strategy_viability(m, nb_, t.no, t.st_fail)
-        _start_values(nb_, t.w, t.wt, t.penalty, t.values)
-        _outcomes(m, qmc, ubuf, start, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-                  t.x, t.xv, t.wt, t.values, confidence, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
+            _strategy_viability(m, nb_, t.answers, t.strategy)
+        _start_values(nb_, t.weights, t.answers, t.scored)
+        _outcomes(m, qmc, ubuf, start, state, nb_, confidence, t.weights, t.answers, t.strategy, t.cells, t.scored)
         if has_strategy:
-            _strategy_outcomes(m, nb_, t.st_fail, t.xp, t.xf, t.wt, t.values, confidence, t.vcell, t.cv, t.cv2)
+            _strategy_outcomes(m, nb_, t.weights, t.strategy, t.scored, confidence)
         if confidence:
-            _confidence(nb_, t.vcell, t.penalty, central, defined, t.totals, cf)
+            _confidence(nb_, t.answers, t.scored, central, defined, t.ranks, cf)
         else:
-            _accumulate(m, s, nb_, t.w, t.values, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.best, t.better,
-                        t.tied, t.top, t.at_rank, t.moments, t.penalty, t.cv, t.cv2, keep_v, keep_yes, offset + start,
-                        t.mask)
+            _accumulate(m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes,
+                        offset + start)

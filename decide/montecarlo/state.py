@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 from decide.montecarlo.model import HISTOGRAM_BINS, Model
 from decide.montecarlo.streams import FILL_ROWS, LANES
 
-__all__ = ["KERNEL", "SUB_BLOCK", "Sums", "new_sums", "Scratch", "new_scratch", "Accumulator"]
+__all__ = ["KERNEL", "SUB_BLOCK", "Sums", "new_sums", "Scratch", "WeightScratch", "WorldScratch", "AnswerScratch",
+           "CellScratch", "StrategyScratch", "ValueScratch", "RankScratch", "new_scratch", "Accumulator"]
 
 KERNEL = {"nogil": True, "cache": True, "error_model": "numpy"}
 """Compile options of the kernel's functions. NumPy's error model: a float division does not test
@@ -25,10 +26,13 @@ SUB_BLOCK = LANES
 
 
 class Sums(NamedTuple):
-    """Per-block sums the kernel adds to, draw by draw (so chunking cannot change them)."""
+    """Per-block sums the kernel adds to, draw by draw (so chunking cannot change them). Axes:
+    a = alternative, c = criterion, q = precondition."""
 
     count: NDArray[np.int64]
+    """(1,): draws added."""
     sum_best: NDArray[np.float64]
+    """(1,): sum of the best alternative's value (the EVPI's first term)."""
     sum_v: NDArray[np.float64]
     """(a, 4): sums of v, v^2, v^3, v^4."""
     v_range: NDArray[np.float64]
@@ -39,18 +43,29 @@ class Sums(NamedTuple):
     sum_r: NDArray[np.float64]
     """(a, 2): sums of regret and regret^2."""
     hist_r: NDArray[np.integer]
+    """(a, HISTOGRAM_BINS): counts of regrets per bin (from 0, at the values' scale)."""
     rank: NDArray[np.float64]
+    """(a, rank): draws at each rank (rank 0 is best), a tie sharing the tied ranks equally."""
     rank_sq: NDArray[np.float64]
+    """(a, rank): sums of the squares of those shares (for their MCSE)."""
     wins: NDArray[np.int64]
     """(a, a): draws where row is strictly better than column."""
     cw: NDArray[np.float64]
+    """(a, c): sums of the weights of the draws where the alternative is best (shared if tied)."""
     cw_sq: NDArray[np.float64]
+    """(a, c): and of their squares (times the share)."""
     blocked: NDArray[np.int64]
+    """(a,): draws where a hard requirement says no."""
     no: NDArray[np.int64]
+    """(a, q): draws where the precondition says no under the alternative's enablers."""
     no_v: NDArray[np.float64]
+    """(a, q): sums of the value over those draws."""
     no_v2: NDArray[np.float64]
+    """(a, q): and of its square."""
     sole: NDArray[np.int64]
+    """(a, q): draws where the precondition is the alternative's only hard no."""
     world_yes: NDArray[np.int64]
+    """(q,): draws where the world's answer (no enablers) is yes."""
     world_yes_v: NDArray[np.float64]
     """(q, a): sum of each value over draws where the world's answer (no enablers) is yes."""
     pair_yes_v: NDArray[np.float64]
@@ -79,30 +94,33 @@ def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16, n_pairs
     )
 
 
-class Scratch(NamedTuple):
-    """Work arrays of one running block for a sub-block of draws (axis ``d``, SUB_BLOCK long).
+# The scratch of a sub-block, one group per stage that fills it. Axes: d = draw of the sub-block
+# (SUB_BLOCK long; the last axis, so the stages' innermost loops over draws are contiguous and
+# vectorise), a = alternative, c = criterion, q = precondition, k = strategy component.
 
-    Draws are the last axis, so the stages' innermost loops over draws are contiguous and vectorise
-    (weights, looped per draw, are the exception).
-    """
 
-    u: NDArray[np.float64]
-    """(head slot, d): the head's uniforms."""
-    rows: NDArray[np.float64]
-    """(FILL_ROWS, d): the next outcome cells' uniforms, drawn FILL_ROWS slots at a time."""
+class WeightScratch(NamedTuple):
+    """The draws' weights (``_weights``, ``_start_values``)."""
+
     w: NDArray[np.float64]
-    """(d, c)."""
+    """(d, c): each draw's weights (set once to the fixed weights, which no stage then changes)."""
     w_tmp: NDArray[np.float64]
+    """(c,): scratch of :func:`~decide.montecarlo.weights.weights_from_uniforms`."""
     wt: NDArray[np.float64]
-    """(c, d): the weights transposed."""
-    ok: NDArray[np.float64]
-    """(d,): 1.0 where an option's planned outcome applies, else 0.0."""
+    """(c, d): the weights transposed, for the outcome stage's loops over draws."""
+    chain_scratch: NDArray[np.float64]
+    """(3, c + 1 + constraints): scratch of the hit-and-run steps."""
+
+
+class WorldScratch(NamedTuple):
+    """The world of each draw (``_world``): probabilities of yes, thresholds, latent uniforms."""
+
     p: NDArray[np.float64]
-    """(q, d)."""
+    """(q, d): probabilities of yes without enablers."""
     thr: NDArray[np.float64]
     """(variant, q, d): thresholds; a precondition says yes iff lat < thr."""
     lat: NDArray[np.float64]
-    """(q, d)."""
+    """(q, d): latent uniforms (through the copula where correlated)."""
     normals: NDArray[np.float64]
     """(correlated q, d): standard normals of the copula."""
     z: NDArray[np.float64]
@@ -113,88 +131,140 @@ class Scratch(NamedTuple):
     """(d,): their latent uniforms."""
     tail_x: NDArray[np.float64]
     """(d,): their normals (first the logarithms)."""
+
+
+class AnswerScratch(NamedTuple):
+    """Each alternative's answers under its enablers (``_answers``)."""
+
     no: NDArray[np.bool_]
-    """(a, q, d)."""
+    """(a, q, d): the precondition says no (filled only where read: see ``_answers``)."""
     n_hard_no: NDArray[np.int64]
-    """(a, d)."""
+    """(a, d): hard requirements that say no (0: the planned outcome applies)."""
     last_no: NDArray[np.int64]
-    """(a, d)."""
+    """(a, d): the last of them (-1: none)."""
     penalty: NDArray[np.float64]
-    """(a, d)."""
-    idx: NDArray[np.int64]
-    """(2, d): the draws where an option's planned outcome, then its failure profile, is scored."""
-    ug: NDArray[np.float64]
-    """(d,): a cell's uniforms gathered for the draws that score it."""
-    ends: NDArray[np.int64]
-    """(d,): the draws of a PERT cell in the end intervals of its dense table."""
-    ti: NDArray[np.int32]
-    """(d,): a PERT cell's dense-table intervals."""
-    tf: NDArray[np.float64]
-    """(d,): and the fractions of them."""
-    x: NDArray[np.float64]
-    """(d,): outcomes of one cell."""
-    xv: NDArray[np.float64]
-    """(d,): their criterion values."""
-    vcell: NDArray[np.float64]
-    """(a, c, d): criterion values of the outcome scored (kept in the confidence pass only)."""
-    values: NDArray[np.float64]
-    """(a, d)."""
-    totals: NDArray[np.float64]
-    best: NDArray[np.float64]
-    better: NDArray[np.int64]
-    """(a, d): alternatives strictly better."""
-    tied: NDArray[np.int64]
-    """(a, d): alternatives tied with it, itself included."""
-    top: NDArray[np.int64]
-    at_rank: NDArray[np.int64]
-    moments: NDArray[np.float64]
-    chain_scratch: NDArray[np.float64]
-    xp: NDArray[np.float64]
-    """(k, c, d): planned outcomes of the strategy's components (empty without a strategy)."""
-    xf: NDArray[np.float64]
-    """(k, c, d): failure outcomes of the components, where they fail (alone or in the strategy)."""
-    st_fail: NDArray[np.bool_]
-    """(k, d): the component fails under the strategy's enablers."""
-    bx: NDArray[np.float64]
-    """(c, d): the baseline's outcomes, which failed options keep where their profile is silent."""
-    bxv: NDArray[np.float64]
-    """(c, d): and their criterion values."""
-    cv: NDArray[np.float64]
-    """(a, c): the sub-block's sums of each criterion value of each alternative's outcome."""
-    cv2: NDArray[np.float64]
-    """(a, c): and of their squares."""
-    mask: NDArray[np.float64]
-    """(d,): 1.0 where an answer is yes (the accumulator's sums over those draws)."""
+    """(a, d): soft penalties charged."""
     go: NDArray[np.float64]
     """(d,): 1.0 where a member option goes ahead."""
     pen_best: NDArray[np.float64]
     """(q, d): the largest penalty of a member that goes ahead, per soft precondition."""
 
 
+class CellScratch(NamedTuple):
+    """The outcome stage's work arrays, one cell (alternative, criterion) at a time (``_outcomes``)."""
+
+    rows: NDArray[np.float64]
+    """(FILL_ROWS, d): the next outcome cells' uniforms, drawn FILL_ROWS slots at a time."""
+    idx: NDArray[np.int64]
+    """(2, d): the draws where an option's planned outcome, then its failure profile, is scored."""
+    ok: NDArray[np.float64]
+    """(d,): 1.0 where an option's planned outcome applies, else 0.0."""
+    ug: NDArray[np.float64]
+    """(d,): a cell's uniforms gathered for the draws that score it."""
+    ends: NDArray[np.int64]
+    """(d,): the draws of a PERT cell in the end intervals of its dense table."""
+    ti: NDArray[np.int32]
+    """(d,): a PERT cell's dense-table intervals (a discrete cell's value indices)."""
+    tf: NDArray[np.float64]
+    """(d,): and the fractions of them."""
+    x: NDArray[np.float64]
+    """(d,): outcomes of one cell."""
+    xv: NDArray[np.float64]
+    """(d,): their criterion values."""
+    bx: NDArray[np.float64]
+    """(c, d): the baseline's outcomes, which failed options keep where their profile is silent."""
+    bxv: NDArray[np.float64]
+    """(c, d): and their criterion values."""
+
+
+class StrategyScratch(NamedTuple):
+    """A strategy row's components (``_strategy_viability``, ``_strategy_outcomes``; empty without)."""
+
+    st_fail: NDArray[np.bool_]
+    """(k, d): the component fails under the strategy's enablers."""
+    xp: NDArray[np.float64]
+    """(k, c, d): planned outcomes of the strategy's components."""
+    xf: NDArray[np.float64]
+    """(k, c, d): failure outcomes of the components, where they fail (alone or in the strategy)."""
+
+
+class ValueScratch(NamedTuple):
+    """What the outcome stages score: values and criterion values (``_outcomes``, ``_strategy_outcomes``)."""
+
+    values: NDArray[np.float64]
+    """(a, d): each alternative's value (minus its penalties)."""
+    vcell: NDArray[np.float64]
+    """(a, c, d): criterion values of the outcome scored (kept in the confidence pass only)."""
+    cv: NDArray[np.float64]
+    """(a, c): the sub-block's sums of each criterion value of each alternative's outcome."""
+    cv2: NDArray[np.float64]
+    """(a, c): and of their squares."""
+
+
+class RankScratch(NamedTuple):
+    """The accumulation's work arrays (``_accumulate``, ``_confidence``)."""
+
+    best: NDArray[np.float64]
+    """(d,): the best value of each draw."""
+    better: NDArray[np.int64]
+    """(a, d): alternatives strictly better."""
+    tied: NDArray[np.int64]
+    """(a, d): alternatives tied with it, itself included."""
+    top: NDArray[np.int64]
+    """(d,): the first best alternative of each draw."""
+    at_rank: NDArray[np.int64]
+    """(a,): untied draws at each rank, of one alternative."""
+    moments: NDArray[np.float64]
+    """(a, 2): the sub-block's sums of v and v^2."""
+    mask: NDArray[np.float64]
+    """(d,): 1.0 where an answer is yes (the accumulator's sums over those draws)."""
+    totals: NDArray[np.float64]
+    """(a,): one draw's values at fixed weights (the confidence pass)."""
+
+
+class Scratch(NamedTuple):
+    """Work arrays of one running block for a sub-block of draws, grouped by the stage that fills them."""
+
+    u: NDArray[np.float64]
+    """(head slot, d): the head's uniforms (``_uniforms``)."""
+    weights: WeightScratch
+    world: WorldScratch
+    answers: AnswerScratch
+    cells: CellScratch
+    strategy: StrategyScratch
+    scored: ValueScratch
+    ranks: RankScratch
+
+
 def new_scratch(m: Model) -> Scratch:
     n_a, n_q = m.alt_hard.shape
     n_c = m.vf_x.shape[0]
+    n_k = len(m.st_comp)
     n_var = len(m.var_start) - 1
     b = SUB_BLOCK
     w = np.empty((b, n_c))
     w[:] = m.w_fixed
-    return Scratch(u=np.zeros((max(m.n_head, 1), b)), rows=np.zeros((FILL_ROWS, b)), w=w,
-                   w_tmp=np.zeros(n_c), wt=np.zeros((n_c, b)), ok=np.zeros(b), p=np.zeros((n_q, b)),
-                   thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)), normals=np.zeros((len(m.corr_index), b)),
-                   z=np.zeros(b), tail=np.zeros(b, np.int64), tail_p=np.zeros(b), tail_x=np.zeros(b),
-                   no=np.zeros((n_a, n_q, b), dtype=np.bool_),
-                   n_hard_no=np.zeros((n_a, b), np.int64), last_no=np.zeros((n_a, b), np.int64),
-                   penalty=np.zeros((n_a, b)), idx=np.zeros((2, b), np.int64), ug=np.zeros(b),
-                   ends=np.zeros(b, np.int64), ti=np.zeros(b, np.int32), tf=np.zeros(b),
-                   x=np.zeros(b), xv=np.zeros(b), vcell=np.zeros((n_a, n_c, b)),
-                   values=np.zeros((n_a, b)), totals=np.zeros(n_a),
-                   best=np.zeros(b), better=np.zeros((n_a, b), np.int64), tied=np.zeros((n_a, b), np.int64),
-                   top=np.zeros(b, np.int64), at_rank=np.zeros(n_a, np.int64), moments=np.zeros((n_a, 2)),
-                   chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0])),
-                   xp=np.zeros((len(m.st_comp), n_c, b)), xf=np.zeros((len(m.st_comp), n_c, b)),
-                   st_fail=np.zeros((len(m.st_comp), b), dtype=np.bool_),
-                   bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b)), cv=np.zeros((n_a, n_c)), cv2=np.zeros((n_a, n_c)),
-                   mask=np.zeros(b), go=np.zeros(b), pen_best=np.zeros((n_q, b)))
+    return Scratch(
+        u=np.zeros((max(m.n_head, 1), b)),
+        weights=WeightScratch(w=w, w_tmp=np.zeros(n_c), wt=np.zeros((n_c, b)),
+                              chain_scratch=np.zeros((3, n_c + 1 + m.chain_g.shape[0]))),
+        world=WorldScratch(p=np.zeros((n_q, b)), thr=np.zeros((n_var, n_q, b)), lat=np.zeros((n_q, b)),
+                           normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), tail=np.zeros(b, np.int64),
+                           tail_p=np.zeros(b), tail_x=np.zeros(b)),
+        answers=AnswerScratch(no=np.zeros((n_a, n_q, b), dtype=np.bool_), n_hard_no=np.zeros((n_a, b), np.int64),
+                              last_no=np.zeros((n_a, b), np.int64), penalty=np.zeros((n_a, b)), go=np.zeros(b),
+                              pen_best=np.zeros((n_q, b))),
+        cells=CellScratch(rows=np.zeros((FILL_ROWS, b)), idx=np.zeros((2, b), np.int64), ok=np.zeros(b),
+                          ug=np.zeros(b), ends=np.zeros(b, np.int64), ti=np.zeros(b, np.int32), tf=np.zeros(b),
+                          x=np.zeros(b), xv=np.zeros(b), bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b))),
+        strategy=StrategyScratch(st_fail=np.zeros((n_k, b), dtype=np.bool_), xp=np.zeros((n_k, n_c, b)),
+                                 xf=np.zeros((n_k, n_c, b))),
+        scored=ValueScratch(values=np.zeros((n_a, b)), vcell=np.zeros((n_a, n_c, b)), cv=np.zeros((n_a, n_c)),
+                            cv2=np.zeros((n_a, n_c))),
+        ranks=RankScratch(best=np.zeros(b), better=np.zeros((n_a, b), np.int64), tied=np.zeros((n_a, b), np.int64),
+                          top=np.zeros(b, np.int64), at_rank=np.zeros(n_a, np.int64), moments=np.zeros((n_a, 2)),
+                          mask=np.zeros(b), totals=np.zeros(n_a)),
+    )
 
 
 @dataclass
@@ -203,7 +273,8 @@ class Accumulator:
 
     ``update`` adds a block's sums; ``merge`` adds another accumulator. Merging in block order
     keeps floating-point sums independent of chunking and threads. ``kept`` holds the values and
-    answers of the run's first draws, block by block (see :data:`INFLUENCE_DRAWS`).
+    answers of the run's first draws, block by block (see
+    :data:`~decide.montecarlo.driver.INFLUENCE_DRAWS`).
     """
 
     sums: Sums
@@ -216,6 +287,7 @@ class Accumulator:
     pair_q: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     """(pair,) the precondition of each (precondition, variant) pair (``Model.var_q``)."""
     kept: list = field(default_factory=list)
+    """((draw, a) values, (draw, q + pair) answers) of the run's first draws, per block that kept them."""
 
     @classmethod
     def empty(cls, m: Model) -> Accumulator:

@@ -279,15 +279,15 @@ def test_copula_normals_are_ndtri_bit_for_bit() -> None:
     u[:, : len(special)] = special
     for j, q in enumerate(m.corr_index):
         t.u[m.lat_slot + q] = u[j]
-    _world(m, t.u, SUB_BLOCK, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
+    _world(m, t.u, SUB_BLOCK, t.world)
     expected = np.array([[ndtri(min(max(x, 1e-300), 1.0 - 1e-16)) for x in row] for row in u])
-    assert np.array_equal(t.normals, expected)
+    assert np.array_equal(t.world.normals, expected)
     # The latent uniforms: norm_cdf_table of each component of L z, summed in the kernel's order.
     for j, q in enumerate(m.corr_index):
         z = np.zeros(SUB_BLOCK)
         for i in range(j + 1 if m.corr_lower else len(m.corr_index)):
             z = z + m.corr_factor[j, i] * expected[i]
-        assert np.array_equal(t.lat[q], [norm_cdf_table(v) for v in z])
+        assert np.array_equal(t.world.lat[q], [norm_cdf_table(v) for v in z])
 
 
 def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
@@ -315,11 +315,10 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     nb_ = SUB_BLOCK
     _uniforms(state, t.u, m.n_head)
     np.testing.assert_array_equal(t.u[:m.n_head], rows[:m.n_head])
-    _world(m, t.u, nb_, t.p, t.thr, t.lat, t.normals, t.z, t.tail, t.tail_p, t.tail_x)
-    _answers(m, nb_, t.thr, t.lat, t.no, t.n_hard_no, t.last_no, t.penalty, t.go, t.pen_best)
-    _start_values(nb_, t.w, t.wt, t.penalty, t.values)
-    _outcomes(m, False, t.u, 0, state, t.rows, nb_, t.n_hard_no, t.idx, t.ok, t.ug, t.ends, t.ti, t.tf,
-              t.x, t.xv, t.wt, t.values, True, t.vcell, t.st_fail, t.xp, t.xf, t.bx, t.bxv, t.cv, t.cv2)
+    _world(m, t.u, nb_, t.world)
+    _answers(m, nb_, t.world, t.answers)
+    _start_values(nb_, t.weights, t.answers, t.scored)
+    _outcomes(m, False, t.u, 0, state, nb_, True, t.weights, t.answers, t.strategy, t.cells, t.scored)
     np.testing.assert_array_equal(state, stepped)
     # Every PERT cell of an option that cannot fail scores its planned outcome on its slot's row:
     # its criterion value is the value function at low + width F^-1(u).
@@ -332,6 +331,6 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
             x = par[0] + par[1] * np.array([dense_ppf(m.dense, m.dense_ends, int(par[2]), u)
                                             for u in rows[m.cell_slot[a, c]]])
             v = np.interp(x, m.vf_x[c, :m.vf_n[c]], m.vf_v[c, :m.vf_n[c]])
-            np.testing.assert_allclose(t.vcell[a, c], v, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(t.scored.vcell[a, c], v, rtol=0, atol=1e-12)
             checked += 1
     assert checked > 30
