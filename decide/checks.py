@@ -15,31 +15,16 @@ from decide.errors import Problem
 from decide.spec import (
     Case,
     CriteriaGroup,
-    Criterion,
     DiscreteScore,
     Evidence,
-    Node,
     PointScore,
     Score,
     WeightMethod,
     WeightOrder,
 )
+from decide.structure import dependency_closure, imprecise_constraints, iter_nodes, leaves
 
-__all__ = ["check_case", "iter_nodes", "leaves"]
-
-
-def iter_nodes(nodes: Iterable[Node], path: str = "criteria.criteria") -> Iterator[tuple[str, Node, str | None]]:
-    """Depth-first (field path, node, parent id or None for the root) over a criteria tree."""
-    for i, node in enumerate(nodes):
-        yield f"{path}[{i}]", node, None
-        if isinstance(node, CriteriaGroup):
-            for sub_path, sub, parent in iter_nodes(node.children, f"{path}[{i}].children"):
-                yield sub_path, sub, node.id if parent is None else parent
-
-
-def leaves(nodes: Iterable[Node]) -> list[Criterion]:
-    """The leaf criteria of a tree, in depth-first order."""
-    return [n for _, n, _ in iter_nodes(nodes) if isinstance(n, Criterion)]
+__all__ = ["check_case"]
 
 
 def check_case(case: Case) -> list[Problem]:
@@ -237,23 +222,6 @@ def _check_dependencies(case: Case) -> list[Problem]:
     return problems
 
 
-def dependency_closure(deps: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Option id -> itself and every option it depends on, directly or not (graph must be acyclic)."""
-    out: dict[str, set[str]] = {}
-
-    def close(node: str) -> set[str]:
-        if node not in out:
-            out[node] = {node}
-            for d in deps.get(node, []):
-                if d in deps:
-                    out[node] |= close(d)
-        return out[node]
-
-    for node in deps:
-        close(node)
-    return out
-
-
 def _check_preconditions(case: Case) -> list[Problem]:
     problems = []
     ids = [q.id for q in case.preconditions]
@@ -351,8 +319,6 @@ def _check_weights(case: Case) -> list[Problem]:
                 problems.append(Problem(f"unknown criterion '{ref}'; known: {_listing(nodes)}",
                                         f"weights.imprecise[{i}]"))
     if case.weights.imprecise and not problems:
-        from decide.compile import imprecise_constraints  # local: numerics only when needed
-
         a_ub, b_ub = imprecise_constraints(case)
         if not _feasible(a_ub, b_ub):
             problems.append(Problem("the imprecise weight statements contradict each other: no weights satisfy "

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from decide.checks import dependency_closure, iter_nodes, leaves
 from decide.errors import DecideError
 from decide.spec import (
     BetaProbability,
@@ -26,12 +25,12 @@ from decide.spec import (
     TriangularScore,
     TruncNormalScore,
     UniformScore,
-    WeightInterval,
     WeightMethod,
     WeightProfile,
 )
+from decide.structure import dependency_closure, imprecise_constraints, iter_nodes, leaves
 
-__all__ = ["CaseArrays", "ScoreArrays", "compile_case", "apply_enablers", "imprecise_constraints",
+__all__ = ["CaseArrays", "ScoreArrays", "compile_case", "apply_enablers",
            "KIND_CODES", "ENABLER_ADD", "ENABLER_ODDS", "ENABLER_TO"]
 
 # Distribution codes shared by the samplers.
@@ -347,28 +346,6 @@ def profile_leaf_weights(case: Case, profile: WeightProfile) -> tuple[NDArray[np
         local.update(zip(comp.order, np.asarray(result.weights, dtype=float)))
         ratios[comp.parent] = float(result.consistency_ratio)
     return tree_leaf_weights(case, local), ratios
-
-
-def imprecise_constraints(case: Case) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The case's imprecise weight statements as rows of ``A w <= b`` over global leaf weights."""
-    crits = leaves(case.criteria.criteria)
-    index = {c.id: i for i, c in enumerate(crits)}
-    members = {node.id: [index[c.id] for c in leaves([node])] for _, node, _ in iter_nodes(case.criteria.criteria)}
-    rows, bounds = [], []
-    for s in case.weights.imprecise:
-        if isinstance(s, WeightInterval):
-            row = np.zeros(len(crits))
-            row[members[s.node]] = 1.0
-            if s.high < 1.0:
-                rows.append(row), bounds.append(s.high)
-            if s.low > 0.0:
-                rows.append(-row), bounds.append(-s.low)
-        else:
-            row = np.zeros(len(crits))
-            row[members[s.lesser]] += 1.0
-            row[members[s.greater]] -= 1.0
-            rows.append(row), bounds.append(0.0)
-    return np.array(rows, dtype=float).reshape(len(rows), len(crits)), np.array(bounds, dtype=float)
 
 
 def _value_functions(crits) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -296,7 +296,7 @@ def figure_jobs(a) -> list[FigureJob]:
         jobs.append(FigureJob("profiles", "profiles.png", partial(
             plot_profiles, named(a.profiles.drop(columns="rank_spread")).rename(columns=profile_names))))
     node_names = dict(zip(a.arrays.criterion_ids, a.arrays.criterion_names))
-    from decide.checks import iter_nodes
+    from decide.structure import iter_nodes
 
     node_names.update({n.id: n.name for _, n, _ in iter_nodes(a.case.criteria.criteria)})
     groups = [s for s in a.sweeps if s.is_group]

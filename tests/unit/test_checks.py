@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from decide.checks import check_case, dependency_closure, iter_nodes, leaves
+from decide.checks import check_case
 from decide.spec import Case, CriteriaGroup
+from decide.structure import dependency_closure, iter_nodes, leaves
 
 
 def problems_of(data: dict[str, Any]) -> list[tuple[str, str]]:

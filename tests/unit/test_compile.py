@@ -18,11 +18,11 @@ from decide.compile import (
     KIND_CODES,
     apply_enablers,
     compile_case,
-    imprecise_constraints,
     tree_leaf_weights,
 )
 from decide.errors import DecideError
 from decide.load import load_case, parse_case
+from decide.structure import imprecise_constraints
 
 
 def truncnormal_mean(mean: float, sd: float, low: float, high: float) -> float:
