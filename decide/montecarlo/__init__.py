@@ -15,7 +15,9 @@ Modules, lowest first (each imports only those above it):
 - :mod:`~decide.montecarlo.outcomes`, :mod:`~decide.montecarlo.accumulate`,
   :mod:`~decide.montecarlo.stages` -- the numba stages, and ``run_chunk``, which runs them;
 - :mod:`~decide.montecarlo.estimates` -- estimates and MCSEs from an accumulator;
-- :mod:`~decide.montecarlo.driver` -- ``simulate``: blocks, threads, QMC, the confidence pass.
+- :mod:`~decide.montecarlo.driver` -- ``simulate``: blocks, threads, QMC, the confidence pass;
+- :mod:`~decide.montecarlo.caching` -- numba's cache stamped with all of the kernel's sources (a
+  compiled stage embeds the stages it calls, from other files: an edit to one recompiles all).
 
 The stages, in the order :func:`~decide.montecarlo.stages.run_chunk` runs them on each sub-block of
 128 draws (every stage a loop over the sub-block's draws, innermost, so that it vectorises; each
@@ -60,6 +62,10 @@ estimate), and its description in :class:`~decide.results.SimulationResult`.
 Names with a leading underscore are internal to the package (the stages are addressed by tests
 and ``benchmarks/bench_kernel_stages.py``).
 """
+
+from decide.montecarlo import caching as _caching
+
+_caching.install()  # first: a kernel function chooses its cache locator when it is defined
 
 from decide.montecarlo.driver import BLOCK_SIZE as BLOCK_SIZE
 from decide.montecarlo.driver import INFLUENCE_DRAWS as INFLUENCE_DRAWS

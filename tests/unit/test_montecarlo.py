@@ -334,3 +334,28 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
             np.testing.assert_allclose(t.scored.vcell[a, c], v, rtol=0, atol=1e-12)
             checked += 1
     assert checked > 30
+
+
+def test_kernel_caches_are_stamped_with_all_the_kernels_sources() -> None:
+    """A compiled stage embeds the stages it calls, which live in other files (``run_chunk`` in
+    stages.py calls ``_outcomes`` in outcomes.py): numba's per-file stamp would reuse a cached
+    ``run_chunk`` with an outcome stage edited since. Every cached function of the package is
+    stamped with all of the kernel's sources instead."""
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    import decide.montecarlo as package
+    from decide.montecarlo import caching
+
+    checked = 0
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"decide.montecarlo.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, CPUDispatcher) and obj.__module__ == module.__name__:
+                locator = obj._cache._impl.locator  # every kernel function is cached (NullCache has no _impl)
+                assert isinstance(locator, caching._KernelStamp), obj
+                assert locator.get_source_stamp() == caching.sources_stamp()
+                checked += 1
+    assert checked > 40
