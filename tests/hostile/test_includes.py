@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import builtins
 import io
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,49 +18,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import decide
 from decide.errors import CaseError
 from decide.load import load_case
+
+sys.path.insert(0, str(Path(__file__).parent))
+from child_load import load_in_child as probe  # noqa: E402
 
 SECRET = "SECRETVALUE"
 
-_CHILD = r"""
-import json, resource, sys, time
-from decide.load import load_case
-from decide.errors import CaseError
-if sys.platform.startswith("linux"):
-    with open("/proc/self/status") as status:
-        vm = next(int(line.split()[1]) for line in status if line.startswith("VmSize:")) * 1024
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = vm + 2**30 if hard == resource.RLIM_INFINITY else min(vm + 2**30, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-start = time.perf_counter()
-try:
-    load_case(sys.argv[1])
-    outcome = {"problems": []}
-except CaseError as exc:
-    outcome = {"problems": [{"message": p.message, "line": p.line, "path": p.path} for p in exc.problems]}
-except MemoryError:
-    outcome = {"error": "MemoryError"}
-outcome["seconds"] = time.perf_counter() - start
-if sys.platform.startswith("linux"):  # ru_maxrss would include the parent's, inherited at fork
-    with open("/proc/self/status") as status:
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) * 1024
-else:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-outcome["peak_mb"] = peak / 2**20
-print(json.dumps(outcome))
-"""
-
-
 def load_in_child(path: Path) -> dict:
-    """Load ``path`` in a fresh interpreter (killed after 30 s); its problems, seconds and peak MB."""
-    env = dict(os.environ, PYTHONPATH=str(Path(decide.__file__).parent.parent))
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
-                          timeout=30, env=env)
-    assert done.returncode == 0, done.stderr[-2000:]
-    outcome = json.loads(done.stdout)
-    assert "error" not in outcome, outcome
+    """Load ``path`` in a capped child killed after 30 s: refused within 5 s and 200 MB."""
+    outcome = probe(path, timeout=30)
     assert outcome["seconds"] < 5 and outcome["peak_mb"] < 200, outcome
     return outcome
 
