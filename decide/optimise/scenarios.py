@@ -84,6 +84,11 @@ class Scenarios:
         return self.planned.shape[0]
 
 
+def scenario_bytes(arrays: CaseArrays) -> int:
+    """Bytes of one scenario's arrays: planned and failure outcomes, probabilities, latent uniforms."""
+    return 8 * (2 * arrays.n_options * arrays.n_criteria + 2 * arrays.n_preconditions)
+
+
 def draw_scenarios(
     arrays: CaseArrays,
     n_scenarios: int,
@@ -125,7 +130,7 @@ def draw_scenarios(
         from decide.memory import check_fits
 
         # the four arrays, and as much again while the blocks are joined
-        per_scenario = 2 * 8 * (2 * arrays.n_options * arrays.n_criteria + 2 * arrays.n_preconditions)
+        per_scenario = 2 * scenario_bytes(arrays)
         check_fits(per_scenario * int(n_scenarios), f"{int(n_scenarios):,} scenarios", "scenarios", per_scenario)
     chunks = list(iter_scenarios(arrays, n_scenarios, rng=rng, stream=stream, chunk=n_scenarios))
     return chunks[0]

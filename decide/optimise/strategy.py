@@ -97,6 +97,7 @@ from decide.optimise.scenarios import (
     SeedLike,
     draw_scenarios,
     iter_scenarios,
+    scenario_bytes,
 )
 from decide.montecarlo.streams import resolve_seed
 from decide.spec import Case
@@ -1176,7 +1177,7 @@ class _Found:
     of the reported ones and of the best without each of its options is each profile's best there."""
 
 
-# Peak memory per scenario, in multiples of one scenario's outcome cells (options x criteria x 2,
+# Peak memory per scenario, in multiples of one scenario's arrays (scenario_bytes: options x criteria x 2,
 # plus preconditions x 2, 8 bytes each), measured on the Mali case (14 options, 15 criteria,
 # 16 preconditions): enumeration 47 kB a scenario (S = 1,000 to 20,000), the MILP 152 kB (S = 200
 # to 1,000, Pyomo's model); rounded up.
@@ -1188,8 +1189,7 @@ def _check_memory(space: StrategySpace, n_scenarios: int, milp: bool) -> None:
     from decide.memory import check_fits
 
     a = space.arrays
-    cell_bytes = 8 * (2 * a.n_options * a.n_criteria + 2 * a.n_preconditions)
-    per_scenario = _BYTES_PER_CELL["milp" if milp else "enumerate"] * cell_bytes
+    per_scenario = _BYTES_PER_CELL["milp" if milp else "enumerate"] * scenario_bytes(a)
     check_fits(_FIXED_BYTES + per_scenario * n_scenarios, f"{n_scenarios:,} scenarios", "scenarios (-S)",
                per_scenario)
 
