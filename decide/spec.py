@@ -399,6 +399,22 @@ def _as_requirement(value: Any) -> Any:
     return {"precondition": value} if isinstance(value, str) else value
 
 
+class Stage(Frozen):
+    """One stage of an option's requirements: checked after the stages before it.
+
+    The first stage whose question says no decides the option's outcome: that stage's failure
+    profile ("launched and failed" differs from "never launched")."""
+
+    id: Id
+    name: str = ""
+    requires: Annotated[list[Id], Field(min_length=1)]
+    """The preconditions this stage needs (hard requirements: a no fails the option here)."""
+    failure: dict[Id, Score] = {}
+    """Leaf criterion id -> outcome of failing at this stage; criteria not listed fail to the
+    baseline option's outcome."""
+    evidence: Evidence | None = None
+
+
 class Option(Frozen):
     """An action some actor can take."""
 
@@ -419,6 +435,33 @@ class Option(Frozen):
     failure: dict[Id, Score] = {}
     """Leaf criterion id -> outcome of trying and failing (a required precondition says no).
     Criteria not listed fail to the baseline option's outcome."""
+    stages: list[Stage] = []
+    """Hard requirements in order, each stage with its own failure profile (instead of hard
+    ``requires`` and ``failure``; soft requirements stay in ``requires``)."""
+
+    @model_validator(mode="after")
+    def _staged(self) -> Option:
+        if self.stages:
+            hard = [r.precondition for r in self.requires if not r.soft]
+            if hard:
+                raise ValueError(f"an option with stages lists its hard requirements in its stages; move "
+                                 f"{', '.join(hard)} from 'requires' into a stage (or mark it soft)")
+            if self.failure:
+                raise ValueError("an option with stages gives a failure profile per stage "
+                                 "(stages[k].failure), not 'failure'")
+        return self
+
+    @property
+    def hard_requirements(self) -> list[tuple[str, int]]:
+        """Every hard requirement as (precondition, stage index); 0 for an option without stages."""
+        if self.stages:
+            return [(q, k) for k, stage in enumerate(self.stages) for q in stage.requires]
+        return [(r.precondition, 0) for r in self.requires if not r.soft]
+
+    @property
+    def failure_profiles(self) -> list[dict[str, Score]]:
+        """The failure profile of each stage (one for an option without stages)."""
+        return [stage.failure for stage in self.stages] if self.stages else [self.failure]
 
 
 # --------------------------------------------------------------------------- preconditions
