@@ -144,7 +144,9 @@ def _check_options(case: Case) -> list[Problem]:
     has_baseline = any(o.baseline for o in case.options)
     for i, option in enumerate(case.options):
         here = f"options[{i}]"
-        for field_name, table in (("scores", option.scores), ("failure", option.failure)):
+        tables = [("scores", option.scores), ("failure", option.failure)] + [
+            (f"stages[{k}].failure", stage.failure) for k, stage in enumerate(option.stages)]
+        for field_name, table in tables:
             for crit_id, score in table.items():
                 crit = leaf_by_id.get(crit_id)
                 if crit is None:
@@ -166,6 +168,26 @@ def _check_options(case: Case) -> list[Problem]:
             problems.append(Problem(
                 "an option with hard requirements needs a failure profile for every criterion, or the case "
                 "needs a baseline option (baseline: true) whose outcomes fill the gaps", f"{here}.failure"))
+        seen_stage: dict[str, int] = {}
+        seen_question: dict[str, str] = {}
+        for k, stage in enumerate(option.stages):
+            where = f"{here}.stages[{k}]"
+            if stage.id in seen_stage:
+                problems.append(Problem(f"stage id '{stage.id}' is used twice in this option (also "
+                                        f"stages[{seen_stage[stage.id]}])", f"{where}.id"))
+            seen_stage.setdefault(stage.id, k)
+            if not has_baseline and set(stage.failure) != set(leaf_by_id):
+                problems.append(Problem(
+                    "a stage needs a failure profile for every criterion, or the case needs a baseline option "
+                    "(baseline: true) whose outcomes fill the gaps", f"{where}.failure"))
+            for j, q in enumerate(stage.requires):
+                if q not in precondition_ids:
+                    problems.append(Problem(f"requires unknown precondition '{q}'; known: "
+                                            f"{_listing(precondition_ids)}", f"{where}.requires[{j}]"))
+                elif q in seen_question:
+                    problems.append(Problem(f"'{q}' is already required at stage '{seen_question[q]}'; a question "
+                                            "belongs to one stage", f"{where}.requires[{j}]"))
+                seen_question.setdefault(q, stage.id)
         for j, req in enumerate(option.requires):
             if req.precondition not in precondition_ids:
                 problems.append(Problem(f"requires unknown precondition '{req.precondition}'; known: "

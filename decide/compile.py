@@ -81,6 +81,14 @@ class CaseArrays:
     """(option, criterion): the failure profile does not list the criterion, so a failed option
     keeps the world as the baseline leaves it: the baseline option's own outcome in that draw, not
     a fresh draw of its distribution (False for the baseline itself, which never fails)."""
+    stage: NDArray[np.int8]
+    """(option, precondition): the stage of the option's own hard requirement (0 where the option
+    has no stages, or no hard requirement on it). ``failure`` is the first stage's profile."""
+    stage_failures: tuple[ScoreArrays, ...]
+    """The failure profiles of the second, third, ... stage, each over (option, criterion); an
+    option with fewer stages repeats its first profile there (never used)."""
+    stage_failure_is_baseline: NDArray[np.bool_]
+    """(stage - 1, option, criterion): as ``failure_is_baseline``, for ``stage_failures``."""
     scale_low: NDArray[np.float64]
     scale_high: NDArray[np.float64]
     value_x: NDArray[np.float64]
@@ -126,6 +134,8 @@ class CaseArrays:
     """Imprecise statements as ``imprecise_a @ w <= imprecise_b`` (with w >= 0, sum w = 1)."""
     consistency: dict[str, dict[str, float]] = field(default_factory=dict)
     """AHP profile id -> group id -> consistency ratio."""
+    stage_ids: tuple[tuple[str, ...], ...] = ()
+    """Per option, the ids of its stages (empty for an option without stages)."""
 
     @property
     def n_options(self) -> int:
@@ -143,6 +153,38 @@ class CaseArrays:
     def eval_hard(self) -> NDArray[np.bool_]:
         """(option, precondition): hard requirements of the option's smallest strategy."""
         return (self.closure.astype(np.int64) @ self.hard.astype(np.int64)) > 0
+
+    @property
+    def n_stages(self) -> int:
+        """Failure profiles per option: 1 + the most stages after the first any option has."""
+        return 1 + len(self.stage_failures)
+
+    @property
+    def failure_profiles(self) -> tuple[ScoreArrays, ...]:
+        """Each stage's failure profile over (option, criterion), the first stage's first."""
+        return (self.failure, *self.stage_failures)
+
+    @property
+    def failure_profiles_baseline(self) -> NDArray[np.bool_]:
+        """(stage, option, criterion): ``failure_is_baseline`` of each stage's profile."""
+        return np.concatenate([np.asarray(self.failure_is_baseline, dtype=bool)[None],
+                               np.asarray(self.stage_failure_is_baseline, dtype=bool)]).reshape(
+            self.n_stages, self.n_options, self.n_criteria)
+
+    def stage_label(self, option: int, stage: int) -> str:
+        """How a stage's failure reads in a table: ``failure`` or ``failure at <stage id>``."""
+        ids = self.stage_ids[option] if option < len(self.stage_ids) else ()
+        return f"failure at {ids[stage]}" if stage < len(ids) else "failure"
+
+    @property
+    def eval_stage(self) -> NDArray[np.int8]:
+        """(option, precondition): the stage of each hard requirement of the option's smallest
+        strategy: the option's own stages; the requirements of the options it depends on are
+        checked first (stage 0)."""
+        own = np.where(self.hard, self.stage, 0).astype(np.int8)
+        inherited = ((self.closure & ~np.eye(self.n_options, dtype=bool)).astype(np.int64)
+                     @ self.hard.astype(np.int64)) > 0
+        return np.where(inherited, 0, own).astype(np.int8)
 
     @property
     def eval_penalty(self) -> NDArray[np.float64]:
@@ -174,19 +216,26 @@ def compile_case(case: Case) -> CaseArrays:
 
     baseline = next((i for i, o in enumerate(options) if o.baseline), None)
     score_specs = [[o.scores[c.id] for c in crits] for o in options]
+    n_stages = max([len(o.failure_profiles) for o in options], default=1)
+    # Stage k's profile of each option; an option with fewer stages repeats its first (never used).
+    profiles = [[o.failure_profiles[k] if k < len(o.failure_profiles) else o.failure_profiles[0]
+                 for o in options] for k in range(n_stages)]
     failure_specs = [
-        [o.failure.get(c.id) or (options[baseline].scores[c.id] if baseline is not None else o.scores[c.id])
-         for c in crits]
-        for o in options
+        [[profile.get(c.id) or (options[baseline].scores[c.id] if baseline is not None else o.scores[c.id])
+          for c in crits]
+         for o, profile in zip(options, stage_profiles)]
+        for stage_profiles in profiles
     ]
-    failure_is_baseline = np.array([[baseline is not None and i != baseline and c.id not in o.failure
-                                     for c in crits] for i, o in enumerate(options)], dtype=bool).reshape(n_o, -1)
+    failure_is_baseline = np.array([[[baseline is not None and i != baseline and c.id not in profile
+                                      for c in crits] for i, profile in enumerate(stage_profiles)]
+                                    for stage_profiles in profiles], dtype=bool).reshape(n_stages, n_o, -1)
 
     value_x, value_v = _value_functions(crits)
     closure_sets = dependency_closure({o.id: list(o.depends_on) for o in options})
     closure = np.zeros((n_o, n_o), dtype=bool)
     excludes = np.zeros((n_o, n_o), dtype=bool)
     hard = np.zeros((n_o, n_p), dtype=bool)
+    stage = np.zeros((n_o, n_p), dtype=np.int8)
     penalty = np.zeros((n_o, n_p))
     uses = np.zeros((n_o, len(case.resources)))
     for i, o in enumerate(options):
@@ -196,8 +245,9 @@ def compile_case(case: Case) -> CaseArrays:
         for req in o.requires:
             if req.soft:
                 penalty[i, pre_index[req.precondition]] = req.penalty
-            else:
-                hard[i, pre_index[req.precondition]] = True
+        for q, k in o.hard_requirements:  # a question listed in two stages counts at the first
+            if not hard[i, pre_index[q]]:
+                hard[i, pre_index[q]], stage[i, pre_index[q]] = True, k
         for res, amount in o.uses.items():
             uses[i, res_index[res]] = amount
 
@@ -252,8 +302,11 @@ def compile_case(case: Case) -> CaseArrays:
         node_leaves=node_leaves,
         group_ids=tuple(group_ids),
         scores=_score_arrays(score_specs),
-        failure=_score_arrays(failure_specs),
-        failure_is_baseline=failure_is_baseline,
+        failure=_score_arrays(failure_specs[0]),
+        failure_is_baseline=failure_is_baseline[0],
+        stage=stage,
+        stage_failures=tuple(_score_arrays(specs) for specs in failure_specs[1:]),
+        stage_failure_is_baseline=failure_is_baseline[1:],
         scale_low=np.array([c.scale.low for c in crits]),
         scale_high=np.array([c.scale.high for c in crits]),
         value_x=value_x,
@@ -279,6 +332,7 @@ def compile_case(case: Case) -> CaseArrays:
         imprecise_a=a_ub,
         imprecise_b=b_ub,
         consistency=consistency,
+        stage_ids=tuple(tuple(st.id for st in o.stages) for o in options),
     )
 
 

@@ -115,8 +115,20 @@ def expected_value_matrix(arrays: CaseArrays, prospects: Prospects | None = None
     """
     prospects = option_prospects(arrays) if prospects is None else prospects
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
-    failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
-    return expected_criterion_values(prospects, planned, failed)
+    return expected_criterion_values(prospects, planned, failure_criterion_values(arrays))
+
+
+def failure_criterion_values(arrays: CaseArrays) -> np.ndarray:
+    """(stage, option, criterion): criterion values of each stage's failure profile at central outcomes."""
+    return np.stack([criterion_values(profile.central, arrays.value_x, arrays.value_v)
+                     for profile in arrays.failure_profiles])
+
+
+def failure_outcomes(arrays: CaseArrays, share: np.ndarray) -> np.ndarray:
+    """(option, criterion): the central failure outcome, each stage's profile weighted by ``share``
+    (option, stage), its share of the option's failures."""
+    stacked = np.stack([profile.central for profile in arrays.failure_profiles])  # (stage, option, criterion)
+    return np.einsum("os,soc->oc", share, stacked)
 
 
 def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weights: Any = None,
@@ -161,10 +173,11 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     prospects = option_prospects(arrays)
     p_hold, soft_penalty = prospects.p_go, prospects.expected_penalty
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
-    failed = criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v)
+    stage_values = np.moveaxis(failure_criterion_values(arrays) @ w, 0, -1)  # (option, stage)
+    expected = expected_values(prospects, additive_value(planned, w), stage_values)
     value_if_hold = additive_value(planned, w)
-    failure_value = np.where(prospects.can_fail, additive_value(failed, w), np.nan)
-    expected = expected_values(prospects, value_if_hold, failure_value)
+    # the value if it fails: each stage's profile by its share of the failures
+    failure_value = np.where(prospects.can_fail, (prospects.failure_share() * stage_values).sum(axis=-1), np.nan)
 
     ids = list(arrays.option_ids)
     evaluated_with = [" + ".join(arrays.option_ids[j] for j in np.flatnonzero(arrays.closure[i]))
@@ -192,7 +205,7 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
         from decide.mcda.matrix import score_matrix
 
         outcomes = (p_hold[:, None] * arrays.scores.central
-                    + (1 - p_hold[:, None]) * arrays.failure.central)
+                    + (1 - p_hold[:, None]) * failure_outcomes(arrays, prospects.failure_share()))
         matrix = pd.DataFrame(outcomes, index=table.index, columns=list(arrays.criterion_ids))
         directions = ["max" if arrays.value_v[c, -1] >= arrays.value_v[c, 0] else "min"
                       for c in range(arrays.n_criteria)]

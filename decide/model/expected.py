@@ -7,7 +7,9 @@ Gaussian copula (:func:`decide.model.orthant.all_yes_probability`; the plain pro
 are uncorrelated), as in the simulation:
 
 - it **goes ahead** when every hard requirement of every member says yes (``CaseArrays.eval_hard``):
-  ``p_go = P(all hard yes)``; otherwise it **fails** and scores its failure profile;
+  ``p_go = P(all hard yes)``; otherwise it **fails** and scores the failure profile of the first
+  stage whose question says no (``CaseArrays.eval_stage``; an option without stages has one):
+  ``P(first no at stage k) = P(stages < k all yes) - P(stages <= k all yes)``;
 - a **soft** "no" costs only a member that goes ahead (a failed one is already scored by its
   failure profile): a member goes ahead when its own hard requirements and its dependencies'
   hold, and for each precondition ``q`` that says no the option pays the largest penalty among
@@ -16,9 +18,9 @@ are uncorrelated), as in the simulation:
   ``E[penalty] = sum_q penalty_q * P(all hard yes and q no)``; a dependency that goes ahead pays
   its own soft penalties even where the option itself fails;
 
-so the expected value is ``p_go * v(planned) + (1 - p_go) * v(failure) - E[penalty]``, and per
-criterion (for every weight vector on the simplex, expected value = matrix @ weights)
-``p_go * v_c(planned) + (1 - p_go) * v_c(failure) - E[penalty]``.
+so the expected value is ``p_go * v(planned) + sum_k p_fail_k * v(failure_k) - E[penalty]``, and
+per criterion (for every weight vector on the simplex, expected value = matrix @ weights)
+``p_go * v_c(planned) + sum_k p_fail_k * v_c(failure_k) - E[penalty]``.
 
 :mod:`decide.score` applies the rule to central values, :mod:`decide.sensitivity.gap` to rows of
 drawn inputs. The simulation estimates the same quantities by sampling.
@@ -51,6 +53,17 @@ class Prospects:
     (the option and its dependencies) that go ahead."""
     can_fail: NDArray[np.bool_]
     """``(option,)`` the option has a hard requirement (else its failure profile never counts)."""
+    p_fail: NDArray[np.float64]
+    """``(..., option, stage)`` P(the first "no" is at that stage): the weight of each stage's
+    failure profile; summed over the stages, ``1 - p_go``."""
+
+    def failure_share(self) -> NDArray[np.float64]:
+        """``(..., option, stage)`` each stage's share of the failures (all on the first stage where
+        the option never fails, so that its failure profile is still the first stage's)."""
+        total = self.p_fail.sum(axis=-1, keepdims=True)
+        share = np.divide(self.p_fail, total, out=np.zeros_like(self.p_fail), where=total > 0)
+        share[..., 0] += np.where(total[..., 0] > 0, 0.0, 1.0)
+        return share
 
 
 def go_probability(p_yes: ArrayLike, hard: ArrayLike, correlation: ArrayLike) -> NDArray[np.float64]:
@@ -160,16 +173,22 @@ def option_prospects(
     chosen = list(range(arrays.n_options)) if options is None else [int(o) for o in options]
     base = arrays.probability_central if probabilities is None else np.asarray(probabilities, dtype=float)
     p_yes = apply_enablers(base[..., None, :], arrays.eval_enablers[chosen], arrays)
-    eval_hard = arrays.eval_hard
+    eval_hard, eval_stage = arrays.eval_hard, arrays.eval_stage
     p_go = np.empty(p_yes.shape[:-1])
+    p_fail = np.zeros(p_yes.shape[:-1] + (arrays.n_stages,))
     penalty = np.zeros(p_yes.shape[:-1])
     for i, o in enumerate(chosen):
-        p_go[..., i] = go_probability(p_yes[..., i, :], eval_hard[o], arrays.correlation)
+        passed = np.ones(p_yes.shape[:-2])  # P(every stage before k says yes)
+        for k in range(int(eval_stage[o][eval_hard[o]].max(initial=0)) + 1):
+            through = go_probability(p_yes[..., i, :], eval_hard[o] & (eval_stage[o] <= k), arrays.correlation)
+            p_fail[..., i, k] = np.maximum(passed - through, 0.0)
+            passed = through
+        p_go[..., i] = passed
         members = np.flatnonzero(arrays.closure[o])
         if arrays.penalty[members].any():
             penalty[..., i] = expected_soft_penalty(p_yes[..., i, :], eval_hard[members], arrays.penalty[members],
                                                     arrays.correlation)
-    return Prospects(p_go, penalty, eval_hard[chosen].any(axis=1))
+    return Prospects(p_go, penalty, eval_hard[chosen].any(axis=1), p_fail)
 
 
 def expected_values(
@@ -177,14 +196,15 @@ def expected_values(
     planned_values: ArrayLike,
     failure_values: ArrayLike,
 ) -> NDArray[np.float64]:
-    """``p_go * planned + (1 - p_go) * failure - E[penalty]``, shape ``(..., option)``.
+    """``p_go * planned + sum_k p_fail_k * failure_k - E[penalty]``, shape ``(..., option)``.
 
-    ``planned_values`` and ``failure_values`` are the options' (weighted) values if they go ahead
-    and if they fail; an option that cannot fail ignores its failure value (which may be NaN).
+    ``planned_values`` ``(..., option)`` are the options' (weighted) values if they go ahead and
+    ``failure_values`` ``(..., option, stage)`` if they fail at each stage; a stage where an option
+    cannot fail ignores its value (which may be NaN).
     """
-    p = prospects.p_go
-    failed = np.where(prospects.can_fail, (1.0 - p) * np.asarray(failure_values, dtype=float), 0.0)
-    return p * np.asarray(planned_values, dtype=float) + failed - prospects.expected_penalty
+    p_fail = prospects.p_fail
+    failed = np.where(p_fail > 0, p_fail * np.asarray(failure_values, dtype=float), 0.0).sum(axis=-1)
+    return prospects.p_go * np.asarray(planned_values, dtype=float) + failed - prospects.expected_penalty
 
 
 def expected_criterion_values(
@@ -194,10 +214,11 @@ def expected_criterion_values(
 ) -> NDArray[np.float64]:
     """``(..., option, criterion)`` matrix ``M`` with expected value ``M @ w`` for weights on the simplex.
 
-    ``planned`` and ``failed`` are criterion values (on [0, 1]) if the option goes ahead and if it
-    fails. The expected penalty comes off every column, as the weights sum to one.
+    ``planned`` ``(..., option, criterion)`` and ``failed`` ``(..., stage, option, criterion)``
+    are criterion values (on [0, 1]) if the option goes ahead and if it fails at each stage. The
+    expected penalty comes off every column, as the weights sum to one.
     """
-    p = prospects.p_go[..., None]
-    failure = np.where(prospects.can_fail[:, None], (1.0 - p) * np.asarray(failed, dtype=float), 0.0)
-    return p * np.asarray(planned, dtype=float) + failure - prospects.expected_penalty[..., None]
-
+    p_fail = np.moveaxis(prospects.p_fail, -1, -2)[..., None]  # (..., stage, option, 1)
+    failure = np.where(p_fail > 0, p_fail * np.asarray(failed, dtype=float), 0.0).sum(axis=-3)
+    return (prospects.p_go[..., None] * np.asarray(planned, dtype=float) + failure
+            - prospects.expected_penalty[..., None])

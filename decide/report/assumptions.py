@@ -30,11 +30,14 @@ def assumption_items(a: Analyses) -> list[tuple[str, str]]:
     items.append(("risk neutrality", "**Risk neutrality.** Options and strategies are ranked by expected value: a "
                   "spread of outcomes costs nothing in itself. A risk-averse reader should weigh the 5th "
                   "percentiles and the risk profiles as well."))
-    hard = [o for o in case.options if any(not r.soft for r in o.requires)]
+    hard = [o for o in case.options if o.hard_requirements]
+    staged = [o for o in hard if o.stages]
     if hard:
+        stages = (f"; {len(staged)} of them order their questions in stages, and the first stage that says no "
+                  "decides which failure profile applies" if staged else "")
         items.append(("AND gate", f"**The AND gate.** A no to any hard requirement fails the option, whatever the "
                       f"other answers, and it scores its failure profile ({len(hard)} of {len(case.options)} options "
-                      "have hard requirements); partial success is not modelled."))
+                      f"have hard requirements{stages}); partial success is not modelled."))
     correlated = {q for c in case.correlations for q in c.between}
     alone = [q.id for q in case.preconditions if q.id not in correlated]
     if case.preconditions:
@@ -60,7 +63,7 @@ def assumption_items(a: Analyses) -> list[tuple[str, str]]:
                       "assumptions, and the strategies they rule out as depending on them."))
     assumed = Counter()
     for o in case.options:
-        for crit, s in list(o.scores.items()) + list(o.failure.items()):
+        for crit, s in list(o.scores.items()) + [kv for profile in o.failure_profiles for kv in profile.items()]:
             if s.evidence is not None and s.evidence.assumption:
                 assumed[crit] += 1
     names = dict(zip(arrays.criterion_ids, arrays.criterion_names))
@@ -75,7 +78,7 @@ def assumption_items(a: Analyses) -> list[tuple[str, str]]:
         items.append(("soft penalties", f"**Soft-requirement penalties.** A no to a soft requirement costs a "
                       f"fixed amount of value, only where the option goes ahead: {_list(parts, 8)}. The "
                       "amounts are judgements, on the 0–1 value scale."))
-    with_failure = [o for o in case.options if o.failure]
+    with_failure = [o for o in case.options if any(o.failure_profiles)]
     if with_failure and arrays.baseline is not None:
         items.append(("failure profiles", f"**Failure profiles.** Where an option fails, the criteria its failure "
                       f"profile does not list keep the baseline's world (the status quo's outcome in the same "

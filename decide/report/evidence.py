@@ -74,6 +74,10 @@ def evidence_table(case: Case) -> pd.DataFrame:
             rows.append(_row(f"{o.id}: {crit}", describe_score(s), s.evidence))
         for crit, s in o.failure.items():
             rows.append(_row(f"{o.id} fails: {crit}", describe_score(s), s.evidence))
+        for stage in o.stages:
+            rows.append(_row(f"{o.id} stage {stage.id} requires", ", ".join(stage.requires), stage.evidence))
+            for crit, s in stage.failure.items():
+                rows.append(_row(f"{o.id} fails at {stage.id}: {crit}", describe_score(s), s.evidence))
         for r in o.requires:
             if r.evidence is not None or r.soft:
                 rows.append(_row(f"{o.id} requires {r.precondition}",

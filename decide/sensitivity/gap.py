@@ -79,6 +79,8 @@ class UncertainInput:
     ppf: Callable[[NDArray[np.float64]], NDArray[np.float64]] = field(repr=False, compare=False)
     """Inverse CDF: unit-interval coordinates -> the input's own values (weights: Exp(1) variates
     or pool indices)."""
+    stage: int = 0
+    """For a failure outcome: the stage whose failure profile it belongs to."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class GapState:
     planned: NDArray[np.float64]
     """(row, 2, criterion) outcomes if the preconditions hold."""
     failed: NDArray[np.float64]
-    """(row, 2, criterion) failure-profile outcomes."""
+    """(row, stage, 2, criterion) failure-profile outcomes of each stage."""
     probabilities: NDArray[np.float64]
     """(row, precondition) marginal probabilities of yes, before enablers."""
 
@@ -133,7 +135,7 @@ class GapModel:
         return GapState(
             weights=np.tile(self.weights, (n_rows, 1)),
             planned=np.tile(a.scores.central[pair], (n_rows, 1, 1)),
-            failed=np.tile(a.failure.central[pair], (n_rows, 1, 1)),
+            failed=np.tile(np.stack([f.central[pair] for f in a.failure_profiles]), (n_rows, 1, 1, 1)),
             probabilities=np.tile(a.probability_central, (n_rows, 1)),
         )
 
@@ -172,8 +174,10 @@ class GapModel:
                 # Other options' outcomes cannot move the gap; they are inputs only so that their
                 # (zero) indices can be shown.
                 return
-            target = state.planned if inp.kind == "score" else state.failed
-            target[:, self.leading.index(inp.option), inp.index] = values
+            if inp.kind == "score":
+                state.planned[:, self.leading.index(inp.option), inp.index] = values
+            else:
+                state.failed[:, inp.stage, self.leading.index(inp.option), inp.index] = values
         else:
             raise ValueError(f"weights are set jointly, not through assign ({inp.name})")
 
@@ -182,7 +186,8 @@ class GapModel:
         a = self.arrays
         prospects = option_prospects(a, state.probabilities, self.leading)
         value_if_hold = additive_value(criterion_values(state.planned, a.value_x, a.value_v), state.weights)
-        failure_value = additive_value(criterion_values(state.failed, a.value_x, a.value_v), state.weights)
+        failed = criterion_values(state.failed, a.value_x, a.value_v)  # (row, stage, 2, criterion)
+        failure_value = np.einsum("rsoc,rc->ros", failed, state.weights)
         return expected_values(prospects, value_if_hold, failure_value)
 
     def gap(self, state: GapState) -> NDArray[np.float64]:
@@ -302,16 +307,22 @@ def build_gap_model(
 
     others = [o for o in range(arrays.n_options) if o not in pair]
     options = list(pair) + (others if inputs == "all" else [])
-    for kind, table, label, group_label in (("score", arrays.scores, "score", "scores"),
-                                            ("failure", arrays.failure, "failure outcome", "failure outcomes")):
+    tables = [("score", arrays.scores, 0, "score", "scores")] + [
+        ("failure", table, k, "failure outcome", "failure outcomes") for k, table in enumerate(arrays.failure_profiles)]
+    eval_stage = arrays.eval_stage
+    for kind, table, stage, label, group_label in tables:
         for o in options:
-            if kind == "failure" and not arrays.eval_hard[o].any() and o in pair:
-                continue  # never fails, so its failure profile never counts
+            stages = int(eval_stage[o][arrays.eval_hard[o]].max(initial=0)) + 1 if arrays.eval_hard[o].any() else 0
+            if kind == "failure" and stage >= (stages if o in pair else max(stages, 1)):
+                continue  # never fails (at this stage), so this failure profile never counts
             group = f"{group_label}: {names[o]}" if o in pair else f"{group_label}: other options"
+            what = label if kind == "score" or stages <= 1 else arrays.stage_label(o, stage).replace(
+                "failure", "failure outcome", 1)
             for c in range(arrays.n_criteria):
                 ppf = _outcome_ppf(table, o, c)
                 if ppf is not None:
-                    model_inputs.append(UncertainInput(f"{label}: {names[o]} / {crits[c]}", group, kind, o, c, ppf))
+                    model_inputs.append(UncertainInput(f"{what}: {names[o]} / {crits[c]}", group, kind, o, c, ppf,
+                                                       stage))
 
     needed = (arrays.eval_hard[list(pair)] | (arrays.eval_penalty[list(pair)] > 0)).any(axis=0)
     for q in range(arrays.n_preconditions):

@@ -161,5 +161,5 @@ def _central(model: GapModel, inp: UncertainInput) -> float:
     a = model.arrays
     if inp.kind == "probability":
         return float(a.probability_central[inp.index])
-    table = a.scores if inp.kind == "score" else a.failure
+    table = a.scores if inp.kind == "score" else a.failure_profiles[inp.stage]
     return float(table.central[inp.option, inp.index])

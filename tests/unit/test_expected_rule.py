@@ -198,10 +198,10 @@ def test_a_no_costs_the_largest_penalty_among_the_members_that_go_ahead():
 
 
 def test_expected_values_ignore_the_failure_of_an_option_that_cannot_fail():
-    prospects = Prospects(np.array([0.5, 1.0]), np.zeros(2), np.array([True, False]))
-    assert_allclose(expected_values(prospects, [0.8, 0.8], [0.2, np.nan]), [0.5, 0.8])
+    prospects = Prospects(np.array([0.5, 1.0]), np.zeros(2), np.array([True, False]), np.array([[0.5], [0.0]]))
+    assert_allclose(expected_values(prospects, [0.8, 0.8], [[0.2], [np.nan]]), [0.5, 0.8])
     matrix = expected_criterion_values(prospects, np.array([[0.8, 0.6], [0.8, 0.6]]),
-                                       np.array([[0.2, 0.2], [np.nan, np.nan]]))
+                                       np.array([[[0.2, 0.2], [np.nan, np.nan]]]))
     assert_allclose(matrix, [[0.5, 0.4], [0.8, 0.6]])
 
 
@@ -298,7 +298,7 @@ def test_one_rule_in_score_gap_and_a_brute_force_enumeration(data):
 
     # The rule module, score, the matrix and the gap model agree to rounding.
     prospects = option_prospects(arrays)
-    rule = expected_values(prospects, planned, np.where(prospects.can_fail, failed, np.nan))
+    rule = expected_values(prospects, planned, np.where(prospects.can_fail, failed, np.nan)[:, None])
     assert_allclose(table.loc[list(arrays.option_ids), "expected_value"], rule, rtol=0, atol=1e-14)
     assert_allclose(expected_value_matrix(arrays) @ w, rule, rtol=0, atol=1e-14)
     for first, second in [(1, 0), (0, 2), (2, 1)] if arrays.n_options > 2 else [(1, 0)]:
