@@ -122,16 +122,21 @@ class Model(NamedTuple):
     """(option, q): the option's own soft-requirement penalties."""
     alt_can_fail: NDArray[np.bool_]
     """(a,): the alternative has a hard requirement (its failure outcomes are drawn)."""
+    alt_stage: NDArray[np.int64]
+    """(a, q): the stage of each hard requirement (``CaseArrays.eval_stage``; 0 without stages): the
+    first stage with a "no" decides which failure profile an option scores."""
+    alt_n_fail: NDArray[np.int64]
+    """(a,): the failure profiles the alternative can score (its stages; 0 where it cannot fail)."""
     cell_kind: NDArray[np.int8]
-    """(2, a, c): planned outcome, then failure profile."""
+    """(outcome, a, c): outcome 0 the planned outcome, outcome ``1 + k`` the failure profile of stage k."""
     cell_par: NDArray[np.float64]
-    """(2, a, c, 8); for point cells ``[..., 7]`` holds the outcome's value (no value function at run time)."""
+    """(outcome, a, c, 8); for point cells ``[..., 7]`` holds the outcome's value (no value function at run time)."""
     cell_cum: NDArray[np.float64]
-    """(2, a, c, value): a discrete cell's cumulative probabilities (padded)."""
+    """(outcome, a, c, value): a discrete cell's cumulative probabilities (padded)."""
     cell_val: NDArray[np.float64]
-    """(2, a, c, value): and its values."""
+    """(outcome, a, c, value): and its values."""
     cell_slot: NDArray[np.int64]
-    """(a, c): the cell's uniform, shared by its planned outcome and its failure profile (-1: none)."""
+    """(a, c): the cell's uniform, shared by its planned outcome and its failure profiles (-1: none)."""
     alt_order: NDArray[np.int64]
     """Options in the order of their cells' slots: the baseline first (its outcomes are the failed
     options' outcomes on the criteria their failure profiles do not list), then by id."""
@@ -159,6 +164,8 @@ class Model(NamedTuple):
     """(k,): the components' coefficients ``a_j`` (Moebius sums)."""
     st_hard: NDArray[np.bool_]
     """(k, q): hard requirements of each component's smallest strategy (False for the baseline)."""
+    st_stage: NDArray[np.int64]
+    """(k, q): their stages (``alt_stage`` of the component's row)."""
     comp_of: NDArray[np.int64]
     """(option,): the option's component index, -1 if not a component."""
     scale_low: NDArray[np.float64]
@@ -177,10 +184,12 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     n_e = len(arrays.enabler_option)
     active = np.asarray(arrays.eval_enablers, dtype=bool).reshape(n_o, n_e)
     alt_hard = np.ascontiguousarray(arrays.eval_hard, dtype=bool).reshape(n_o, n_q)
+    alt_stage = np.where(alt_hard, np.asarray(arrays.eval_stage, dtype=np.int64).reshape(n_o, n_q), 0)
     alt_pen = np.ascontiguousarray(arrays.eval_penalty, dtype=float).reshape(n_o, n_q)
     st_comp = np.zeros(0, dtype=np.int64)
     st_coef = np.zeros(0)
     st_hard = np.zeros((0, n_q), dtype=bool)
+    st_stage = np.zeros((0, n_q), dtype=np.int64)
     comp_of = np.full(n_o, -1, dtype=np.int64)
     if strategy is not None:
         x = np.asarray(strategy, dtype=bool)
@@ -193,11 +202,13 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         st_comp = comps.astype(np.int64)
         st_coef = coef[comps].astype(float)
         st_hard = alt_hard[comps].copy()
+        st_stage = alt_stage[comps].copy()
         if arrays.baseline is not None:
             st_hard[comps == arrays.baseline] = False  # the status quo is never pursued: never fails
         comp_of[comps] = np.arange(len(comps))
         active = np.vstack([active, x[arrays.enabler_option][None, :] if n_e else np.zeros((1, 0), bool)])
         alt_hard = np.vstack([alt_hard, (x.astype(np.int64) @ arrays.hard.astype(np.int64) > 0)[None, :]])
+        alt_stage = np.vstack([alt_stage, np.zeros((1, n_q), dtype=np.int64)])  # its own outcome is assembled
         alt_pen = np.vstack([alt_pen, np.max(np.where(x[:, None], arrays.penalty, 0.0), axis=0,
                                              initial=0.0)[None, :]])
     n_a = alt_hard.shape[0]
@@ -242,17 +253,19 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
 
     alt_hard = np.ascontiguousarray(alt_hard)
     alt_pen = np.ascontiguousarray(alt_pen)
-    planned, failure = cell_tables(arrays.scores, tables), cell_tables(arrays.failure, tables)
-    width = max(planned.cum.shape[-1], failure.cum.shape[-1])
+    # Outcome 0 is the planned outcome, outcome 1 + k the failure profile of stage k.
+    outcomes = [cell_tables(arrays.scores, tables)] + [cell_tables(f, tables) for f in arrays.failure_profiles]
+    width = max(t.cum.shape[-1] for t in outcomes)
 
     def pad(x: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.pad(x, [(0, 0)] * (x.ndim - 1) + [(0, width - x.shape[-1])], mode="edge")
 
-    cell_kind = np.stack([planned.kind, failure.kind])
-    cell_kind[1][np.asarray(arrays.failure_is_baseline, dtype=bool)] = FROM_BASELINE
-    cell_par = np.stack([planned.params, failure.params])
+    cell_kind = np.stack([t.kind for t in outcomes])
+    cell_kind[1:][arrays.failure_profiles_baseline] = FROM_BASELINE
+    cell_par = np.stack([t.params for t in outcomes])
     cell_slot = np.full((n_o, n_c), -1, dtype=np.int64)
     can_fail = alt_hard.any(axis=1)
+    alt_n_fail = np.where(can_fail, 1 + np.max(np.where(alt_hard, alt_stage, 0), axis=1, initial=0), 0).astype(np.int64)
     n_head = slot
     # Slots in the order of the option ids, not of the case file: reordering the options of a
     # case then permutes the results exactly (each option keeps its uniforms). Failure outcomes
@@ -262,7 +275,8 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
                          dtype=np.int64)
     for a in alt_order:
         for c in range(n_c):
-            if cell_kind[0, a, c] != POINT or (can_fail[a] and cell_kind[1, a, c] not in (POINT, FROM_BASELINE)):
+            drawn = [cell_kind[f, a, c] not in (POINT, FROM_BASELINE) for f in range(1, 1 + alt_n_fail[a])]
+            if cell_kind[0, a, c] != POINT or any(drawn):
                 cell_slot[a, c], slot = slot, slot + 1
 
     vf_x, vf_v = np.asarray(arrays.value_x, dtype=float), np.asarray(arrays.value_v, dtype=float)
@@ -270,7 +284,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     with np.errstate(divide="ignore", invalid="ignore"):
         vf_slope = np.where(np.diff(vf_x, axis=1) > 0, np.diff(vf_v, axis=1) / np.diff(vf_x, axis=1), 0.0)
     vf_slope = np.ascontiguousarray(np.pad(vf_slope, [(0, 0), (0, 1)]))
-    for f in (0, 1):
+    for f in range(len(outcomes)):
         points = cell_kind[f] == POINT
         values = criterion_values(cell_par[f, :, :, 0], vf_x, vf_v)
         cell_par[f, :, :, 7] = np.where(points, values, 0.0)
@@ -295,16 +309,18 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         en_amount=np.asarray(arrays.enabler_amount, dtype=float),
         alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
         pair_v=np.repeat(np.arange(len(signatures), dtype=np.int64), np.diff(var_q_start)),
-        alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail, row_mem_start=row_mem_start, row_mem=row_mem,
+        alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail, alt_stage=np.ascontiguousarray(alt_stage),
+        alt_n_fail=alt_n_fail, row_mem_start=row_mem_start, row_mem=row_mem,
         mem_hard=np.ascontiguousarray(arrays.eval_hard, dtype=np.bool_),
         mem_pen=np.ascontiguousarray(arrays.penalty, dtype=float),
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
-        cell_cum=np.ascontiguousarray(np.stack([pad(planned.cum), pad(failure.cum)])),
-        cell_val=np.ascontiguousarray(np.stack([pad(planned.values), pad(failure.values)])),
+        cell_cum=np.ascontiguousarray(np.stack([pad(t.cum) for t in outcomes])),
+        cell_val=np.ascontiguousarray(np.stack([pad(t.values) for t in outcomes])),
         cell_slot=cell_slot, alt_order=alt_order, baseline=-1 if arrays.baseline is None else int(arrays.baseline),
         vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
         vf_slope=vf_slope, vf_n=vf_n, hist_lo=hist_lo, hist_scale=HISTOGRAM_BINS / span,
-        n_opt=n_o, st_comp=st_comp, st_coef=st_coef, st_hard=np.ascontiguousarray(st_hard), comp_of=comp_of,
+        n_opt=n_o, st_comp=st_comp, st_coef=st_coef, st_hard=np.ascontiguousarray(st_hard),
+        st_stage=np.ascontiguousarray(st_stage), comp_of=comp_of,
         scale_low=np.ascontiguousarray(arrays.scale_low, dtype=float),
         scale_high=np.ascontiguousarray(arrays.scale_high, dtype=float),
     )

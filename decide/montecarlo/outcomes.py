@@ -30,14 +30,15 @@ from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
 @nb.njit(**KERNEL)
 def _strategy_outcomes(m, nb_, weights, strategy, scored, keep_cells):
     """The strategy's criterion values: ``sum_j a_j O_j`` over its components (the baseline's
-    coefficient is ``1 - sum a_j``), ``O_j`` planned or failure, capped at the scale, valued,
+    coefficient is ``1 - sum a_j``), ``O_j`` planned or the failure profile of its first stage with
+    a "no" under the strategy's enablers, capped at the scale, valued,
     weighted into its value (and kept in ``vcell`` with ``keep_cells``).
 
     A single component with coefficient 1 gives its outcome exactly (``0.0 + 1.0 * O``), so a
     strategy of one option without dependencies reproduces that option's row bit for bit.
     """
     wt = weights.wt
-    st_fail, xp, xf = strategy.st_fail, strategy.xp, strategy.xf
+    st_sel, xo = strategy.st_sel, strategy.xo
     values, vcell, cv, cv2 = scored.values, scored.vcell, scored.cv, scored.cv2
     s = m.n_opt
     n_c = m.vf_x.shape[0]
@@ -50,7 +51,7 @@ def _strategy_outcomes(m, nb_, weights, strategy, scored, keep_cells):
         for d in range(nb_):
             y = 0.0
             for k in range(n_k):
-                y += m.st_coef[k] * (xf[k, c, d] if st_fail[k, d] else xp[k, c, d])
+                y += m.st_coef[k] * xo[st_sel[k, d], k, c, d]
             y = min(max(y, lo), hi)
             val = v0
             for g in range(n_seg):
@@ -89,8 +90,9 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
     bound once per sub-block. The per-alternative part, :func:`_scored_draws`, costs nothing.
     """
     wt = weights.wt
-    n_hard_no, st_fail, xp, xf = answers.n_hard_no, strategy.st_fail, strategy.xp, strategy.xf
-    rows, idx, ok, ug, ends, ti, tf = cells.rows, cells.idx, cells.ok, cells.ug, cells.ends, cells.ti, cells.tf
+    sel, xo = answers.sel, strategy.xo
+    rows, idx, counts, okf = cells.rows, cells.idx, cells.counts, cells.okf
+    ug, ends, ti, tf = cells.ug, cells.ends, cells.ti, cells.tf
     x, xv, bx, bxv = cells.x, cells.xv, cells.bx, cells.bxv
     values, vcell, cv, cv2 = scored.values, scored.vcell, scored.cv, scored.cv2
     n_c = m.vf_x.shape[0]
@@ -100,13 +102,9 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
     drawn = used = 0  # rows drawn ahead, and used of them
     for a in m.alt_order:
         comp = m.comp_of[a]  # >= 0: a strategy component, whose raw outcomes the strategy row needs
-        can_fail = m.alt_can_fail[a]
-        n_plan, n_fail = _scored_draws(nb_, n_hard_no[a], can_fail, comp, st_fail, ok, idx)
-        # All draws (dense) for a component's raw outcomes and wherever at least 3/4 need it
-        # (measured: below that, gathering the draws' uniforms and scattering values is cheaper).
+        n_out = 1 + m.alt_n_fail[a]  # the planned outcome, then a failure profile per stage
+        _scored_draws(nb_, sel[a], n_out, okf, idx, counts)
         is_base = a == m.baseline
-        dense_plan = comp >= 0 or is_base or 4 * n_plan >= 3 * nb_
-        dense_fail = can_fail and (comp >= 0 or 4 * n_fail >= 3 * nb_)
         for c in range(n_c):
             cv[a, c] = cv2[a, c] = 0.0
             slot = m.cell_slot[a, c]
@@ -126,9 +124,12 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
                         used = 0
                     row = rows[used]
                     used += 1
-            for f in range(2):
-                dense = dense_plan if f == 0 else dense_fail
-                count = nb_ if dense else (n_plan if f == 0 else n_fail)
+            for f in range(n_out):
+                # All draws (dense) for a component's raw outcomes (every outcome: under the
+                # strategy's enablers it may score another) and wherever at least 3/4 need it
+                # (measured: below that, gathering the draws' uniforms and scattering values is cheaper).
+                dense = comp >= 0 or (is_base and f == 0) or 4 * counts[f] >= 3 * nb_
+                count = nb_ if dense else counts[f]
                 if count == 0:
                     continue
                 ix = idx[f]
@@ -221,10 +222,10 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
                         bxv[c, k] = xv[k]
                 if dense:
                     # mk: 1.0 where this outcome applies (criterion sums and values alike)
-                    sa, sb = (1.0, 0.0) if f == 0 else (-1.0, 1.0)
+                    mask = okf[f]
                     t1 = t2 = 0.0
                     for k in range(count):
-                        mk = sa * ok[k] + sb
+                        mk = mask[k]
                         xk = xv[k]
                         values[a, k] += mk * (wt[c, k] * xk)
                         t1 += mk * xk
@@ -233,11 +234,10 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
                     cv2[a, c] += t2
                     if keep_cells:
                         for k in range(count):
-                            vcell[a, c, k] = xv[k] if (f == 0) == (ok[k] == 1.0) else vcell[a, c, k]
+                            vcell[a, c, k] = xv[k] if mask[k] == 1.0 else vcell[a, c, k]
                     if comp >= 0:
-                        out = xp if f == 0 else xf
                         for k in range(count):
-                            out[comp, c, k] = x[k]
+                            xo[f, comp, c, k] = x[k]
                 else:  # only non-components are sparse: every listed draw is theirs
                     t1 = t2 = 0.0
                     for k in range(count):
@@ -254,21 +254,18 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
 
 
 @nb.njit(**KERNEL, inline="always")
-def _scored_draws(nb_, n_hard_no, can_fail, comp, st_fail, ok, idx):
-    """The draws where an alternative (``n_hard_no``: its row) scores its planned outcome
-    (``idx[0, :n_plan]``) and its failure profile (``idx[1, :n_fail]``): ``(n_plan, n_fail)``;
-    ``ok`` is 1.0 where the planned outcome applies. A strategy component (``comp`` >= 0) fails
-    also where it fails under the strategy's enablers (``st_fail``). Inlined into :func:`_outcomes`."""
-    n_plan = n_fail = 0
-    for d in range(nb_):
-        ok[d] = 1.0 if n_hard_no[d] == 0 else 0.0  # the planned outcome applies
-    if can_fail:
+def _scored_draws(nb_, sel, n_out, okf, idx, counts):
+    """Which outcome each draw of an alternative scores (``sel``: 0 planned, ``1 + k`` the failure
+    profile of stage k): ``okf[f]`` is 1.0 where outcome ``f`` applies, ``idx[f, :counts[f]]``
+    lists those draws. Inlined into :func:`_outcomes`."""
+    for f in range(n_out):
+        counts[f] = 0
         for d in range(nb_):
-            failed = n_hard_no[d] > 0
-            idx[0, n_plan] = d
-            n_plan += not failed
-            idx[1, n_fail] = d
-            n_fail += failed or (comp >= 0 and st_fail[comp, d])
-    else:
-        n_plan = nb_
-    return n_plan, n_fail
+            okf[f, d] = 1.0 if sel[d] == f else 0.0
+    if n_out == 1:
+        counts[0] = nb_
+        return
+    for d in range(nb_):
+        f = sel[d]
+        idx[f, counts[f]] = d
+        counts[f] += 1

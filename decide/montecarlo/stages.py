@@ -38,6 +38,8 @@ __all__ = ["run_chunk", "CHAIN_RESET"]
 
 CHAIN_RESET = 1024
 """Hit-and-run slack is recomputed every this many draws of a block (at fixed draw indices)."""
+NO_FAILURE = 1 << 30
+"""``sel`` while no hard requirement has said no (then 0: the planned outcome)."""
 
 
 @nb.njit(**KERNEL)
@@ -170,12 +172,13 @@ def _answers(m, nb_, world, answers):
     """
     thr, lat = world.thr, world.lat
     no, n_hard_no, last_no, penalty = answers.no, answers.n_hard_no, answers.last_no, answers.penalty
-    go, pen_best = answers.go, answers.pen_best
+    sel, go, pen_best = answers.sel, answers.go, answers.pen_best
     n_a, n_q = m.alt_hard.shape
     for a in range(n_a):
         for d in range(nb_):
             n_hard_no[a, d] = 0
             last_no[a, d] = -1
+            sel[a, d] = NO_FAILURE
             penalty[a, d] = 0.0
         for q in range(n_q):
             tv = m.alt_tv[a, q]
@@ -184,9 +187,13 @@ def _answers(m, nb_, world, answers):
             for d in range(nb_):
                 no[a, q, d] = not (lat[q, d] < thr[tv, q, d])
             if m.alt_hard[a, q]:
+                out = 1 + m.alt_stage[a, q]  # its stage's failure profile
                 for d in range(nb_):
                     n_hard_no[a, d] += no[a, q, d]
                     last_no[a, d] = q if no[a, q, d] else last_no[a, d]
+                    sel[a, d] = min(sel[a, d], out) if no[a, q, d] else sel[a, d]
+        for d in range(nb_):
+            sel[a, d] = 0 if sel[a, d] == NO_FAILURE else sel[a, d]
         soft = False
         for q in range(n_q):
             soft |= m.alt_pen[a, q] > 0.0
@@ -217,17 +224,21 @@ def _answers(m, nb_, world, answers):
 
 @nb.njit(**KERNEL)
 def _strategy_viability(m, nb_, answers, strategy):
-    """Which components of the strategy fail under the strategy's enablers (its row of ``no``)."""
-    no, st_fail = answers.no, strategy.st_fail
+    """Which outcome each component of the strategy scores under the strategy's enablers (its row
+    of ``no``): planned, or the failure profile of its first stage with a "no"."""
+    no, st_sel = answers.no, strategy.st_sel
     s = m.n_opt
     n_q = m.st_hard.shape[1]
     for k in range(m.st_comp.shape[0]):
         for d in range(nb_):
-            st_fail[k, d] = False
+            st_sel[k, d] = NO_FAILURE
         for q in range(n_q):
             if m.st_hard[k, q]:
+                out = 1 + m.st_stage[k, q]
                 for d in range(nb_):
-                    st_fail[k, d] |= no[s, q, d]
+                    st_sel[k, d] = min(st_sel[k, d], out) if no[s, q, d] else st_sel[k, d]
+        for d in range(nb_):
+            st_sel[k, d] = 0 if st_sel[k, d] == NO_FAILURE else st_sel[k, d]
 
 
 @nb.njit(**KERNEL)

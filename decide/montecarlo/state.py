@@ -142,6 +142,9 @@ class AnswerScratch(NamedTuple):
     """(a, d): hard requirements that say no (0: the planned outcome applies)."""
     last_no: NDArray[np.int64]
     """(a, d): the last of them (-1: none)."""
+    sel: NDArray[np.int64]
+    """(a, d): the outcome that applies: 0 the planned outcome, ``1 + k`` the failure profile of
+    stage k (the first stage with a hard "no")."""
     penalty: NDArray[np.float64]
     """(a, d): soft penalties charged."""
     go: NDArray[np.float64]
@@ -156,9 +159,11 @@ class CellScratch(NamedTuple):
     rows: NDArray[np.float64]
     """(FILL_ROWS, d): the next outcome cells' uniforms, drawn FILL_ROWS slots at a time."""
     idx: NDArray[np.int64]
-    """(2, d): the draws where an option's planned outcome, then its failure profile, is scored."""
-    ok: NDArray[np.float64]
-    """(d,): 1.0 where an option's planned outcome applies, else 0.0."""
+    """(outcome, d): the draws where an option's planned outcome, then each failure profile, is scored."""
+    counts: NDArray[np.int64]
+    """(outcome,): how many draws each lists."""
+    okf: NDArray[np.float64]
+    """(outcome, d): 1.0 where that outcome of the option applies, else 0.0."""
     ug: NDArray[np.float64]
     """(d,): a cell's uniforms gathered for the draws that score it."""
     ends: NDArray[np.int64]
@@ -180,12 +185,10 @@ class CellScratch(NamedTuple):
 class StrategyScratch(NamedTuple):
     """A strategy row's components (``_strategy_viability``, ``_strategy_outcomes``; empty without)."""
 
-    st_fail: NDArray[np.bool_]
-    """(k, d): the component fails under the strategy's enablers."""
-    xp: NDArray[np.float64]
-    """(k, c, d): planned outcomes of the strategy's components."""
-    xf: NDArray[np.float64]
-    """(k, c, d): failure outcomes of the components, where they fail (alone or in the strategy)."""
+    st_sel: NDArray[np.int64]
+    """(k, d): the component's outcome under the strategy's enablers (as ``AnswerScratch.sel``)."""
+    xo: NDArray[np.float64]
+    """(outcome, k, c, d): the components' planned outcomes and failure profiles (every draw)."""
 
 
 class ValueScratch(NamedTuple):
@@ -240,6 +243,7 @@ def new_scratch(m: Model) -> Scratch:
     n_a, n_q = m.alt_hard.shape
     n_c = m.vf_x.shape[0]
     n_k = len(m.st_comp)
+    n_out = m.cell_kind.shape[0]
     n_var = len(m.var_start) - 1
     b = SUB_BLOCK
     w = np.empty((b, n_c))
@@ -252,13 +256,14 @@ def new_scratch(m: Model) -> Scratch:
                            normals=np.zeros((len(m.corr_index), b)), z=np.zeros(b), tail=np.zeros(b, np.int64),
                            tail_p=np.zeros(b), tail_x=np.zeros(b)),
         answers=AnswerScratch(no=np.zeros((n_a, n_q, b), dtype=np.bool_), n_hard_no=np.zeros((n_a, b), np.int64),
-                              last_no=np.zeros((n_a, b), np.int64), penalty=np.zeros((n_a, b)), go=np.zeros(b),
+                              last_no=np.zeros((n_a, b), np.int64), sel=np.zeros((n_a, b), np.int64),
+                              penalty=np.zeros((n_a, b)), go=np.zeros(b),
                               pen_best=np.zeros((n_q, b))),
-        cells=CellScratch(rows=np.zeros((FILL_ROWS, b)), idx=np.zeros((2, b), np.int64), ok=np.zeros(b),
+        cells=CellScratch(rows=np.zeros((FILL_ROWS, b)), idx=np.zeros((n_out, b), np.int64),
+                          counts=np.zeros(n_out, np.int64), okf=np.zeros((n_out, b)),
                           ug=np.zeros(b), ends=np.zeros(b, np.int64), ti=np.zeros(b, np.int32), tf=np.zeros(b),
                           x=np.zeros(b), xv=np.zeros(b), bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b))),
-        strategy=StrategyScratch(st_fail=np.zeros((n_k, b), dtype=np.bool_), xp=np.zeros((n_k, n_c, b)),
-                                 xf=np.zeros((n_k, n_c, b))),
+        strategy=StrategyScratch(st_sel=np.zeros((n_k, b), dtype=np.int64), xo=np.zeros((n_out, n_k, n_c, b))),
         scored=ValueScratch(values=np.zeros((n_a, b)), vcell=np.zeros((n_a, n_c, b)), cv=np.zeros((n_a, n_c)),
                             cv2=np.zeros((n_a, n_c))),
         ranks=RankScratch(best=np.zeros(b), better=np.zeros((n_a, b), np.int64), tied=np.zeros((n_a, b), np.int64),
