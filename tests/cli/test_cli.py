@@ -366,7 +366,7 @@ def test_allow_path_lets_a_case_use_criteria_from_another_folder(tmp_path):
     (tmp_path / "case").mkdir()
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "crit.yaml").write_text((root / "criteria" / "intervention.yaml").read_text())
-    text = (root / "cases" / "mali-2012.yaml").read_text()
+    text = (root / "tests" / "data" / "mali-2012-first-edition.yaml").read_text()  # criteria: intervention
     case = tmp_path / "case" / "mali.yaml"
     case.write_text("\n".join("criteria: ../shared/crit.yaml" if line.startswith("criteria:") else line
                               for line in text.splitlines()) + "\n")

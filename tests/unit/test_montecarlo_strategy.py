@@ -16,7 +16,8 @@ from decide.optimise.strategy import evaluate_strategy
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "data" / "minimal_case.yaml"
-MALI = ROOT / "cases" / "mali-2012.yaml"
+# The first edition of the Mali case: these tests name its options (phase one and two, mediation).
+MALI = ROOT / "tests" / "data" / "mali-2012-first-edition.yaml"
 N = 200_000
 Z = 4.0
 
@@ -33,7 +34,7 @@ def minimal():
 @pytest.fixture(scope="module")
 def mali():
     if not MALI.exists():
-        pytest.skip("cases/mali-2012.yaml is not bundled")
+        pytest.skip("tests/data/mali-2012-first-edition.yaml is missing")
     return compile_case(load_case(MALI))
 
 
