@@ -18,13 +18,9 @@ from decide.spec import (
     CriteriaGroup,
     DiscreteScore,
     IntervalProbability,
-    PertScore,
     PointProbability,
-    PointScore,
+    SCORE_KINDS,
     Score,
-    TriangularScore,
-    TruncNormalScore,
-    UniformScore,
     WeightMethod,
     WeightProfile,
 )
@@ -34,7 +30,7 @@ __all__ = ["CaseArrays", "ScoreArrays", "compile_case", "apply_enablers",
            "KIND_CODES", "ENABLER_ADD", "ENABLER_ODDS", "ENABLER_TO"]
 
 # Distribution codes shared by the samplers.
-KIND_CODES = {"point": 0, "triangular": 1, "pert": 2, "uniform": 3, "truncnormal": 4, "discrete": 5}
+KIND_CODES = {kind: code for code, kind in enumerate(SCORE_KINDS)}
 PROB_POINT, PROB_INTERVAL, PROB_BETA = 0, 1, 2
 ENABLER_ADD, ENABLER_ODDS, ENABLER_TO = 0, 1, 2
 
@@ -46,6 +42,7 @@ class ScoreArrays:
     ``params[..., :]`` holds ``(low, centre, high, extra)``: point ``(v, v, v, 0)``; triangular
     ``(low, mode, high, 0)``; PERT ``(low, mode, high, shape)``; uniform ``(low, mean, high, 0)``;
     truncated normal ``(low, mean, high, sd)`` with ``mean`` the untruncated normal's mean;
+    lognormal ``(low, mu, high, sigma)``, ``mu`` and ``sigma`` of ``log(x)``;
     discrete ``(min, mean, max, 0)`` with the support in ``discrete_values`` and its probabilities in
     ``discrete_probabilities`` (padded with zero probability).
     """
@@ -438,21 +435,4 @@ def _score_arrays(specs: list[list[Score]]) -> ScoreArrays:
 
 
 def _score_params(s: Score) -> tuple[tuple[float, float, float, float], float]:
-    if isinstance(s, PointScore):
-        return (s.value, s.value, s.value, 0.0), s.value
-    if isinstance(s, TriangularScore):
-        return (s.low, s.mode, s.high, 0.0), s.mode
-    if isinstance(s, PertScore):
-        return (s.low, s.mode, s.high, s.shape), s.mode
-    if isinstance(s, UniformScore):
-        mean = (s.low + s.high) / 2
-        return (s.low, mean, s.high, 0.0), mean
-    if isinstance(s, TruncNormalScore):
-        from scipy.stats import truncnorm
-
-        a, b = (s.low - s.mean) / s.sd, (s.high - s.mean) / s.sd
-        return (s.low, s.mean, s.high, s.sd), float(truncnorm.mean(a, b, loc=s.mean, scale=s.sd))
-    if isinstance(s, DiscreteScore):
-        mean = float(np.dot(s.values, s.probabilities))
-        return (min(s.values), mean, max(s.values), 0.0), mean
-    raise TypeError(f"unknown score kind {type(s).__name__}")
+    return s.summary()

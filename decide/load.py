@@ -376,8 +376,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             node = node[part]
             path.append(part)
         elif isinstance(node, (Mapping, list)) and not isinstance(part, int) and part not in (
-            "point", "triangular", "pert", "uniform", "truncnormal", "discrete", "interval", "beta",
-            "group", "criterion", "order", "function-before", "function-after",
+            *SCORE_KINDS, "interval", "beta", "group", "criterion", "order", "function-before", "function-after",
         ):
             path.append(part)  # a missing field: name it
             node = None

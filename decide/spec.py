@@ -234,10 +234,22 @@ class CriteriaSet(Frozen):
 # --------------------------------------------------------------------------- scores
 
 
+# Each kind states here, once, how the engines read it: ``summary()`` gives its
+# ``(low, centre, high, extra)`` parameters (:class:`decide.compile.ScoreArrays`) and its central
+# value (what ``decide score`` uses); ``describe()`` its short form in reports. Its inverse CDF is in
+# :mod:`decide.montecarlo.distributions`.
+
+
 class PointScore(Frozen):
     kind: Literal["point"] = "point"
     value: Finite
     evidence: Evidence | None = None
+
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        return (self.value, self.value, self.value, 0.0), self.value
+
+    def describe(self) -> str:
+        return f"{self.value:g}"
 
 
 class TriangularScore(Frozen):
@@ -251,6 +263,12 @@ class TriangularScore(Frozen):
     def _ordered(self) -> TriangularScore:
         _check_low_mode_high(self.low, self.mode, self.high)
         return self
+
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        return (self.low, self.mode, self.high, 0.0), self.mode
+
+    def describe(self) -> str:
+        return f"triangular {self.low:g}–{self.mode:g}–{self.high:g}"
 
 
 class PertScore(Frozen):
@@ -269,6 +287,12 @@ class PertScore(Frozen):
         _check_low_mode_high(self.low, self.mode, self.high)
         return self
 
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        return (self.low, self.mode, self.high, self.shape), self.mode
+
+    def describe(self) -> str:
+        return f"PERT {self.low:g}–{self.mode:g}–{self.high:g}"
+
 
 class UniformScore(Frozen):
     kind: Literal["uniform"]
@@ -281,6 +305,13 @@ class UniformScore(Frozen):
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
+
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        mean = (self.low + self.high) / 2
+        return (self.low, mean, self.high, 0.0), mean
+
+    def describe(self) -> str:
+        return f"uniform {self.low:g}–{self.high:g}"
 
 
 class TruncNormalScore(Frozen):
@@ -320,6 +351,64 @@ class TruncNormalScore(Frozen):
                 "[low, high], or a point score")
         return self
 
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        from scipy.stats import truncnorm
+
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        return (self.low, self.mean, self.high, self.sd), float(truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+
+    def describe(self) -> str:
+        return f"normal {self.mean:g}±{self.sd:g} in [{self.low:g}, {self.high:g}]"
+
+
+class LogNormalScore(Frozen):
+    """A lognormal distribution truncated to [low, high]: ``log(x)`` is normal with mean ``mu`` and
+    standard deviation ``sigma`` (JSMAA's LogNormalMeasurement, bounded by the criterion's scale).
+
+    For right-skewed outcomes on a ratio scale (casualties, displaced people, cost): ``exp(mu)``
+    is the median before truncation. ``low`` may be 0.
+    """
+
+    kind: Literal["lognormal"]
+    mu: Finite
+    sigma: Positive
+    low: NonNegative
+    high: Positive
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LogNormalScore:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.sigma > 50:
+            raise ValueError(f"sigma ({self.sigma!r}) is the standard deviation of log(x): above 50 the "
+                             "distribution is all at low and high; give sigma on the log scale")
+        from scipy.special import ndtr
+
+        a, b = self._log_bounds()
+        if not ndtr(b) - ndtr(a) > 1e-12:
+            raise ValueError(f"[low, high] holds almost none of the lognormal (median exp(mu) = "
+                             f"{math.exp(min(self.mu, 700)):.3g}): give mu near log of the outcomes you mean")
+        return self
+
+    def _log_bounds(self) -> tuple[float, float]:
+        """The bounds in standard units of log(x)."""
+        log_low = math.log(self.low) if self.low > 0 else -math.inf
+        return (log_low - self.mu) / self.sigma, (math.log(self.high) - self.mu) / self.sigma
+
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        from scipy.special import ndtr
+
+        a, b = self._log_bounds()
+        # E[x | low <= x <= high] = exp(mu + sigma^2 / 2) (Phi(b - sigma) - Phi(a - sigma)) / (Phi(b) - Phi(a))
+        mass = ndtr(b) - ndtr(a)
+        log_mean = self.mu + 0.5 * self.sigma ** 2 + math.log(max(ndtr(b - self.sigma) - ndtr(a - self.sigma), 1e-300))
+        mean = min(max(math.exp(log_mean - math.log(mass)), self.low), self.high)
+        return (self.low, self.mu, self.high, self.sigma), mean
+
+    def describe(self) -> str:
+        return f"lognormal μ {self.mu:g}, σ {self.sigma:g} in [{self.low:g}, {self.high:g}]"
+
 
 class DiscreteScore(Frozen):
     kind: Literal["discrete"]
@@ -337,6 +426,13 @@ class DiscreteScore(Frozen):
         if not math.isclose(sum(self.probabilities), 1.0, abs_tol=1e-6):
             raise ValueError(f"probabilities must sum to 1 (they sum to {sum(self.probabilities):g})")
         return self
+
+    def summary(self) -> tuple[tuple[float, float, float, float], float]:
+        mean = float(sum(v * p for v, p in zip(self.values, self.probabilities)))
+        return (min(self.values), mean, max(self.values), 0.0), mean
+
+    def describe(self) -> str:
+        return ", ".join(f"{v:g} (p {p:g})" for v, p in zip(self.values, self.probabilities))
 
 
 def _check_low_mode_high(low: float, mode: float, high: float) -> None:
@@ -366,12 +462,14 @@ Score = Annotated[
         Annotated[PertScore, Tag("pert")],
         Annotated[UniformScore, Tag("uniform")],
         Annotated[TruncNormalScore, Tag("truncnormal")],
+        Annotated[LogNormalScore, Tag("lognormal")],
         Annotated[DiscreteScore, Tag("discrete")],
     ],
     Discriminator(_score_kind),
     BeforeValidator(_as_point),
 ]
-SCORE_KINDS = ("point", "triangular", "pert", "uniform", "truncnormal", "discrete")
+SCORE_KINDS = ("point", "triangular", "pert", "uniform", "truncnormal", "discrete", "lognormal")
+"""Every outcome distribution kind, in the order of their codes (:data:`decide.compile.KIND_CODES`)."""
 
 
 # --------------------------------------------------------------------------- options

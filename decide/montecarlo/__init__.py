@@ -41,16 +41,16 @@ model or a group: numba reference-counts every array a part takes at every call,
 of ``_outcomes`` cost more than the arithmetic (see its docstring). Stages keep the compile
 options they have (``KERNEL``, and ``fastmath`` where stated, each for a measured reason).
 
-To add a distribution kind: its schema in :mod:`decide.spec` (and the kind names
-:mod:`decide.load` lists), its code and parameters in :mod:`decide.compile` (``KIND_CODES``,
-``_score_params``); then here, in :mod:`~decide.montecarlo.distributions`, its code constant, its
-parameters in ``cell_tables`` (at most ``N_PARAMS``), a scalar inverse CDF compiled
-``inline="always"`` and its branch in ``draw_cell`` (the scenarios' and the tests' path); and, in
-``_outcomes`` (:mod:`~decide.montecarlo.outcomes`), one branch of the kind dispatch looping over
-the draws with that inverse CDF. A kind whose outcomes are all one value draws no uniform (see
-``POINT`` in :func:`~decide.montecarlo.model.build_model`). Outside the engine, until one model
-layer serves every engine (issue 13): the gap model's inverse CDFs (:mod:`decide.sensitivity.gap`)
-and the evidence appendix's description of a score (:mod:`decide.report.evidence`).
+To add a distribution kind (``lognormal`` was added so): its schema class in :mod:`decide.spec`
+(fields, checks, ``summary()`` -- its ``(low, centre, high, extra)`` parameters and central value --
+and ``describe()``), its name at the end of ``SCORE_KINDS`` (its code follows); then, in
+:mod:`~decide.montecarlo.distributions`, its code constant, its parameters in ``cell_tables`` (at
+most ``N_PARAMS``), a scalar inverse CDF and its branch in ``draw_cell``. Every engine then reads
+it: the kernel's outcome stage calls ``draw_cell`` for a kind it has no loop of its own for
+(:mod:`~decide.montecarlo.outcomes`; write one only where a benchmark says the kind is hot), the
+scenarios draw with ``ScoreSampler``, the gap model behind Sobol and the tornado with ``cell_ppf``,
+``decide score`` uses the central value, the evidence appendix ``describe()``. A kind whose
+outcomes are all one value draws no uniform (see ``POINT`` in :func:`~decide.montecarlo.model.build_model`).
 
 To add an output: a field in :class:`~decide.montecarlo.state.Sums` with its docstring and shape
 (``new_sums``; the :class:`Accumulator` merges every field by addition, ``v_range`` by min and max),

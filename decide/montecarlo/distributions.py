@@ -27,12 +27,12 @@ from decide.compile import KIND_CODES, ScoreArrays
 from decide.montecarlo.beta import BetaTables, table_ppf
 from decide.montecarlo.special import mills_ratio, ndtri
 
-__all__ = ["POINT", "TRIANGULAR", "PERT", "UNIFORM", "TRUNCNORMAL", "DISCRETE", "N_PARAMS", "triangular_ppf",
-           "TRUNCNORMAL_TAIL", "truncnormal_tail_offset", "truncnormal_params", "truncnormal_ppf", "CellTables",
-           "cell_tables", "draw_cell", "ScoreSampler", "draw_scores"]
+__all__ = ["POINT", "TRIANGULAR", "PERT", "UNIFORM", "TRUNCNORMAL", "DISCRETE", "LOGNORMAL", "N_PARAMS",
+           "triangular_ppf", "TRUNCNORMAL_TAIL", "truncnormal_tail_offset", "truncnormal_params", "truncnormal_ppf",
+           "lognormal_ppf", "CellTables", "cell_tables", "draw_cell", "cell_ppf", "ScoreSampler", "draw_scores"]
 
-POINT, TRIANGULAR, PERT, UNIFORM, TRUNCNORMAL, DISCRETE = (KIND_CODES[k] for k in (
-    "point", "triangular", "pert", "uniform", "truncnormal", "discrete"))
+POINT, TRIANGULAR, PERT, UNIFORM, TRUNCNORMAL, DISCRETE, LOGNORMAL = (KIND_CODES[k] for k in (
+    "point", "triangular", "pert", "uniform", "truncnormal", "discrete", "lognormal"))
 N_PARAMS = 8
 """Parameters stored per distribution cell (see :func:`cell_tables`)."""
 
@@ -106,6 +106,14 @@ def truncnormal_ppf(u: float, mean: float, sd: float, f_low: float, width: float
     return min(max(x, low), high)
 
 
+@nb.njit(nogil=True, cache=True)
+def lognormal_ppf(u: float, mean: float, sd: float, f_low: float, width: float, sign: float, low: float,
+                  high: float) -> float:
+    """Truncated lognormal inverse CDF: ``exp`` of the truncated normal of ``log(x)``, parameters of
+    :func:`truncnormal_params` on the log scale (``low`` may be minus infinity: a bound at 0)."""
+    return math.exp(truncnormal_ppf(u, mean, sd, f_low, width, sign, low, high))
+
+
 def truncnormal_params(mean: float, sd: float, low: float, high: float) -> tuple[float, ...]:
     """The seven parameters of :func:`truncnormal_ppf` for a normal truncated to [low, high].
 
@@ -176,6 +184,9 @@ def cell_tables(scores: ScoreArrays, tables: BetaTables) -> CellTables:
             params[idx][:2] = (low, high - low)
         elif k == TRUNCNORMAL:
             params[idx][:7] = truncnormal_params(centre, extra, low, high)
+        elif k == LOGNORMAL:  # (low, mu, high, sigma): a truncated normal of log(x)
+            params[idx][:7] = truncnormal_params(centre, extra, math.log(low) if low > 0 else -math.inf,
+                                                 math.log(high))
         elif k == DISCRETE:
             params[idx][0] = np.count_nonzero(scores.discrete_probabilities[idx] > 0) or 1
     probs = np.asarray(scores.discrete_probabilities, dtype=float)
@@ -209,6 +220,9 @@ def draw_cell(kind: int, par: NDArray[np.float64], cum: NDArray[np.float64], val
     if kind == TRUNCNORMAL:
         return truncnormal_ppf(u, par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2], par[f, a, c, 3],
                                par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
+    if kind == LOGNORMAL:
+        return lognormal_ppf(u, par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2], par[f, a, c, 3],
+                             par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
     if kind == DISCRETE:
         k = 0
         last = int(par[f, a, c, 0]) - 1
@@ -233,6 +247,27 @@ def _draw_cells(kind, params, cum, values, tables, u, out):
                     out[i, o, c] = params[0, o, c, 0]
                 else:
                     out[i, o, c] = draw_cell(k, params, cum, values, tables, 0, o, c, u[i, o, c])
+
+
+def cell_ppf(scores: ScoreArrays, o: int, c: int):
+    """The inverse CDF of one outcome distribution, vectorised over ``u``, or None where the outcome
+    is fixed: the engine's own (:func:`draw_cell`), for analyses outside the kernel (the gap model
+    behind Sobol and the tornado)."""
+    kind = int(scores.kind[o, c])
+    low, _, high, _ = (float(x) for x in scores.params[o, c])
+    if kind == POINT or not high > low:
+        return None
+    if kind == DISCRETE and np.unique(scores.discrete_values[o, c][scores.discrete_probabilities[o, c] > 0]).size < 2:
+        return None
+    one = ScoreArrays(*(np.asarray(x)[o:o + 1, c:c + 1] for x in (
+        scores.kind, scores.params, scores.discrete_values, scores.discrete_probabilities, scores.central)))
+    sampler = ScoreSampler(one)
+
+    def ppf(u: NDArray[np.float64]) -> NDArray[np.float64]:
+        u = np.asarray(u, dtype=float)
+        return sampler(u.reshape(-1, 1, 1)).reshape(u.shape)
+
+    return ppf
 
 
 class ScoreSampler:

@@ -20,8 +20,8 @@ import numba as nb
 import numpy as np
 
 from decide.montecarlo.beta import DENSE_EXACT, DENSE_INTERVALS, dense_end_ppf
-from decide.montecarlo.distributions import (PERT, POINT, TRIANGULAR, TRUNCNORMAL, UNIFORM, triangular_ppf,
-                                             truncnormal_ppf)
+from decide.montecarlo.distributions import (DISCRETE, PERT, POINT, TRIANGULAR, TRUNCNORMAL, UNIFORM, draw_cell,
+                                             triangular_ppf, truncnormal_ppf)
 from decide.montecarlo.model import FROM_BASELINE
 from decide.montecarlo.state import KERNEL
 from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
@@ -193,6 +193,9 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
                         for k in range(count):
                             x[k] = truncnormal_ppf(src[k], par[f, a, c, 0], par[f, a, c, 1], par[f, a, c, 2],
                                                    par[f, a, c, 3], par[f, a, c, 4], par[f, a, c, 5], par[f, a, c, 6])
+                    elif kind != DISCRETE:  # any other kind: its scalar inverse CDF, one call per draw
+                        for k in range(count):
+                            x[k] = draw_cell(kind, par, m.cell_cum, m.cell_val, m.tables, f, a, c, src[k])
                     else:  # discrete: the first value whose cumulative probability exceeds u
                         # Cumulative, so a count finds it without a branch; counted value by value
                         # over the draws (a loop that vectorises), then read.

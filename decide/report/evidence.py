@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from decide.spec import (
-    BetaProbability,
-    Case,
-    DiscreteScore,
-    Evidence,
-    IntervalProbability,
-    PertScore,
-    PointProbability,
-    PointScore,
-    Score,
-    TriangularScore,
-    TruncNormalScore,
-    UniformScore,
-)
+from decide.spec import BetaProbability, Case, Evidence, IntervalProbability, PointProbability, Score
 
 __all__ = ["evidence_table", "describe_score"]
 
 
 def describe_score(score: Score) -> str:
-    """A short human form of a score: ``6``, ``tri 2–3–6``, ``PERT 4–7–9`` ..."""
-    if isinstance(score, PointScore):
-        return f"{score.value:g}"
-    if isinstance(score, TriangularScore):
-        return f"triangular {score.low:g}–{score.mode:g}–{score.high:g}"
-    if isinstance(score, PertScore):
-        return f"PERT {score.low:g}–{score.mode:g}–{score.high:g}"
-    if isinstance(score, UniformScore):
-        return f"uniform {score.low:g}–{score.high:g}"
-    if isinstance(score, TruncNormalScore):
-        return f"normal {score.mean:g}±{score.sd:g} in [{score.low:g}, {score.high:g}]"
-    if isinstance(score, DiscreteScore):
-        return ", ".join(f"{v:g} (p {p:g})" for v, p in zip(score.values, score.probabilities))
-    return str(score)
+    """A short human form of a score: ``6``, ``triangular 2–3–6``, ``PERT 4–7–9`` ..."""
+    return score.describe()
 
 
 def _describe_probability(p) -> str:

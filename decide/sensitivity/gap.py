@@ -9,8 +9,8 @@ Saltelli/Sobol' samples, a tornado's percentiles) drives the same model:
   variates, ``w_c = e_c / sum(e)`` with ``e_c = -log(1 - u_c)``; when the case has imprecise weight
   statements, uniform on the admissible set, approximated by a seeded pool of simplex draws kept
   by accept/reject against ``imprecise_a @ w <= imprecise_b`` and indexed by one coordinate;
-- every non-point score and failure outcome of the two leading options (triangular, PERT,
-  uniform, truncated normal, discrete);
+- every non-point score and failure outcome of the two leading options, through the engine's own
+  inverse CDFs (:func:`decide.montecarlo.distributions.cell_ppf`);
 - the marginal probability of every precondition either leading option requires, hard or soft
   (interval -> uniform, Beta -> Beta); point probabilities are fixed.
 
@@ -37,11 +37,12 @@ from numpy.typing import NDArray
 from scipy import stats
 
 import decide.arguments as arguments
-from decide.compile import KIND_CODES, PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, compile_case
+from decide.compile import PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
 from decide.model.expected import expected_values, option_prospects
-from decide.montecarlo.beta import beta_ppf
+from decide.montecarlo.distributions import cell_ppf
+from decide.montecarlo.world import draw_probabilities
 from decide.score import score
 from decide.spec import Case
 
@@ -319,7 +320,7 @@ def build_gap_model(
             what = label if kind == "score" or stages <= 1 else arrays.stage_label(o, stage).replace(
                 "failure", "failure outcome", 1)
             for c in range(arrays.n_criteria):
-                ppf = _outcome_ppf(table, o, c)
+                ppf = cell_ppf(table, o, c)
                 if ppf is not None:
                     model_inputs.append(UncertainInput(f"{what}: {names[o]} / {crits[c]}", group, kind, o, c, ppf,
                                                        stage))
@@ -358,46 +359,20 @@ def _pool_ppf(size: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]
     return ppf
 
 
-def _outcome_ppf(table: ScoreArrays, o: int, c: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]] | None:
-    """Inverse CDF of one outcome distribution, or None where the outcome is fixed."""
-    kind = int(table.kind[o, c])
-    low, centre, high, extra = (float(x) for x in table.params[o, c])
-    if kind == KIND_CODES["discrete"]:
-        keep = table.discrete_probabilities[o, c] > 0
-        values = table.discrete_values[o, c][keep]
-        order = np.argsort(values, kind="stable")
-        values = values[order]
-        cumulative = np.cumsum(table.discrete_probabilities[o, c][keep][order])
-        cumulative[-1] = 1.0  # the spec allows sums within 1e-6 of one
-        if np.unique(values).size < 2:
-            return None
-        # The quantile inf{x: F(x) >= u}.
-        return lambda u: values[np.minimum(np.searchsorted(cumulative, u, side="left"), values.size - 1)]
-    if kind == KIND_CODES["point"] or not high > low:
-        return None
-    width = high - low
-    if kind == KIND_CODES["triangular"]:
-        return lambda u: stats.triang.ppf(u, (centre - low) / width, loc=low, scale=width)
-    if kind == KIND_CODES["pert"]:
-        a = 1.0 + extra * (centre - low) / width
-        b = 1.0 + extra * (high - centre) / width
-        return lambda u: low + width * beta_ppf(a, b, u)  # the engine's tabulated inverse
-    if kind == KIND_CODES["uniform"]:
-        return lambda u: low + width * np.asarray(u, dtype=float)
-    if kind == KIND_CODES["truncnormal"]:
-        lo, hi = (low - centre) / extra, (high - centre) / extra
-        return lambda u: stats.truncnorm.ppf(u, lo, hi, loc=centre, scale=extra)
-    raise ValueError(f"unknown outcome distribution code {kind}")
-
-
 def _probability_ppf(arrays: CaseArrays, q: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]] | None:
+    """The engine's inverse CDF of precondition q's probability of yes, or None where it is a point."""
     kind = int(arrays.probability_kind[q])
     first, second = (float(x) for x in arrays.probability_params[q])
-    if kind == PROB_INTERVAL and second > first:
-        return lambda u: first + (second - first) * np.asarray(u, dtype=float)
-    if kind == PROB_BETA:
-        return lambda u: stats.beta.ppf(u, first, second)
-    return None
+    if not (kind == PROB_BETA or (kind == PROB_INTERVAL and second > first)):
+        return None
+
+    def ppf(u: NDArray[np.float64]) -> NDArray[np.float64]:
+        u = np.asarray(u, dtype=float)
+        grid = np.zeros((u.size, arrays.n_preconditions))
+        grid[:, q] = u.ravel()
+        return draw_probabilities(arrays, grid)[:, q].reshape(u.shape)
+
+    return ppf
 
 
 def _admissible_pool(arrays: CaseArrays, rng: SeedLike | None) -> NDArray[np.float64]:

@@ -96,7 +96,7 @@ CLI_MISTAKES = [
                  id="unknown-precondition"),
     pytest.param([("      cost: 7\n", "      cost: high\n")], "cost: high",
                  "options[1].scores.cost: must be a number or a distribution with a 'kind' (point, triangular, "
-                 "pert, uniform, truncnormal, discrete), not 'high'", id="wrong-type"),
+                 "pert, uniform, truncnormal, discrete, lognormal), not 'high'", id="wrong-type"),
     pytest.param([("      cost: 7\n", "      cost: .inf\n")], "cost: .inf",
                  "options[1].scores.cost: must be a finite number, not inf", id="infinity"),
     pytest.param([("probability: {alpha: 6, beta: 4}", "probability: -0.2")], "probability: -0.2",

@@ -90,7 +90,7 @@ MISTAKES = [
         [("      cost: 7\n", "      cost: seven\n")],
         [("cost: seven", "options[1].scores.cost",
           "must be a number or a distribution with a 'kind' (point, triangular, pert, uniform, truncnormal, "
-          "discrete), not 'seven'")],
+          "discrete, lognormal), not 'seven'")],
         id="text-for-score"),
     pytest.param(
         [("probability: {alpha: 6, beta: 4}", "probability: likely")],
@@ -114,8 +114,8 @@ MISTAKES = [
         [("name: [Mediation]", "options[2].name", "must be text, not a list")],
         id="list-for-text"),
     pytest.param(
-        [("{kind: triangular, low: 2, mode: 3, high: 6}", "{kind: lognormal, low: 2, mode: 3, high: 6}")],
-        [("kind: lognormal", "options[1].scores.armed_groups", "unknown kind 'lognormal'; valid kinds: 'point'")],
+        [("{kind: triangular, low: 2, mode: 3, high: 6}", "{kind: gamma, low: 2, mode: 3, high: 6}")],
+        [("kind: gamma", "options[1].scores.armed_groups", "unknown kind 'gamma'; valid kinds: 'point'")],
         id="unknown-distribution-kind"),
     pytest.param(
         [("    uses: {money: 1}", "    usse: {money: 1}")],
