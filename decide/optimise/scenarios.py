@@ -23,6 +23,16 @@ failure outcome there *is* the baseline option's planned outcome in the same sce
 as the baseline leaves it, not a fresh draw of the same distribution -- so failing there changes
 nothing. The uniforms for those cells are still drawn (and unused), so the stream is the same
 whatever the failure profiles list.
+
+Stages (DESIGN.md, "Stages"): an option whose hard requirements come in stages has one failure
+profile per stage, and the first stage whose question says no decides which applies. The failure
+outcomes of the second, third, ... stage (``Scenarios.stage_failures``) are drawn like the
+first's, with the same rule for unlisted criteria (``CaseArrays.stage_failure_is_baseline``), from
+uniforms taken *after* every other draw of a block: a case without stages draws exactly the
+streams it drew before stages existed, and a case with them draws the same planned and
+first-stage outcomes, probabilities and latent uniforms as the same case with its later stages'
+failures ignored. An option with fewer stages than the case's most has, at its missing stages,
+its first stage's failure outcome of the same scenario (never used by the rule, but consistent).
 """
 
 from __future__ import annotations
@@ -66,6 +76,10 @@ class Scenarios:
     latent
         ``(draw, precondition)``: uniforms from the Gaussian copula; a precondition says yes iff
         its latent uniform is below its probability after the strategy's enablers.
+    stage_failures
+        ``(draw, stage - 1, option, criterion)``: the failure outcomes of the second, third, ...
+        stage (``failure`` is the first stage's), with the same baseline rule; zero stages wide
+        when no option has stages (None is read the same way).
     seed
         The seed the scenarios derive from (recorded so a run can be repeated).
     stream
@@ -78,15 +92,30 @@ class Scenarios:
     latent: NDArray[np.float64]
     seed: int | list[int]
     stream: int = STREAM_IN_SAMPLE
+    stage_failures: NDArray[np.float64] | None = None
 
     @property
     def n_draws(self) -> int:
         return self.planned.shape[0]
 
+    @property
+    def n_stages(self) -> int:
+        """Failure profiles per option: 1 + the later stages drawn."""
+        return 1 + (0 if self.stage_failures is None else self.stage_failures.shape[1])
+
+    def failure_at(self, stage: int) -> NDArray[np.float64]:
+        """``(draw, option, criterion)``: failure outcomes of a stage (0 is ``failure``)."""
+        if stage == 0:
+            return self.failure
+        if self.stage_failures is None or not 0 < stage <= self.stage_failures.shape[1]:
+            raise IndexError(f"no failure stage {stage} in these scenarios ({self.n_stages} stages)")
+        return self.stage_failures[:, stage - 1]
+
 
 def scenario_bytes(arrays: CaseArrays) -> int:
-    """Bytes of one scenario's arrays: planned and failure outcomes, probabilities, latent uniforms."""
-    return 8 * (2 * arrays.n_options * arrays.n_criteria + 2 * arrays.n_preconditions)
+    """Bytes of one scenario's arrays: planned outcomes, each stage's failure outcomes,
+    probabilities, latent uniforms."""
+    return 8 * ((1 + arrays.n_stages) * arrays.n_options * arrays.n_criteria + 2 * arrays.n_preconditions)
 
 
 def draw_scenarios(
@@ -129,7 +158,7 @@ def draw_scenarios(
     if isinstance(n_scenarios, (int, np.integer)) and not isinstance(n_scenarios, bool):
         from decide.memory import check_fits
 
-        # the four arrays, and as much again while the blocks are joined
+        # the arrays, and as much again while the blocks are joined
         per_scenario = 2 * scenario_bytes(arrays)
         check_fits(per_scenario * int(n_scenarios), f"{int(n_scenarios):,} scenarios", "scenarios", per_scenario)
     chunks = list(iter_scenarios(arrays, n_scenarios, rng=rng, stream=stream, chunk=n_scenarios))
@@ -154,21 +183,53 @@ def iter_scenarios(
     shared = np.asarray(arrays.failure_is_baseline, dtype=bool).reshape(arrays.n_options, arrays.n_criteria)
     correlated, factor = copula_factor(arrays.correlation)
     samplers = ScoreSampler(arrays.scores), ScoreSampler(arrays.failure)
+    later = _LaterStages(arrays)
     per_chunk = max(1, -(-int(chunk) // BLOCK_SIZE))
     n_blocks = -(-int(n_scenarios) // BLOCK_SIZE)
     for first in range(0, n_blocks, per_chunk):
         blocks = range(first, min(first + per_chunk, n_blocks))
         parts = [_draw_block(arrays, np.random.default_rng(block_seed_sequence(root, stream, k)), shared,
-                             correlated, factor, samplers) for k in blocks]
+                             correlated, factor, samplers, later) for k in blocks]
         size = min(n_scenarios, blocks.stop * BLOCK_SIZE) - first * BLOCK_SIZE
-        planned, failure, probabilities, latent = (np.concatenate(p)[:size] for p in zip(*parts))
-        yield Scenarios(planned, failure, probabilities, latent, seed, stream)
+        planned, failure, probabilities, latent, stage_failures = (np.concatenate(p)[:size] for p in zip(*parts))
+        yield Scenarios(planned, failure, probabilities, latent, seed, stream, stage_failures)
+
+
+class _LaterStages:
+    """What drawing the second, third, ... stage's failure outcomes needs, built once."""
+
+    def __init__(self, arrays: CaseArrays):
+        n_o, n_c = arrays.n_options, arrays.n_criteria
+        self.n = arrays.n_stages - 1
+        self.samplers = [ScoreSampler(profile) for profile in arrays.stage_failures]
+        self.shared = np.asarray(arrays.stage_failure_is_baseline, dtype=bool).reshape(self.n, n_o, n_c)
+        own = np.array([max(len(arrays.stage_ids[i]) if i < len(arrays.stage_ids) else 0, 1)
+                        for i in range(n_o)])
+        # (stage - 1, option): the option has no such stage (it keeps its first stage's outcome)
+        self.missing = own[None, :] <= np.arange(1, self.n + 1)[:, None]
+
+    def __call__(self, gen: np.random.Generator, planned: NDArray[np.float64],
+                 failure: NDArray[np.float64], baseline: int | None) -> NDArray[np.float64]:
+        size, n_o, n_c = failure.shape
+        out = np.empty((size, self.n, n_o, n_c))
+        if self.n == 0:
+            return out
+        u = gen.random((size, self.n, n_o, n_c))
+        for k in range(self.n):
+            drawn = self.samplers[k](u[:, k])
+            if baseline is not None and self.shared[k].any():
+                base = np.broadcast_to(planned[:, baseline, None, :], drawn.shape)
+                drawn = np.where(self.shared[k][None], base, drawn)
+            out[:, k] = np.where(self.missing[k][None, :, None], failure, drawn)
+        return out
 
 
 def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np.bool_],
                 correlated: NDArray[np.intp], factor: NDArray[np.float64],
-                samplers: tuple[ScoreSampler, ScoreSampler]) -> tuple[NDArray[np.float64], ...]:
-    """One block of BLOCK_SIZE scenarios; the draw order is fixed (it defines the stream)."""
+                samplers: tuple[ScoreSampler, ScoreSampler],
+                later: _LaterStages) -> tuple[NDArray[np.float64], ...]:
+    """One block of BLOCK_SIZE scenarios; the draw order is fixed (it defines the stream): the
+    later stages' failure uniforms come last, so that they leave every other draw as it was."""
     n_o, n_c, n_p = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
     u_planned = gen.random((BLOCK_SIZE, n_o, n_c))
     u_failure = gen.random((BLOCK_SIZE, n_o, n_c))
@@ -184,5 +245,6 @@ def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np
         # Gaussian copula: correlate the normal scores of the correlated preconditions' uniforms.
         z = special.ndtri(latent[:, correlated]) @ factor.T
         latent[:, correlated] = special.ndtr(z)
-    return planned, failure, probabilities, latent
+    stage_failures = later(gen, planned, failure, arrays.baseline)
+    return planned, failure, probabilities, latent, stage_failures
 

@@ -20,7 +20,24 @@ so an option is judged alone exactly as it is within a strategy (and as ``score`
 Carlo engine evaluate it). On a criterion its failure profile does not list
 (``CaseArrays.failure_is_baseline``), ``F_j`` is the baseline option's own draw in that scenario
 (:mod:`decide.optimise.scenarios` draws it so), so a failure there changes nothing: ``F_j - B = 0``
-exactly. A strategy's outcome on each criterion assembles these joint outcomes
+exactly.
+
+Stages (DESIGN.md, "Stages"): an option whose hard requirements come in ``S_j`` stages has a
+failure profile per stage, ``F_j^0 .. F_j^{S_j - 1}``, and fails at the *first* stage whose
+question says no; its dependencies' requirements are checked at its first stage
+(``StrategySpace.stage``). With ``pass_jk`` = every requirement checked at stages ``0..k`` holds
+(``pass_j,S_j-1`` is viability),
+
+    O_j = P_j                 where pass_j,S_j-1,
+    O_j = F_j^k               where pass_j,k-1 and not pass_jk (pass_j,-1 = 1),
+
+equivalently, telescoping (the form the MILP uses, each ``pass_jk`` being a viability over a
+subset of the requirements)::
+
+    O_j = F_j^0 + sum_{k < S_j - 1} pass_jk (F_j^{k+1} - F_j^k) + pass_j,S_j-1 (P_j - F_j^{S_j-1}),
+
+which for an option without stages (``S_j = 1``) is ``F_j + v_j (P_j - F_j)``. The evaluator picks
+each draw's outcome directly. A strategy's outcome on each criterion assembles these joint outcomes
 by inclusion-exclusion over shared dependencies:
 
     outcome = B + sum_j a_j (O_j - B),   a_j = sum over i in the strategy of mu(i, j),
@@ -32,8 +49,8 @@ change", an option's change being its outcome minus its dependencies' planned jo
 dependencies ``a_j = 1`` and the change is ``O_j - B``. The outcome is then capped at the ends of
 each criterion's scale, mapped through its value function and weighted.
 
-Soft requirements cost only where the option goes ahead (a failed option is already scored by
-its failure profile). In each scenario, for each precondition ``q`` that says no, the strategy
+Soft requirements cost only where the option goes ahead (every hard requirement, of every stage,
+holds; a failed option is already scored by its failure profile). In each scenario, for each precondition ``q`` that says no, the strategy
 pays the largest penalty among its options that softly require ``q`` *and are viable in that
 scenario* (nothing if none is):
 
@@ -162,6 +179,9 @@ class StrategySpace:
     budgets: NDArray[np.float64]
     hard: NDArray[np.bool_]
     """(option, precondition): hard requirements of the option's smallest strategy."""
+    stage: NDArray[np.int8]
+    """(option, precondition): the stage each of those requirements is checked at (the option's
+    own stages; its dependencies' requirements at stage 0; 0 where not required)."""
     penalty: NDArray[np.float64]
     """(option, precondition): the option's own soft-requirement penalties."""
     enabler_local: NDArray[np.intp]
@@ -176,6 +196,12 @@ class StrategySpace:
     @property
     def n_options(self) -> int:
         return len(self.options)
+
+    @property
+    def stage_count(self) -> NDArray[np.intp]:
+        """(option,): failure profiles the option can score: 1 + the last stage it checks (1 for
+        an option without stages)."""
+        return 1 + np.where(self.hard, self.stage, 0).max(axis=1, initial=0).astype(np.intp)
 
     @property
     def enabling_options(self) -> NDArray[np.intp]:
@@ -234,6 +260,11 @@ def strategy_space(arrays: CaseArrays | Case) -> StrategySpace:
     order = np.argsort(closure.sum(axis=1), kind="stable")
     mobius = np.rint(np.linalg.inv(closure.astype(float)))
     hard = (closure.astype(np.int64) @ arrays.hard[keep].astype(np.int64)) > 0
+    # As CaseArrays.eval_stage, over the pursuable options: the option's own stages, and the
+    # requirements of the options it depends on checked first (stage 0).
+    own_hard = arrays.hard[keep]
+    inherited = ((closure & ~np.eye(len(keep), dtype=bool)).astype(np.int64) @ own_hard.astype(np.int64)) > 0
+    stage = np.where(hard & ~inherited & own_hard, arrays.stage[keep], 0).astype(np.int8)
     local = np.full(arrays.n_options, -1, dtype=np.intp)
     local[keep] = np.arange(len(keep))
     value_x, value_v, n_points = _trimmed_value_functions(arrays)
@@ -247,6 +278,7 @@ def strategy_space(arrays: CaseArrays | Case) -> StrategySpace:
         uses=arrays.uses[keep],
         budgets=arrays.budgets,
         hard=hard,
+        stage=stage,
         penalty=arrays.penalty[keep],
         enabler_local=local[arrays.enabler_option] if len(arrays.enabler_option) else np.zeros(0, np.intp),
         order=order,
@@ -395,21 +427,35 @@ class _Draws:
 
     planned: NDArray[np.float64]
     failure: NDArray[np.float64]
+    """The first stage's failure outcomes (every option's only ones when it has no stages)."""
     base: NDArray[np.float64]
     """(criterion, draw)."""
     probabilities: NDArray[np.float64]
     latent: NDArray[np.float64]
+    later: tuple[NDArray[np.float64], ...] = ()
+    """The second, third, ... stage's failure outcomes, each (option, criterion, draw); only as
+    many as the options' stages use."""
 
     @property
     def n_draws(self) -> int:
         return self.base.shape[1]
+
+    def failure_at(self, stage: int) -> NDArray[np.float64]:
+        """(option, criterion, draw): failure outcomes of a stage (0 is :attr:`failure`)."""
+        return self.failure if stage == 0 else self.later[stage - 1]
 
 
 def _draws(space: StrategySpace, scenarios: Scenarios) -> _Draws:
     planned = np.ascontiguousarray(scenarios.planned[:, space.options].transpose(1, 2, 0))
     failure = np.ascontiguousarray(scenarios.failure[:, space.options].transpose(1, 2, 0))
     base = np.ascontiguousarray(scenarios.planned[:, space.arrays.baseline].T)
-    return _Draws(planned, failure, base, scenarios.probabilities, scenarios.latent)
+    used = int(space.stage_count.max(initial=1)) - 1
+    if used > scenarios.n_stages - 1:
+        raise DecideError(f"the scenarios hold {scenarios.n_stages} failure stage(s) but the case's options use "
+                          f"{used + 1}: draw them from the same case (decide.optimise.scenarios.draw_scenarios)")
+    later = tuple(np.ascontiguousarray(scenarios.failure_at(k)[:, space.options].transpose(1, 2, 0))
+                  for k in range(1, used + 1))
+    return _Draws(planned, failure, base, scenarios.probabilities, scenarios.latent, later)
 
 
 def _holds(space: StrategySpace, draws: _Draws, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -439,6 +485,8 @@ class _Evaluator:
             for j in range(space.n_options)]
         self._answers: dict[tuple, NDArray[np.bool_]] = {}
         self._viable: dict[tuple, NDArray[np.bool_]] = {}
+        self._passed: dict[tuple, list[NDArray[np.bool_]]] = {}
+        self.stage_count = space.stage_count
         self._joint: dict[tuple, NDArray[np.float64]] = {}
         self._fixed = (draws.failure - draws.base).reshape(space.n_options, -1)
         self._swing = (draws.planned - draws.failure).reshape(space.n_options, -1)
@@ -484,12 +532,38 @@ class _Evaluator:
             self._viable[key] = viable
         return self._viable[key]
 
+    def passed(self, j: int, x: NDArray[np.bool_]) -> list[NDArray[np.bool_]]:
+        """Per stage k of option j, (draw,): every hard requirement of its smallest strategy
+        checked at stages 0..k holds under the enablers of ``x`` (the last one is :meth:`viable`)."""
+        key = (j, tuple(x[self.requirement_enabling[j]]))
+        if key not in self._passed:
+            stage = self.space.stage[j]
+            ok = np.ones(self.draws.n_draws, dtype=bool)
+            out = []
+            for k in range(int(self.stage_count[j])):
+                for q in np.flatnonzero(self.space.hard[j] & (stage == k)):
+                    ok = ok & self.answers(q, x)
+                out.append(ok)
+            self._passed[key] = out
+        return self._passed[key]
+
     def joint(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(criterion * draw,): O_j - B, the change option j's smallest strategy makes."""
+        """(criterion * draw,): O_j - B, the change option j's smallest strategy makes.
+
+        An option with stages ends, in each draw, at its planned outcome where every stage holds,
+        else at the failure outcome of the first stage that does not.
+        """
         key = (j, tuple(x[self.requirement_enabling[j]]))
         if key not in self._joint:
-            viable = self.viable(j, x)
-            self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
+            if self.stage_count[j] == 1:
+                viable = self.viable(j, x)
+                self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
+            else:
+                draws = self.draws
+                out = draws.planned[j] - draws.base  # (criterion, draw)
+                for k, ok in reversed(list(enumerate(self.passed(j, x)))):  # the first failed stage last
+                    out = np.where(ok[None, :], out, draws.failure_at(k)[j] - draws.base)
+                self._joint[key] = out.ravel()
         return self._joint[key]
 
     def charged(self, q: int, members: NDArray[np.intp], x: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -1050,6 +1124,10 @@ def optimise_strategies(
     notes = [f"'{space.arrays.option_ids[space.arrays.baseline]}' is the status quo: the empty strategy, never "
              "pursued",
              "an option's failure (or its dependencies') gives the failure profile of its smallest strategy"]
+    if (space.stage_count > 1).any():
+        staged = ", ".join(space.option_ids[k] for k in np.flatnonzero(space.stage_count > 1))
+        notes.append(f"options with stages ({staged}) score the failure profile of the first stage whose question "
+                     "says no (their dependencies' requirements are checked at the first stage)")
 
     X = None
     if engine in ("auto", "enumerate"):

@@ -23,9 +23,21 @@ The outcome on criterion c in scenario s is then affine in x and lam::
 
     e_cs = B_cs + sum_i sum_j mu_ij x_i [(F_jcs - B_cs) + v_js (P_jcs - F_jcs)]
 
-(see :mod:`decide.optimise.strategy` for why). Its value, capped at the scale's ends and mapped
+(see :mod:`decide.optimise.strategy` for why). An option j with ``S_j > 1`` stages fails at the
+first stage whose question says no, and its bracket telescopes over the stages::
+
+    (F^0_jcs - B_cs) + sum_{k < S_j - 1} p_jks (F^{k+1}_jcs - F^k_jcs) + p_j,S_j-1,s (P_jcs - F^{S_j-1}_jcs)
+
+where ``p_jks`` says that every requirement of j's smallest strategy checked at stages ``0..k``
+holds (j's dependencies' requirements at stage 0; ``p_j,S_j-1`` is ``v_j``). Each ``p_jk`` is a
+viability over a subset of the requirements, written exactly like ``v_j`` (Moebius polynomial
+over the options enabling that subset, or ``y`` variables per scenario beyond
+:data:`PATTERN_LIMIT`); the terms of different stages on the same product of options share its
+column (their coefficients are summed). For ``S_j = 1`` this is the bracket above. Soft
+penalties keep ``v_j`` (they are charged where every stage holds). Its value, capped at the scale's ends and mapped
 through the value function, is piecewise linear in e. Over the range ``[lo_cs, hi_cs]`` that e can
-take (bounded option by option over its viability patterns, then by a fractional knapsack per
+take (bounded option by option over its viability patterns -- for an option with stages, over
+the outcomes the bounds on each ``p_jk`` leave possible -- then by a fractional knapsack per
 budget), the function is
 
 * one piece: substituted into the objective (no variable);
@@ -310,6 +322,24 @@ def _strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[
     def enabling_of(j: int) -> list[int]:
         return sorted(set().union(*(answer(q)[0] for q in np.flatnonzero(space.hard[j]))))
 
+    # Stages: pass_jk, every requirement of j's smallest strategy checked at stages 0..k holds --
+    # a viability over a subset of the requirements, as patterns when few options enable them.
+    stage_count = space.stage_count
+    prefixes: dict[tuple[int, int], tuple[list[int], NDArray[np.float64], NDArray[np.float64]]] = {}
+
+    def prefix_required(j: int, k: int) -> NDArray[np.bool_]:
+        return space.hard[j] & (space.stage[j] <= k)
+
+    def prefix_enabling(j: int, k: int) -> list[int]:
+        return sorted(set().union(*(answer(q)[0] for q in np.flatnonzero(prefix_required(j, k)))))
+
+    def prefix(j: int, k: int):
+        if (j, k) not in prefixes:
+            options, required = prefix_enabling(j, k), prefix_required(j, k)
+            patterns = np.array([np.all(holds(u)[:, required], axis=1) for u in _subsets(options)], dtype=float)
+            prefixes[j, k] = (options, patterns, _mobius(patterns))
+        return prefixes[j, k]
+
     # Outcome e = constant + matrix @ columns, entries (flat criterion * draw index, column, value);
     # bounds lo <= e <= hi over every strategy, option by option.
     entries: list[tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]] = []
@@ -339,6 +369,13 @@ def _strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[
             contribution = np.zeros((2, n_cs))  # [lowest, highest], requirement by requirement
         for j in related:
             mu = float(space.mobius[i, j])
+            if stage_count[j] > 1:
+                contribution += _staged_terms(
+                    i, j, mu, int(stage_count[j]), union if len(union) <= PATTERN_LIMIT else None,
+                    draws, poly, prefix, prefix_required, add,
+                    lambda values, required, i=i, j=j, mu=mu: _viability_rows(
+                        spec, poly, space, i, j, mu, values, answer, add, n_c, n_s, required=required))
+                continue
             fixed = (draws.failure[j] - draws.base).ravel()
             swing = (draws.planned[j] - draws.failure[j]).ravel()
             add(poly.column([i]), mu * fixed)
@@ -403,15 +440,20 @@ def _best_on_range(space: StrategySpace, c: int, lo: NDArray[np.float64],
 
 
 def _viability_rows(spec: _Spec, poly: _Polynomials, space: StrategySpace, i: int, j: int, mu: float,
-                    swing: NDArray[np.float64], answer, add, n_c: int, n_s: int):
+                    swing: NDArray[np.float64], answer, add, n_c: int, n_s: int,
+                    required: NDArray[np.bool_] | None = None):
     """``x_i * v_j`` per scenario when many options enable j's requirements.
 
     ``v_j`` is the product of its requirements' answers ``h_q`` (each a polynomial in the few
     options enabling q). Where every answer is settled by the draws the product is a constant;
     elsewhere a variable ``y = x_i AND (every unsettled h_q)``: ``y <= x_i``, ``y <= h_q``,
-    ``y >= x_i + sum h_q - (count - 1)``. Returns the lowest and highest possible ``v_j`` per draw.
+    ``y >= x_i + sum h_q - (count - 1)``. The term added is ``mu * y * swing``. ``required``
+    (default: every hard requirement of j's smallest strategy) takes a subset instead: the
+    requirements of an option's first stages (``pass_jk``). Returns the lowest and highest
+    possible ``v_j`` per draw.
     """
-    requirements = [answer(q) for q in np.flatnonzero(space.hard[j])]
+    required = space.hard[j] if required is None else required
+    requirements = [answer(q) for q in np.flatnonzero(required)]
     settled = [np.all(p == p[:1], axis=0) for _, p, _ in requirements]
     never = np.zeros(n_s, dtype=bool)
     for (_, p, _), fixed in zip(requirements, settled):
@@ -460,6 +502,69 @@ def _viability_rows(spec: _Spec, poly: _Polynomials, space: StrategySpace, i: in
     low = np.where(always, 1.0, 0.0)
     high = np.where(never, 0.0, 1.0)
     return low, high
+
+
+def _staged_terms(i: int, j: int, mu: float, n_stages: int, union: list[int] | None, draws: _Draws,
+                  poly: _Polynomials, prefix, prefix_required, add, rows) -> NDArray[np.float64]:
+    """Option i's terms for ``mu * (O_j - B)`` where option j has stages, and their bounds.
+
+    Telescoping over the stages (``pass_k`` = every requirement checked at stages 0..k holds)::
+
+        O_j - B = (F^0 - B) + sum_{k < S-1} pass_k (F^{k+1} - F^k) + pass_{S-1} (P - F^{S-1})
+
+    Each ``x_i pass_k`` is written like a viability: as patterns (Moebius coefficients over the
+    options enabling the stage prefix's requirements) when they are at most
+    :data:`PATTERN_LIMIT`, else with ``rows(values, required)`` (:func:`_viability_rows`). Terms
+    of different stages on the same product of options land in the same column and are summed
+    when the matrix is assembled.
+
+    Returns the term's range per (criterion * draw): ``(pattern of union, n_cs)`` exact values
+    when ``union`` (the options enabling option i's related requirements) is given, else
+    ``(2, n_cs)`` lowest and highest: over the outcomes the bounds on each ``pass_k`` leave
+    possible (failing first at stage k needs ``pass_{k-1}`` possibly 1 and ``pass_k`` possibly 0).
+    """
+    n_c, n_s = draws.base.shape
+    fails = [draws.failure_at(k)[j] for k in range(n_stages)]  # (criterion, draw)
+    steps = [(fails[k + 1] - fails[k]).ravel() for k in range(n_stages - 1)]
+    steps.append((draws.planned[j] - fails[-1]).ravel())
+    fixed = (fails[0] - draws.base).ravel()
+    add(poly.column([i]), mu * fixed)
+    lows, highs = [], []
+    total = None
+    if union is not None:
+        masks = np.arange(1 << len(union))
+        total = np.broadcast_to(fixed, (len(masks), len(fixed))).copy()
+    for k, values in enumerate(steps):
+        options, patterns, b = prefix(j, k)
+        if len(options) <= PATTERN_LIMIT:
+            for mask, subset in enumerate(_subsets(options)):
+                if np.any(np.abs(b[mask]) > _ZERO):
+                    add(poly.column(subset + [i]), mu * np.tile(b[mask], n_c) * values)
+            if total is not None:
+                held = patterns[_restrict(masks, union, options)]  # (pattern of union, draw)
+                total += np.tile(held, (1, n_c)) * values[None]
+            lows.append(patterns.min(axis=0))
+            highs.append(patterns.max(axis=0))
+        else:
+            low, high = rows(values, prefix_required(j, k))
+            lows.append(low)
+            highs.append(high)
+    if total is not None:
+        return mu * total
+    low_end = np.full(n_c * n_s, INF)
+    high_end = np.full(n_c * n_s, -INF)
+    reach = np.ones(n_s, dtype=bool)  # pass_{k-1} may hold
+    for k in range(n_stages):
+        here = np.tile(reach & (lows[k] < 0.5), n_c)  # the first no may be at stage k
+        value = mu * (fails[k] - draws.base).ravel()
+        low_end = np.where(here, np.minimum(low_end, value), low_end)
+        high_end = np.where(here, np.maximum(high_end, value), high_end)
+        reach = highs[k] > 0.5
+    here = np.tile(reach, n_c)  # every stage may hold
+    value = mu * (draws.planned[j] - draws.base).ravel()
+    low_end = np.where(here, np.minimum(low_end, value), low_end)
+    high_end = np.where(here, np.maximum(high_end, value), high_end)
+    return np.array([low_end, high_end])
 
 
 def _knapsack(gains: NDArray[np.float64], uses: NDArray[np.float64],
