@@ -37,7 +37,15 @@ def check_case(case: Case) -> list[Problem]:
     problems += _check_weights(case)
     problems += _check_findings(case)
     problems += _check_evidence_sections(case)
+    problems += _check_common_mode(case)
     return problems
+
+
+def _check_common_mode(case: Case) -> list[Problem]:
+    nodes = dict.fromkeys(n.id for _, n, _ in iter_nodes(case.criteria.criteria))
+    return [Problem(f"'{c}' is not a criterion or group of the criteria set; known: {_listing(nodes)}",
+                    f"common_mode[{i}].criteria[{j}]")
+            for i, entry in enumerate(case.common_mode) for j, c in enumerate(entry.criteria) if c not in nodes]
 
 
 def _walk_evidence(value, path: str) -> Iterator[tuple[str, Evidence]]:

@@ -133,6 +133,14 @@ class CaseArrays:
     """AHP profile id -> group id -> consistency ratio."""
     stage_ids: tuple[tuple[str, ...], ...] = ()
     """Per option, the ids of its stages (empty for an option without stages)."""
+    common_rho: NDArray[np.float64] | None = None
+    """(criterion,): the correlation of every two options' judgement errors on it (0: independent;
+    the case's ``common_mode``); None means all zero."""
+
+    @property
+    def common_mode(self) -> NDArray[np.float64]:
+        """(criterion,) ``common_rho``, zeros where the case states none."""
+        return np.zeros(self.n_criteria) if self.common_rho is None else self.common_rho
 
     @property
     def n_options(self) -> int:
@@ -330,7 +338,16 @@ def compile_case(case: Case) -> CaseArrays:
         imprecise_b=b_ub,
         consistency=consistency,
         stage_ids=tuple(tuple(st.id for st in o.stages) for o in options),
+        common_rho=_common_rho(case, node_leaves, n_c),
     )
+
+
+def _common_rho(case: Case, node_leaves: dict[str, NDArray[np.intp]], n_c: int) -> NDArray[np.float64]:
+    rho = np.zeros(n_c)
+    for entry in case.common_mode:  # a criterion named twice takes the last entry's rho
+        for node in entry.criteria:
+            rho[node_leaves[node]] = entry.rho
+    return rho
 
 
 def apply_enablers(

@@ -829,6 +829,18 @@ class Source(Frozen):
     """The source's section headings; evidence cites them by name."""
 
 
+class CommonMode(Frozen):
+    """Judgement errors shared by every option on some criteria: a criterion misjudged is misjudged
+    for everyone (the outcomes' uniforms share a normal factor with weight ``rho``; Gaussian copula)."""
+
+    criteria: Annotated[list[Id], Field(min_length=1)]
+    """Leaf criteria, or groups (meaning all their leaves)."""
+    rho: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    """Correlation of any two options' outcomes on such a criterion, on the normal scale (1: the
+    same error for all, comonotone)."""
+    evidence: Evidence | None = None
+
+
 class Case(Frozen):
     """One decision problem."""
 
@@ -842,6 +854,8 @@ class Case(Frozen):
     options: list[Option]
     preconditions: list[Precondition] = []
     correlations: list[Correlation] = []
+    common_mode: list[CommonMode] = []
+    """Criteria whose judgement errors are shared across options (default: independent)."""
     enablers: list[Enabler] = []
     resources: list[Resource] = []
     weights: Weights = Weights()

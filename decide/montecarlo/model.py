@@ -137,6 +137,10 @@ class Model(NamedTuple):
     """(outcome, a, c, value): and its values."""
     cell_slot: NDArray[np.int64]
     """(a, c): the cell's uniform, shared by its planned outcome and its failure profiles (-1: none)."""
+    cm_slot: NDArray[np.int64]
+    """(c,): the head slot of the criterion's common judgement error (-1: independent errors)."""
+    cm_rho: NDArray[np.float64]
+    """(c,): its weight: a cell's uniform becomes ``Phi(sqrt(rho) z_c + sqrt(1 - rho) Phi^-1(u))``."""
     alt_order: NDArray[np.int64]
     """Options in the order of their cells' slots: the baseline first (its outcomes are the failed
     options' outcomes on the criteria their failure profiles do not list), then by id."""
@@ -228,6 +232,10 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         if p_kind[q] != 0:
             p_slot[q], slot = slot, slot + 1
     lat_slot, slot = slot, slot + n_q
+    cm_rho = np.ascontiguousarray(arrays.common_mode, dtype=float)
+    cm_slot = np.full(n_c, -1, dtype=np.int64)
+    for c in np.flatnonzero(cm_rho > 0):  # after every other head slot: cases without keep their stream
+        cm_slot[c], slot = slot, slot + 1
     corr_index, corr_factor = copula_factor(arrays.correlation)
 
     # Enabler variants: alternatives with the same active enablers share their thresholds.
@@ -316,7 +324,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
         cell_cum=np.ascontiguousarray(np.stack([pad(t.cum) for t in outcomes])),
         cell_val=np.ascontiguousarray(np.stack([pad(t.values) for t in outcomes])),
-        cell_slot=cell_slot, alt_order=alt_order, baseline=-1 if arrays.baseline is None else int(arrays.baseline),
+        cell_slot=cell_slot, cm_slot=cm_slot, cm_rho=cm_rho, alt_order=alt_order, baseline=-1 if arrays.baseline is None else int(arrays.baseline),
         vf_x=np.ascontiguousarray(vf_x), vf_v=np.ascontiguousarray(vf_v),
         vf_slope=vf_slope, vf_n=vf_n, hist_lo=hist_lo, hist_scale=HISTOGRAM_BINS / span,
         n_opt=n_o, st_comp=st_comp, st_coef=st_coef, st_hard=np.ascontiguousarray(st_hard),

@@ -16,6 +16,8 @@ few draws in its end intervals a table by octaves of ``u`` (see
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -23,6 +25,7 @@ from decide.montecarlo.beta import DENSE_EXACT, DENSE_INTERVALS, dense_end_ppf
 from decide.montecarlo.distributions import (DISCRETE, PERT, POINT, TRIANGULAR, TRUNCNORMAL, UNIFORM, draw_cell,
                                              triangular_ppf, truncnormal_ppf)
 from decide.montecarlo.model import FROM_BASELINE
+from decide.montecarlo.special import ndtri, norm_cdf
 from decide.montecarlo.state import KERNEL
 from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
 
@@ -124,6 +127,16 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
                         used = 0
                     row = rows[used]
                     used += 1
+                rho = m.cm_rho[c]
+                if rho > 0.0:  # a shared judgement error: the Gaussian copula of every option's cell on c
+                    cmz = cells.cmz
+                    if rho >= 1.0:
+                        for d in range(nb_):
+                            row[d] = norm_cdf(cmz[c, d])
+                    else:
+                        wc, wo = math.sqrt(rho), math.sqrt(1.0 - rho)
+                        for d in range(nb_):
+                            row[d] = norm_cdf(wc * cmz[c, d] + wo * ndtri(row[d]))
             for f in range(n_out):
                 # All draws (dense) for a component's raw outcomes (every outcome: under the
                 # strategy's enablers it may score another) and wherever at least 3/4 need it

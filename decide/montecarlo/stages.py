@@ -242,6 +242,17 @@ def _strategy_viability(m, nb_, answers, strategy):
 
 
 @nb.njit(**KERNEL)
+def _common_errors(m, nb_, u, cells):
+    """Each common-mode criterion's shared normal error ``z_c`` from its head uniform (DESIGN: a
+    criterion misjudged is misjudged for every option); the outcome stage mixes it into the cells."""
+    for c in range(m.cm_slot.shape[0]):
+        k = m.cm_slot[c]
+        if k >= 0:
+            for d in range(nb_):
+                cells.cmz[c, d] = ndtri(u[k, d])
+
+
+@nb.njit(**KERNEL)
 def _start_values(nb_, weights, answers, scored):
     """Values start at minus the soft-requirement penalties (outcomes add weight x criterion
     value, criterion by criterion); the weights transposed to (criterion, draw) for those loops."""
@@ -283,6 +294,7 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         if has_strategy:
             _strategy_viability(m, nb_, t.answers, t.strategy)
         _start_values(nb_, t.weights, t.answers, t.scored)
+        _common_errors(m, nb_, u, t.cells)
         _outcomes(m, qmc, ubuf, start, state, nb_, confidence, t.weights, t.answers, t.strategy, t.cells, t.scored)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.weights, t.strategy, t.scored, confidence)

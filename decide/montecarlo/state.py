@@ -180,6 +180,8 @@ class CellScratch(NamedTuple):
     """(c, d): the baseline's outcomes, which failed options keep where their profile is silent."""
     bxv: NDArray[np.float64]
     """(c, d): and their criterion values."""
+    cmz: NDArray[np.float64]
+    """(c, d): each common-mode criterion's shared normal error (``_common_errors``)."""
 
 
 class StrategyScratch(NamedTuple):
@@ -262,7 +264,8 @@ def new_scratch(m: Model) -> Scratch:
         cells=CellScratch(rows=np.zeros((FILL_ROWS, b)), idx=np.zeros((n_out, b), np.int64),
                           counts=np.zeros(n_out, np.int64), okf=np.zeros((n_out, b)),
                           ug=np.zeros(b), ends=np.zeros(b, np.int64), ti=np.zeros(b, np.int32), tf=np.zeros(b),
-                          x=np.zeros(b), xv=np.zeros(b), bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b))),
+                          x=np.zeros(b), xv=np.zeros(b), bx=np.zeros((n_c, b)), bxv=np.zeros((n_c, b)),
+                          cmz=np.zeros((n_c, b))),
         strategy=StrategyScratch(st_sel=np.zeros((n_k, b), dtype=np.int64), xo=np.zeros((n_out, n_k, n_c, b))),
         scored=ValueScratch(values=np.zeros((n_a, b)), vcell=np.zeros((n_a, n_c, b)), cv=np.zeros((n_a, n_c)),
                             cv2=np.zeros((n_a, n_c))),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from decide.report.build import Analyses
 from decide.tables import escape_markdown, one_line
 
@@ -49,9 +51,16 @@ def assumption_items(a: Analyses) -> list[tuple[str, str]]:
                 f"every question is correlated with some other ({len(case.correlations)} pairs, Gaussian copula); "
                 "pairs the case does not name are independent given those")
         items.append(("independence", f"**Independence of the questions.** {what[0].upper() + what[1:]}."))
-    items.append(("judgement errors", "**Independent judgement errors.** Each score is drawn on its own: an "
-                  "error in judging one option or criterion says nothing about another (no shared optimism or "
-                  "pessimism across options)."))
+    rho = arrays.common_mode
+    if not rho.any():
+        items.append(("judgement errors", "**Independent judgement errors.** Each score is drawn on its own: an "
+                      "error in judging one option or criterion says nothing about another (no shared optimism or "
+                      "pessimism across options; a case may state `common_mode`)."))
+    else:
+        shared = [f"{escape_markdown(arrays.criterion_names[c])} (ρ {rho[c]:g})" for c in np.flatnonzero(rho > 0)]
+        items.append(("judgement errors", f"**Shared judgement errors.** On {_list(shared, 8)}, every option's "
+                      "outcome shares one error (Gaussian copula, correlation ρ between any two options): a "
+                      "criterion misjudged is misjudged for everyone. Elsewhere each score is drawn on its own."))
     items.append(("weights", _weights_line(a)))
     budgets = [r for r in case.resources if r.budget is not None]
     if budgets:

@@ -40,6 +40,8 @@ def evidence_table(case: Case) -> pd.DataFrame:
         rows.append(_row(f"P(yes): {q.id} — {q.question}", _describe_probability(q.probability), q.evidence))
     for c in case.correlations:
         rows.append(_row(f"correlation {c.between[0]} ~ {c.between[1]}", f"{c.rho:g}", c.evidence))
+    for entry in case.common_mode:
+        rows.append(_row(f"common judgement error: {', '.join(entry.criteria)}", f"ρ {entry.rho:g}", entry.evidence))
     for e in case.enablers:
         effect = (f"+{e.add:g}" if e.add is not None and e.add >= 0 else f"{e.add:g}" if e.add is not None
                   else f"odds × {e.odds_ratio:g}" if e.odds_ratio is not None else f"→ {e.to:g}")
