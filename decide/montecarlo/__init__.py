@@ -26,9 +26,11 @@ writes one group of :class:`~decide.montecarlo.state.Scratch`, named after it):
 1. ``_uniforms`` -- the head slots' uniforms (weights, probabilities, latent answers): ``u``;
 2. ``_weights`` -- each draw's weights (not in the confidence pass): ``weights``;
 3. ``_world`` -- probabilities of yes, thresholds per enabler variant, latent uniforms: ``world``;
-4. ``_answers`` -- each alternative's answers, hard noes and soft penalties: ``answers``;
-5. ``_strategy_viability`` -- which components of a strategy row fail (with a strategy): ``strategy``;
-6. ``_start_values`` -- values start at minus the penalties: ``scored``;
+4. ``_answers`` -- each alternative's answers, hard noes, the outcome that applies (planned, or the
+   failure profile of the first stage with a hard no) and soft penalties: ``answers``;
+5. ``_strategy_viability`` -- which outcome each component of a strategy row scores (with a strategy): ``strategy``;
+6. ``_start_values`` -- values start at minus the penalties: ``scored``; ``_common_errors`` -- each
+   common-mode criterion's shared normal error: ``cells.cmz``;
 7. ``_outcomes`` -- each option's outcomes, cell by cell (drawing the cells' uniforms), valued and
    weighted in: ``cells`` (its work arrays) and ``scored``;
 8. ``_strategy_outcomes`` -- a strategy row's outcomes from its components' (with a strategy);

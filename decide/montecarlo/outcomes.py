@@ -1,9 +1,10 @@
 """The outcome stage: each alternative's outcomes drawn, valued and weighted into its value.
 
 :func:`_outcomes` runs over the options in slot order, the baseline first (:func:`_scored_draws`:
-which draws score the planned outcome, which the failure profile), and their cells (option,
-criterion); per cell it takes the cell's uniforms, then, for the planned outcome and for the
-failure profile, the outcomes of the draws that score them, one loop per distribution kind (no
+which draws score the planned outcome, which the failure profile of each stage), and their cells
+(option, criterion); per cell it takes the cell's uniforms (mixed with the criterion's shared
+judgement error where the case states common-mode errors), then, for the planned outcome and for
+each failure profile, the outcomes of the draws that score them, one loop per distribution kind (no
 per-draw dispatch on the kind), or the baseline's; their criterion values by the value function;
 and adds them into the values and the criterion sums. A strategy row
 (``simulate(..., strategy=...)``) draws no uniforms of its own: :func:`_strategy_outcomes`
@@ -71,13 +72,14 @@ def _strategy_outcomes(m, nb_, weights, strategy, scored, keep_cells):
 # differently from the strategy row's, which must be bit-identical for a one-option strategy).
 @nb.njit(**KERNEL, fastmath={"reassoc"})
 def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, strategy, cells, scored):
-    """Each option's criterion values (planned outcome where viable, failure profile where not),
+    """Each option's criterion values (planned outcome where viable, else the failure profile of
+    the first stage with a hard "no", ``answers.sel``),
     weighted into its value (``scored.values``, which holds minus the penalties); kept in
     ``scored.vcell`` only with ``keep_cells`` (the confidence pass reweights them).
 
     Options in slot order; per cell, its uniforms (the next row of the SFC64 ``state``, drawn
     ``FILL_ROWS`` rows ahead into ``rows`` while as many cell slots are left, or the Sobol' points
-    ``ubuf[slot, start:]``), then for the planned outcome and the failure profile
+    ``ubuf[slot, start:]``), then for the planned outcome and each stage's failure profile
     one loop per distribution kind (no per-draw dispatch on the kind). Each is computed for every
     draw of the sub-block (contiguous loops that vectorise, then a select) unless it applies in
     fewer than 3/4 of them: then only there, from the gathered uniforms ``ug``.
