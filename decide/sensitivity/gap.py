@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
+from scipy.special import ndtr, ndtri
 
 import decide.arguments as arguments
 from decide.compile import PROB_BETA, PROB_INTERVAL, CaseArrays, ScoreArrays, compile_case
@@ -51,7 +52,7 @@ __all__ = ["UncertainInput", "GapState", "GapModel", "build_gap_model", "seed_st
 logger = logging.getLogger(__name__)
 
 SeedLike = int | np.random.SeedSequence | np.random.Generator
-InputKind = Literal["weight", "weights", "score", "failure", "probability"]
+InputKind = Literal["weight", "weights", "score", "failure", "probability", "common"]
 WeightScheme = Literal["simplex", "admissible", "fixed"]
 
 # Accept/reject for imprecise weights: pool size, batch size and give-up point.
@@ -72,7 +73,7 @@ class UncertainInput:
     """Default Sobol group, e.g. ``weights``, ``scores: Mediation``, ``P(backing)``."""
     kind: InputKind
     """``weight`` (one simplex coordinate), ``weights`` (index into the admissible pool),
-    ``score``, ``failure`` or ``probability``."""
+    ``score``, ``failure``, ``probability`` or ``common`` (a criterion's shared judgement error)."""
     option: int | None
     """Option index for scores and failure outcomes."""
     index: int
@@ -151,8 +152,17 @@ class GapModel:
             raise ValueError(f"unit samples must have shape (rows, {self.n_inputs}), got {unit.shape}")
         state = self.central_state(unit.shape[0])
         exponentials = []
+        common = {inp.index: unit[:, j] for j, inp in enumerate(self.inputs) if inp.kind == "common"}
+        rho = self.arrays.common_mode
         for j, inp in enumerate(self.inputs):
-            values = inp.ppf(unit[:, j])
+            u = unit[:, j]
+            if inp.kind in ("score", "failure") and inp.index in common:
+                # the criterion's shared error mixed in, as in the simulation (Gaussian copula)
+                r = rho[inp.index]
+                u = ndtr(np.sqrt(r) * ndtri(common[inp.index]) + np.sqrt(1.0 - r) * ndtri(u))
+            if inp.kind == "common":
+                continue
+            values = inp.ppf(u)
             if inp.kind == "weight":
                 exponentials.append((inp.index, values))
             elif inp.kind == "weights":
@@ -324,6 +334,11 @@ def build_gap_model(
                 if ppf is not None:
                     model_inputs.append(UncertainInput(f"{what}: {names[o]} / {crits[c]}", group, kind, o, c, ppf,
                                                        stage))
+
+    for c in np.flatnonzero(arrays.common_mode > 0):
+        if any(i.kind in ("score", "failure") and i.index == c for i in model_inputs):
+            label = f"common judgement error: {crits[c]}"
+            model_inputs.append(UncertainInput(label, label, "common", None, int(c), lambda u: np.asarray(u, float)))
 
     needed = (arrays.eval_hard[list(pair)] | (arrays.eval_penalty[list(pair)] > 0)).any(axis=0)
     for q in range(arrays.n_preconditions):

@@ -102,7 +102,7 @@ def tornado(
             rows.append((f"weight: {name}", "weights", lo, hi, float(model.weights[c])))
             states.append(_weight_swing(model, c, np.array([lo, hi])))
     for j, inp in enumerate(model.inputs):
-        if inp.kind in ("weight", "weights"):
+        if inp.kind in ("weight", "weights", "common"):  # a shared error is not swung on its own
             continue
         values = np.asarray(inp.ppf(q), dtype=float)
         rows.append((inp.name, inp.group, float(values[0]), float(values[1]), _central(model, inp)))

@@ -91,3 +91,22 @@ def test_unknown_criterion_is_located():
     with pytest.raises(CaseError) as info:
         parse_case(data)
     assert "common_mode[0].criteria[0]" in str(info.value) and "'nope' is not a criterion" in str(info.value)
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.6, 1.0])
+def test_the_gap_model_mixes_the_shared_error_as_the_simulation_does(rho):
+    from decide.sensitivity.gap import build_gap_model
+
+    arrays = compile_case(parse_case(case(rho or None)))
+    model = build_gap_model(arrays, leading=("b", "a"), vary_weights=False, rng=1)
+    kinds = [i.kind for i in model.inputs]
+    assert ("common" in kinds) == (rho > 0)
+    unit = np.random.default_rng(2).random((50_000, model.n_inputs))
+    gap = model.evaluate(unit)  # 0.5 (x_b - x_a) / 10 = 0.1 + 0.4 (u_b - u_a), with x_a = 8 u_a, x_b = 2 + 8 u_b
+    # variance of the gap: 0.4^2 Var(U_b - U_a) = 0.4^2 (1/6 - 2 Cov(U_a, U_b)), Cov by Pearson's
+    # formula for the Gaussian copula: (6 / pi) arcsin(rho / 2) / 12
+    cov = (6 / math.pi) * math.asin(rho / 2) / 12
+    expected_sd = 0.4 * math.sqrt(max(1 / 6 - 2 * cov, 0.0))
+    n = len(gap)
+    assert gap.std() == pytest.approx(expected_sd, abs=4 * expected_sd / math.sqrt(2 * n) + 1e-12)
+    assert gap.mean() == pytest.approx(0.1, abs=4 * expected_sd / math.sqrt(n) + 1e-12)
