@@ -67,12 +67,12 @@ def main() -> None:
     chain, slack = m.chain_start.copy(), np.zeros(m.chain_g.shape[0])
     n_a, n_c, n_q = m.alt_hard.shape[0], arrays.n_criteria, arrays.n_preconditions
     for stage in range(len(STAGES)):  # compile and warm
-        _run(stage, 2, state, aux, chain, slack, m, new_sums(n_a, n_c, n_q, np.int64, len(m.var_q)), scratch, keep_v,
+        _run(stage, 2, state, aux, chain, slack, m, new_sums(n_a, n_c, n_q, np.int64, len(m.var_q), m.cell_kind.shape[0]), scratch, keep_v,
              keep_yes)
     best = [np.inf] * len(STAGES)
     for _ in range(args.runs):  # stages interleaved, so drift hits them alike
         for stage in range(len(STAGES)):
-            sums = new_sums(n_a, n_c, n_q, np.int64, len(m.var_q))  # int64: the repetitions exceed a block
+            sums = new_sums(n_a, n_c, n_q, np.int64, len(m.var_q), m.cell_kind.shape[0])  # int64: the repetitions exceed a block
             start = time.perf_counter()
             _run(stage, args.reps, state, aux, chain, slack, m, sums, scratch, keep_v, keep_yes)
             best[stage] = min(best[stage], time.perf_counter() - start)

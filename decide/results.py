@@ -89,6 +89,9 @@ class SimulationResult:
     evppi_answer: tuple[str, ...] = ()
     """Per precondition, the options whose enablers define the answer its ``evppi`` is about
     ("" for the answer without enablers; ``evppi_unmediated`` is always that one)."""
+    outcome_labels: tuple[tuple[str, ...], ...] = ()
+    """Per row, the names of the outcomes in ``estimates["ended"]``: ``goes ahead``, then each
+    failure profile it can score (``fails`` or ``fails at <stage>``)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimates", _frozen(self.estimates))
@@ -175,6 +178,18 @@ class SimulationResult:
                               "evppi_unmediated_se": self.standard_errors["evppi_unmediated"]},
                              index=pd.Index(self.precondition_ids, name="precondition"))
         return frame
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """Long table per (option, outcome): how often the option goes ahead, and how often it ends
+        at each failure profile (for a staged option: never launched, launched and failed, ...)."""
+        rows = []
+        for a, labels in enumerate(self.outcome_labels):
+            for f, label in enumerate(labels):
+                rows.append((self.option_ids[a], label, self.estimates["ended"][a, f],
+                             self.standard_errors["ended"][a, f]))
+        frame = pd.DataFrame(rows, columns=["option", "outcome", "p", "p_se"])
+        return frame.set_index(["option", "outcome"])
 
     @property
     def criterion_means(self) -> pd.DataFrame:

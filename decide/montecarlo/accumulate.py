@@ -63,6 +63,8 @@ def _accumulate(m, s, nb_, weights, world, answers, scored, ranks, keep_v, keep_
                                                       s.hist_r[a])
         _rank_shares(nb_, ranks.better[a], ranks.tied[a], ranks.at_rank, s.rank[a], s.rank_sq[a])
         s.blocked[a] += _blocks(nb_, answers.n_hard_no[a], answers.last_no[a], s.sole[a])
+        for d in range(nb_):
+            s.ended[a, answers.sel[a, d]] += 1
         for q in range(n_q):
             if m.alt_tv[a, q] == 0:
                 continue  # the world's answer: below, from world_yes_v

@@ -149,7 +149,7 @@ class _Runner:
     def run_main(self, task: _Task) -> tuple[Sums, tuple[NDArray, NDArray] | None]:
         m = self.m
         n_a, _, n_q = self.shape
-        sums = new_sums(*self.shape, n_pairs=len(m.var_q))
+        sums = new_sums(*self.shape, n_pairs=len(m.var_q), n_out=m.cell_kind.shape[0])
         scratch = new_scratch(m)
         keep = not self.qmc and task.block * BLOCK_SIZE < INFLUENCE_DRAWS
         keep_v = np.empty((task.size if keep else 0, n_a))
@@ -402,7 +402,19 @@ def simulate(
         replicates=replicates, confidence_draws=int(total_cf[0, 2]), histogram_bins=HISTOGRAM_BINS,
         block_size=BLOCK_SIZE, uniforms_per_draw=m.n_slots, seconds=elapsed,
         evppi_answer=_answer_labels(m, arrays, _answers_evppi(pooled)[2]),
+        outcome_labels=_outcome_labels(m, arrays),
     )
+
+
+def _outcome_labels(m: Model, arrays: CaseArrays) -> tuple[tuple[str, ...], ...]:
+    """Per alternative, ``goes ahead`` and the failure profiles it can score (see ``Sums.ended``)."""
+    labels = []
+    for a in range(m.alt_hard.shape[0]):
+        n_fail = int(m.alt_n_fail[a]) if a < m.n_opt else int(m.alt_hard[a].any())
+        fails = [arrays.stage_label(a, k).replace("failure", "fails", 1) if a < m.n_opt else "a member fails"
+                 for k in range(n_fail)]
+        labels.append(("goes ahead", *fails))
+    return tuple(labels)
 
 
 def _answer_labels(m: Model, arrays: CaseArrays, choice: NDArray[np.intp]) -> tuple[str, ...]:

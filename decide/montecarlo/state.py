@@ -77,9 +77,12 @@ class Sums(NamedTuple):
     """(a, c): and of their squares."""
     sum_pen: NDArray[np.float64]
     """(a, 2): sums of the soft penalties charged, and of their squares."""
+    ended: NDArray[np.int64]
+    """(a, outcome): draws that scored each outcome: 0 planned, ``1 + k`` the failure profile of
+    stage k (how a staged option ends: never launched, launched and failed, ...)."""
 
 
-def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16, n_pairs: int = 0) -> Sums:
+def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16, n_pairs: int = 0, n_out: int = 2) -> Sums:
     v_range = np.empty((n_a, 4))
     v_range[:, 0::2], v_range[:, 1::2] = np.inf, -np.inf
     return Sums(
@@ -90,7 +93,7 @@ def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16, n_pairs
         blocked=np.zeros(n_a, np.int64), no=np.zeros((n_a, n_q), np.int64), no_v=np.zeros((n_a, n_q)),
         no_v2=np.zeros((n_a, n_q)), sole=np.zeros((n_a, n_q), np.int64), world_yes=np.zeros(n_q, np.int64),
         world_yes_v=np.zeros((n_q, n_a)), pair_yes_v=np.zeros((n_pairs, n_a)), sum_cv=np.zeros((n_a, n_c)),
-        sum_cv2=np.zeros((n_a, n_c)), sum_pen=np.zeros((n_a, 2)),
+        sum_cv2=np.zeros((n_a, n_c)), sum_pen=np.zeros((n_a, 2)), ended=np.zeros((n_a, n_out), np.int64),
     )
 
 
@@ -300,7 +303,7 @@ class Accumulator:
     @classmethod
     def empty(cls, m: Model) -> Accumulator:
         n_a, n_q = m.alt_hard.shape
-        sums = new_sums(n_a, m.vf_x.shape[0], n_q, np.int64, len(m.var_q))  # a run's totals: int64 histograms
+        sums = new_sums(n_a, m.vf_x.shape[0], n_q, np.int64, len(m.var_q), m.cell_kind.shape[0])  # int64 histograms
         return cls(sums, m.hist_lo, m.hist_scale, m.alt_hard, m.var_q)
 
     @property

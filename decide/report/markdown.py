@@ -307,7 +307,27 @@ def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
         "For each option and each precondition it requires (under the option's own enablers): the probability "
         "the answer is no, that question's share of the draws where the option is blocked, the share where it is "
         "the only no, and the value at stake (mean value when yes minus when no).", "",
-        markdown_table(b.set_index("name")), "", _figure(figures, "blockers", "Blockers"), ""])
+        markdown_table(b.set_index("name")), "", _figure(figures, "blockers", "Blockers"), "",
+        _stage_endings(a)])
+
+
+def _stage_endings(a: Analyses) -> str:
+    """For options whose questions come in stages: how often each stage's no ends them."""
+    staged = [o for o, ids in zip(a.arrays.option_ids, a.arrays.stage_ids) if len(ids) > 1]
+    if not staged:
+        return ""
+    names = _names(a)
+    out = a.simulation.outcomes
+    rows = []
+    for o in staged:
+        ended = out.loc[o]
+        rows.append({"option": names[o], **{label: _pct(p, se) for label, (p, se) in
+                                            zip(ended.index, zip(ended["p"], ended["p_se"]))}})
+    table = pd.DataFrame(rows).set_index("option").fillna("—")
+    return "\n".join([
+        "How the staged options end: the first stage whose question says no decides the failure "
+        "profile scored, so a force stopped before it deploys is not scored as one that deploys and loses.", "",
+        markdown_table(table), ""])
 
 
 def profiles_section(a: Analyses, figures: dict[str, str]) -> str:

@@ -165,3 +165,14 @@ def test_bad_stages_get_a_located_message(change, message):
         parse_case(data)
     assert message in str(info.value)
     assert "options[1]" in str(info.value) or "force" in str(info.value)
+
+
+def test_how_the_staged_option_ends_matches_the_enumeration(simulated):
+    ended = simulated.outcomes.loc["force"]
+    expected = {"goes ahead": sum(p for a, p in patterns() if all(a)),
+                "fails at launched": 1 - P["consent"],
+                "fails at in_the_field": sum(p for a, p in patterns() if a[0] and not (a[1] and a[2]))}
+    assert list(ended.index) == list(expected)
+    for label, p in expected.items():
+        assert abs(ended.loc[label, "p"] - p) < 4 * ended.loc[label, "p_se"]
+    assert list(simulated.outcomes.loc["talks"].index) == ["goes ahead", "fails"]
