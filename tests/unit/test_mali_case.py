@@ -128,6 +128,8 @@ def _evidenced(case: dict):
         yield f"weights.imprecise[{i}]", statement.get("evidence")
     for finding in case.get("findings", []):
         yield f"findings.{finding['id']}", finding.get("evidence")
+    for i, common in enumerate(case.get("common_mode", [])):
+        yield f"common_mode[{i}]", common.get("evidence")
 
 
 def _find(questions: dict, pattern: str, exclude: str | None = None) -> list[str]:
@@ -476,6 +478,14 @@ def test_cross_references(case, criteria):
     used = {q for o in case["options"] for q in _hard(o)} | {
         r["precondition"] for o in case["options"] for r in o.get("requires", []) if isinstance(r, dict)}
     assert used == preconditions, "every question is asked by some option"
+
+
+def test_judgement_errors_on_what_action_achieves_are_shared(case):
+    """Common-mode uncertainty: one reader's misjudgement of what action does to the groups is
+    shared by every option (stated, cited, and marked as an assumption)."""
+    [common] = case["common_mode"]
+    assert set(common["criteria"]) == {"security", "blowback"} and 0 < common["rho"] < 1
+    assert common["evidence"]["section"] in case["source"]["sections"] and common["evidence"]["assumption"]
 
 
 def test_findings_name_the_conclusions_questions(case):
