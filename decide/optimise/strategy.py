@@ -1255,7 +1255,7 @@ class _Found:
     of the reported ones and of the best without each of its options is each profile's best there."""
 
 
-# Peak memory per scenario, in multiples of one scenario's arrays (scenario_bytes: options x criteria x 2,
+# Peak memory per scenario, in multiples of one scenario's arrays (scenario_bytes: options x criteria x (1 + stages),
 # plus preconditions x 2, 8 bytes each), measured on the Mali case (14 options, 15 criteria,
 # 16 preconditions): enumeration 47 kB a scenario (S = 1,000 to 20,000), the MILP 152 kB (S = 200
 # to 1,000, Pyomo's model); rounded up.

@@ -569,3 +569,13 @@ def test_a_single_option_strategy_agrees_with_scores_expected_value():
         assert abs(values.mean() - expected) < 4 * se, (oid, values.mean(), expected, se)
         checked += 1
     assert checked == 5
+
+
+@pytest.mark.parametrize("pattern_limit", [strategy_milp.PATTERN_LIMIT, 0])
+@pytest.mark.parametrize("include, exclude", [(["support"], []), (["mediation"], ["talks"])])
+def test_milp_with_demanded_staged_options(monkeypatch, pattern_limit, include, exclude):
+    # a demanded option's terms bound the outcome directly (not through the knapsack)
+    monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", pattern_limit)
+    arrays = compile_case(parse_case(staged_case()))
+    _milp_and_enumeration(arrays, n_scenarios=100, rng=2, out_of_sample=0, stability=0, top=2,
+                          include=include, exclude=exclude)
