@@ -368,6 +368,28 @@ def test_never_launched_differs_from_launched_and_failed(options, case):
     assert options["ecowas_rushed"]["stages"][0]["id"] == "launched"
 
 
+def test_never_launched_after_phase_one_is_phase_one_and_the_army_together(options, criteria):
+    """A dependent option's outcomes are the joint outcome of pursuing it with its dependencies. Where
+    the force is never launched after phase one and the army delivered, that joint outcome is what the
+    case says the two achieve together (the status quo plus each one's change, as the strategies
+    engine adds them), plus the force's planning costs and a little standing lost at the Council."""
+    scale = {leaf["id"]: leaf["scale"] for leaf in _leaves(criteria["criteria"])}
+    base = {c: _central(s) for c, s in options["status_quo"]["scores"].items()}
+    force = options["prepared_african_force"]
+    deps = [options[d] for d in force["depends_on"]]
+    never = next(s for s in force["stages"] if s["id"] == "launched")["failure"]
+    for c, b in base.items():
+        together = b + sum(_central(d["scores"][c]) - b for d in deps)
+        together = min(max(together, scale[c]["low"]), scale[c]["high"])
+        value = _central(never[c]) if c in never else b
+        if c in ("financial_cost", "troop_commitment"):
+            assert value >= together, c
+        elif c == "international_backing":
+            assert together - 0.5 <= value <= together, c
+        else:
+            assert value == together, c
+
+
 def test_the_prepared_force_is_done_properly_and_the_rushed_plan_is_not(case):
     """The Conclusion: done properly, even Algeria might acquiesce; rushed, Washington calls it
     ill-advised. Both show in the odds each option brings."""
