@@ -487,6 +487,10 @@ class _Evaluator:
         self._viable: dict[tuple, NDArray[np.bool_]] = {}
         self._passed: dict[tuple, list[NDArray[np.bool_]]] = {}
         self.stage_count = space.stage_count
+        # Options with stages: O - B for each outcome, planned first, then each stage's failure.
+        self._ends = {int(j): [draws.planned[j] - draws.base] + [draws.failure_at(k)[j] - draws.base
+                                                                 for k in range(int(self.stage_count[j]))]
+                      for j in np.flatnonzero(self.stage_count > 1)}
         self._joint: dict[tuple, NDArray[np.float64]] = {}
         self._fixed = (draws.failure - draws.base).reshape(space.n_options, -1)
         self._swing = (draws.planned - draws.failure).reshape(space.n_options, -1)
@@ -559,10 +563,10 @@ class _Evaluator:
                 viable = self.viable(j, x)
                 self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
             else:
-                draws = self.draws
-                out = draws.planned[j] - draws.base  # (criterion, draw)
+                ends = self._ends[j]
+                out = ends[0].copy()  # (criterion, draw)
                 for k, ok in reversed(list(enumerate(self.passed(j, x)))):  # the first failed stage last
-                    out = np.where(ok[None, :], out, draws.failure_at(k)[j] - draws.base)
+                    np.copyto(out, ends[k + 1], where=~ok[None, :])
                 self._joint[key] = out.ravel()
         return self._joint[key]
 
