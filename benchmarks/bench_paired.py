@@ -2,6 +2,7 @@
 
     git worktree add /tmp/before HEAD~1
     python benchmarks/bench_paired.py /tmp/before . [--draws 1000000] [--workers 2] [--rounds 8] [--synthetic]
+        [--case tests/data/mali-2012-first-edition.yaml]
 
 On a shared machine the speed drifts by half between minutes, which hides a 5-10% change in
 separate runs. Here each checkout runs in its own process (its own ``decide``, compiled kernels
@@ -23,7 +24,11 @@ sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[1] + "/benchmarks")
 from bench_montecarlo import load_benchmark_case
 from decide.montecarlo import simulate
-case = load_benchmark_case(sys.argv[4] == "synthetic")[0]
+if sys.argv[4] in ("synthetic", "mali"):
+    case = load_benchmark_case(sys.argv[4] == "synthetic")[0]
+else:  # a case file both checkouts can read
+    from decide.load import load_case
+    case = load_case(sys.argv[4])
 simulate(case, 20_000)
 n, workers = int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
@@ -42,10 +47,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--synthetic", action="store_true", help="the synthetic Mali-sized case of bench_montecarlo")
+    parser.add_argument("--case", type=Path, help="a case file both checkouts can read (e.g. the first Mali "
+                        "edition, tests/data/mali-2012-first-edition.yaml, against a checkout from before stages)")
     args = parser.parse_args()
     dirs = [str(args.before.resolve()), str(args.after.resolve())]
     procs = [subprocess.Popen([sys.executable, "-c", _CHILD, d, str(args.draws), str(args.workers),
-                               "synthetic" if args.synthetic else "mali"],
+                               str(args.case.resolve()) if args.case else "synthetic" if args.synthetic else "mali"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/") for d in dirs]
     for proc in procs:
         if proc.stdout.readline().strip() != "ready":
