@@ -208,13 +208,15 @@ class _LaterStages:
         # (stage - 1, option): the option has no such stage (it keeps its first stage's outcome)
         self.missing = own[None, :] <= np.arange(1, self.n + 1)[:, None]
 
-    def __call__(self, gen: np.random.Generator, planned: NDArray[np.float64],
+    def uniforms(self, gen: np.random.Generator, size: int, n_o: int, n_c: int) -> NDArray[np.float64]:
+        return gen.random((size, self.n, n_o, n_c)) if self.n else np.empty((size, 0, n_o, n_c))
+
+    def __call__(self, u: NDArray[np.float64], planned: NDArray[np.float64],
                  failure: NDArray[np.float64], baseline: int | None) -> NDArray[np.float64]:
         size, n_o, n_c = failure.shape
         out = np.empty((size, self.n, n_o, n_c))
         if self.n == 0:
             return out
-        u = gen.random((size, self.n, n_o, n_c))
         for k in range(self.n):
             drawn = self.samplers[k](u[:, k])
             if baseline is not None and self.shared[k].any():
@@ -229,12 +231,26 @@ def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np
                 samplers: tuple[ScoreSampler, ScoreSampler],
                 later: _LaterStages) -> tuple[NDArray[np.float64], ...]:
     """One block of BLOCK_SIZE scenarios; the draw order is fixed (it defines the stream): the
-    later stages' failure uniforms come last, so that they leave every other draw as it was."""
+    later stages' failure uniforms come after the others, then the common-mode errors, so that
+    each leaves every earlier draw as it was."""
     n_o, n_c, n_p = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
     u_planned = gen.random((BLOCK_SIZE, n_o, n_c))
     u_failure = gen.random((BLOCK_SIZE, n_o, n_c))
     u_probability = gen.random((BLOCK_SIZE, n_p))
     latent = gen.random((BLOCK_SIZE, n_p))
+    u_later = later.uniforms(gen, BLOCK_SIZE, n_o, n_c)
+    rho = arrays.common_mode
+    common = np.flatnonzero(rho > 0)
+    if len(common):
+        # Shared judgement errors (the kernel's rule): every option's uniform on criterion c is
+        # Phi(sqrt(rho) z_c + sqrt(1 - rho) Phi^-1(u)), z_c one normal per scenario.
+        z = special.ndtri(gen.random((BLOCK_SIZE, len(common))))
+        for j, c in enumerate(common):
+            shared_z = np.sqrt(rho[c]) * z[:, j]
+            for u in (u_planned[:, :, c], u_failure[:, :, c], u_later[:, :, :, c]):
+                zc = shared_z.reshape((-1,) + (1,) * (u.ndim - 1))
+                u[...] = special.ndtr(zc + np.sqrt(1.0 - rho[c]) * special.ndtri(u)) if rho[c] < 1 else \
+                    np.broadcast_to(special.ndtr(zc), u.shape)
     planned = samplers[0](u_planned)
     failure = samplers[1](u_failure)
     if shared.any():  # unlisted failure criteria: the baseline's own draw
@@ -245,6 +261,6 @@ def _draw_block(arrays: CaseArrays, gen: np.random.Generator, shared: NDArray[np
         # Gaussian copula: correlate the normal scores of the correlated preconditions' uniforms.
         z = special.ndtri(latent[:, correlated]) @ factor.T
         latent[:, correlated] = special.ndtr(z)
-    stage_failures = later(gen, planned, failure, arrays.baseline)
+    stage_failures = later(u_later, planned, failure, arrays.baseline)
     return planned, failure, probabilities, latent, stage_failures
 

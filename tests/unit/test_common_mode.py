@@ -110,3 +110,21 @@ def test_the_gap_model_mixes_the_shared_error_as_the_simulation_does(rho):
     n = len(gap)
     assert gap.std() == pytest.approx(expected_sd, abs=4 * expected_sd / math.sqrt(2 * n) + 1e-12)
     assert gap.mean() == pytest.approx(0.1, abs=4 * expected_sd / math.sqrt(n) + 1e-12)
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.8])
+def test_the_strategies_scenarios_share_the_error_as_the_kernel_does(rho):
+    from decide.optimise.scenarios import draw_scenarios
+    from decide.optimise.strategy import scenario_values, strategy_space
+
+    data = case(rho or None)
+    data["options"].insert(0, {"id": "wait", "name": "wait", "baseline": True, "scores": {"c": 5, "d": 5}})
+    arrays = compile_case(parse_case(data))
+    space = strategy_space(arrays)
+    values = scenario_values(space, np.array([space.vector(["a"]), space.vector(["b"])]),
+                             draw_scenarios(arrays, N, rng=6), arrays.weights)
+    wins = (values[0] > values[1]).astype(float)
+    assert abs(wins.mean() - p_a_beats_b(rho)) < 4 * wins.std() / math.sqrt(N) + 1e-12
+    kernel = decide.simulate(parse_case(data), N, rng=6)
+    both = math.hypot(wins.std() / math.sqrt(N), kernel.pairwise_se.loc["a", "b"])
+    assert abs(kernel.pairwise.loc["a", "b"] - wins.mean()) < 4 * both
