@@ -303,7 +303,8 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     from decide.montecarlo.streams import block_seed_sequence, fill_lanes, resolve_seed, stream_states
     from decide.montecarlo.weights import weight_sampler
 
-    arrays = compile_case(load_case("mali-2012"))
+    # The first Mali edition: no common_mode, so every cell reads its own slot's row.
+    arrays = compile_case(load_case("tests/data/mali-2012-first-edition.yaml"))
     m = build_model(arrays, weight_sampler(arrays, None))
     assert m.n_slots - m.n_head > 8  # the cells take several rounds of rows drawn ahead
     state, _ = stream_states(block_seed_sequence(resolve_seed(3)[0], 0))
