@@ -16,14 +16,18 @@ def test_register_names_every_assumption_from_the_case(mali):
                 "assumed scores", "soft penalties", "failure profiles"):
         assert key in items, key
     # Generated from the case, not fixed text.
-    assert "`neutral`" in items["weights"] and "marked as an assumption" in items["weights"]
+    default = next(p for p in mali.case.weights.profiles if p.id == mali.arrays.default_profile)
+    assert f"`{default.id}`" in items["weights"]
+    assumed = default.evidence is not None and default.evidence.assumption
+    assert ("marked as an assumption" in items["weights"]) == assumed
     correlated = {q for c in mali.case.correlations for q in c.between}
     independent = [q.id for q in mali.case.preconditions if q.id not in correlated]
     assert f"{len(independent)} of {len(mali.case.preconditions)} questions" in items["independence"]
     for r in mali.case.resources:
-        assert f"{r.budget:g}" in items["budgets"]
+        if r.budget is not None:  # a resource without a budget is only counted
+            assert f"{r.budget:g}" in items["budgets"]
     n_assumed = sum(s.evidence is not None and s.evidence.assumption for o in mali.case.options
-                    for s in [*o.scores.values(), *o.failure.values()])
+                    for s in [*o.scores.values(), *(v for f in o.failure_profiles for v in f.values())])
     assert f"{n_assumed} outcome scores" in items["assumed scores"]
     assert "`humanitarian_aid` without `aid_access` −0.015" in items["soft penalties"]
 
