@@ -151,15 +151,17 @@ def number(value: Any, name: str, *, minimum: float | None = None, maximum: floa
 
 
 def seed(value: T, name: str = "rng") -> T:
-    """A seed as the engines take it: a non-negative integer, a SeedSequence, a Generator or None."""
-    if value is None or isinstance(value, (np.random.SeedSequence, np.random.Generator)):
+    """A seed as the engines take it (see :mod:`decide.seeds`): a non-negative integer, a
+    SeedSequence, a Generator, a recorded seed, or None for fresh entropy."""
+    from decide.seeds import is_seed_like
+
+    if is_seed_like(value):
         return value
-    if not _is_integer(value):
-        raise ArgumentTypeError(f"{name} must be a seed: a non-negative integer, a numpy SeedSequence or "
-                                f"Generator, or None for fresh entropy (recorded); not {given(value)}")
-    if value < 0:
+    if _is_integer(value):
         raise ArgumentValueError(f"{name} must be a seed: a non-negative integer, not {int(value)}")
-    return value
+    raise ArgumentTypeError(f"{name} must be a seed: a non-negative integer, a numpy SeedSequence or "
+                            f"Generator, a seed recorded in a result, or None for fresh entropy (recorded); "
+                            f"not {given(value)}")
 
 
 def choice(value: Any, name: str, allowed: Iterable[str]) -> str:

@@ -23,6 +23,7 @@ from decide.spec import (
     WeightOrder,
 )
 from decide.structure import dependency_closure, imprecise_constraints, iter_nodes, leaves
+from decide.weighting import RESERVED_PROFILE_IDS
 
 __all__ = ["check_case"]
 
@@ -304,6 +305,10 @@ def _check_weights(case: Case) -> list[Problem]:
                                 f"{_listing(profile_ids)}", "weights.default"))
     for i, profile in enumerate(case.weights.profiles):
         here = f"weights.profiles[{i}]"
+        if profile.id in RESERVED_PROFILE_IDS:
+            problems.append(Problem(f"'{profile.id}' is a keyword of weights= (reserved: "
+                                    f"{_listing(sorted(RESERVED_PROFILE_IDS))}); give the profile another id",
+                                    f"{here}.id"))
         by_parent: dict[str, list[tuple[str, float]]] = {}
         for node_id, entry in profile.weights.items():
             if node_id not in nodes:

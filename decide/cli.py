@@ -21,6 +21,7 @@ import numpy as np
 from decide import __version__
 from decide.bundled import bundled_cases
 from decide.errors import CaseError, DecideError
+from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
 
 FORMATS = click.Choice(["table", "markdown", "json", "csv"])
@@ -199,7 +200,7 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
 @click.argument("case", type=CaseRef())
 @click.option("-n", "--draws", "n_draws", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Monte Carlo iterations.")
-@click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True, help="Random seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("--method", type=click.Choice(["mc", "qmc"]), default="mc", show_default=True,
               help="Plain Monte Carlo, or scrambled Sobol quasi-Monte Carlo.")
@@ -254,7 +255,7 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory for report.md and its charts (replaced atomically).")
 @click.option("-n", "--draws", "n_draws", type=click.IntRange(min=1), default=100_000, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--watch", is_flag=True,
@@ -312,7 +313,7 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 @click.argument("case", type=CaseRef())
 @click.option("-S", "--scenarios", "n_scenarios", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Monte Carlo scenarios the strategies are chosen on (sample average).")
-@click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--weights", metavar="PROFILE|maximin|minimax_regret",
               help="A profile id, or robust across profiles: maximin or minimax_regret. Default: the case's profile.")
 @click.option("--engine", type=click.Choice(["auto", "enumerate", "milp"]), default="auto", show_default=True,

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+import decide.arguments as arguments
 from decide import bundled
 from decide.checks import check_case
 from decide.errors import CaseError, DecideError, Problem
@@ -481,6 +482,9 @@ def parse_case(data: Mapping[str, Any] | YamlDocument, *, base_dir: str | Path |
     any other path (outside those folders, also through ``..`` or a symbolic link, or a device or
     FIFO) is refused without being opened. Raises :class:`CaseError` listing every problem found.
     """
+    if not isinstance(data, (Mapping, YamlDocument)):
+        hint = "; for a case file, call decide.load_case(path)" if isinstance(data, (str, os.PathLike)) else ""
+        raise arguments.ArgumentTypeError(f"data must be a mapping (a parsed case), not {arguments.given(data)}{hint}")
     allowed = _folders(allow_paths)
     doc = data if isinstance(data, YamlDocument) else YamlDocument(data)
     if not isinstance(doc.data, Mapping):
@@ -679,7 +683,7 @@ def load_case(path: str | Path, *,
     under one of the folders in ``allow_paths`` (see :func:`parse_case`). Raises
     :class:`~decide.errors.CaseError` listing every problem with file, line and field.
     """
-    resolved = bundled.resolve_case(path)
+    resolved = bundled.resolve_case(arguments.path(path, "path"))
     if not resolved.exists():
         names = ", ".join(bundled.bundled_cases()) or "none"
         raise CaseError([Problem(f"no such file; give a case file's path or a bundled case's name "

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["SimulationResult", "TIES_NOTE"]
+from decide.display import html_tables
+
+__all__ = ["SimulationResult", "SobolResult", "TIES_NOTE"]
 
 TIES_NOTE = ("rank = 1 + the number of options strictly better; tied options share the tied ranks in equal "
              "fractions (a tie counts half in pairwise winning probabilities)")
@@ -67,7 +69,8 @@ class SimulationResult:
     """(option, precondition): "hard", "soft" or "" (not required), over the option's smallest strategy."""
     estimates: Mapping[str, NDArray[np.float64]]
     standard_errors: Mapping[str, NDArray[np.float64]]
-    seed: int | list[int] | dict[str, Any]
+    seed: int | dict[str, Any]
+    """The seed the run drew from (:mod:`decide.seeds`): pass it back as ``rng`` to rerun exactly."""
     n_draws: int
     method: str
     weights: Mapping[str, Any]
@@ -249,6 +252,18 @@ class SimulationResult:
                 "block_size": self.block_size, "uniforms_per_draw": self.uniforms_per_draw, "ties": TIES_NOTE,
                 **({"strategy": list(self.strategy)} if self.strategy is not None else {})}
 
+    def _repr_html_(self) -> str:
+        facts = {"draws": f"{self.n_draws:,} ({self.method})", "weights": self.weights.get("mode", ""),
+                 "seed": self.seed, "decide": self.version}
+        summary = self.summary[[c for c in ("mean", "mean_se", "p05", "p50", "p95", "p_best", "p_best_se",
+                                            "expected_regret", "p_blocked") if c in self.summary.columns]]
+        tables = [("Options, by mean value", summary.sort_values("mean", ascending=False))]
+        hard = self.blockers[self.blockers["requirement"] == "hard"] if len(self.blockers) else self.blockers
+        if len(hard):
+            tables.append(("Blockers (hard requirements)",
+                           hard[["p_no", "block_share", "sole_blocker_share", "value_at_stake"]]))
+        return html_tables("Simulation", facts, tables, [TIES_NOTE])
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict: metadata, ids, and every estimate and MCSE as nested lists (NaN -> None)."""
         return {
@@ -271,3 +286,44 @@ def _jsonable(arr: NDArray[np.float64]) -> Any:
         return None if isinstance(x, float) and not math.isfinite(x) else x
 
     return clean(value)
+
+
+@dataclass(frozen=True)
+class SobolResult:
+    """Sobol' indices of the expected value gap ``leading[0] - leading[1]``.
+
+    ``indices`` is indexed by group (``group``) with columns ``S1``, ``S1_conf``, ``ST``,
+    ``ST_conf`` (``*_conf``: half-width of the bootstrap confidence interval at ``conf_level``),
+    sorted by ``ST``, largest first.
+    """
+
+    indices: pd.DataFrame
+    leading: tuple[str, str]
+    """Option ids; the gap is the first's expected value minus the second's."""
+    leading_names: tuple[str, str]
+    n: int
+    """Base sample size (a power of two); the model ran ``n_evaluations = n * (groups + 2)`` times."""
+    n_evaluations: int
+    seed: int | dict
+    """The seed every draw derives from (:mod:`decide.seeds`); pass it back as ``rng`` to reproduce the result."""
+    base_gap: float
+    """The gap with every input at its central value (the deterministic score gap)."""
+    gap_mean: float
+    gap_sd: float
+    p_reversal: float
+    """Share of the design points where the second option leads (gap < 0)."""
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Group -> the inputs it holds."""
+    conf_level: float = 0.95
+    notes: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The index table, one row per group."""
+        return self.indices
+
+    def _repr_html_(self) -> str:
+        facts = {"gap": f"{self.leading_names[0]} minus {self.leading_names[1]}", "base sample": self.n,
+                 "evaluations": self.n_evaluations, "seed": self.seed}
+        return html_tables("Sobol' indices of the value gap", facts, [("Indices by group (largest ST first)",
+                                                                      self.indices)], self.notes)
+

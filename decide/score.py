@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
@@ -52,6 +53,16 @@ class ScoreResult:
     def to_frame(self) -> pd.DataFrame:
         """The score table, one row per option (best first)."""
         return self.table
+
+    def _repr_html_(self) -> str:
+        from decide.display import html_tables
+
+        facts = {"method": self.method.value, "weights": self.profile or "given"}
+        tables = [("Options, best first", self.table)]
+        if self.method is Method.ADDITIVE:
+            tables.append(("Contributions of each criterion (weighted value if preconditions hold)",
+                           self.contributions))
+        return html_tables("Scores", facts, tables, self.notes)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form using the DataFrame column names."""
@@ -167,7 +178,7 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     except ValueError:
         raise DecideError(f"unknown method {method!r}; choose one of "
                           f"{', '.join(m.value for m in Method)}") from None
-    arrays = case if isinstance(case, CaseArrays) else compile_case(case)
+    arrays = case if isinstance(case, CaseArrays) else compile_case(arguments.require_case(case, "case", arrays=True))
     w, profile = resolve_weights(arrays, weights)
 
     prospects = option_prospects(arrays)
@@ -250,7 +261,7 @@ def score_profiles(case: Case | CaseArrays) -> pd.DataFrame:
     Columns are profile ids; a final column ``rank_spread`` gives each option's best and worst
     rank across profiles (e.g. ``1-4``).
     """
-    arrays = case if isinstance(case, CaseArrays) else compile_case(case)
+    arrays = case if isinstance(case, CaseArrays) else compile_case(arguments.require_case(case, "case", arrays=True))
     if not arrays.profile_ids:
         raise DecideError("the case has no weight profiles to compare")
     columns = {p: score(arrays, weights=p).table["expected_value"] for p in arrays.profile_ids}

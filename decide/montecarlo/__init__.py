@@ -73,11 +73,10 @@ from decide.montecarlo.driver import BLOCK_SIZE as BLOCK_SIZE
 from decide.montecarlo.driver import INFLUENCE_DRAWS as INFLUENCE_DRAWS
 from decide.montecarlo.driver import MAX_DRAWS as MAX_DRAWS
 from decide.montecarlo.driver import QMC_REPLICATES as QMC_REPLICATES
-from decide.montecarlo.driver import SEED as SEED
 from decide.montecarlo.driver import STRATEGY_ID as STRATEGY_ID
 from decide.montecarlo.driver import simulate as simulate
 from decide.montecarlo.model import HISTOGRAM_BINS as HISTOGRAM_BINS
 from decide.montecarlo.state import Accumulator as Accumulator
 
-__all__ = ["simulate", "STRATEGY_ID", "SEED", "BLOCK_SIZE", "HISTOGRAM_BINS", "QMC_REPLICATES", "MAX_DRAWS",
+__all__ = ["simulate", "STRATEGY_ID", "BLOCK_SIZE", "HISTOGRAM_BINS", "QMC_REPLICATES", "MAX_DRAWS",
            "INFLUENCE_DRAWS", "Accumulator"]

@@ -48,15 +48,13 @@ from decide.montecarlo.weights import W_FIXED, describe, weight_sampler
 from decide.results import SimulationResult
 from decide.spec import Case
 
-__all__ = ["simulate", "STRATEGY_ID", "SEED", "BLOCK_SIZE", "MAX_DRAWS", "INFLUENCE_DRAWS", "QMC_REPLICATES",
+__all__ = ["simulate", "STRATEGY_ID", "BLOCK_SIZE", "MAX_DRAWS", "INFLUENCE_DRAWS", "QMC_REPLICATES",
            "CONFIDENCE_DRAWS"]
 
 logger = logging.getLogger(__name__)
 
 STRATEGY_ID: Final = "strategy"
 """Id of the extra alternative ``simulate(..., strategy=[...])`` evaluates."""
-SEED: Final = 20120406
-"""Default seed (the date of the MNLA's declaration of independence of Azawad)."""
 BLOCK_SIZE: Final = 16_384
 """Draws per RNG block: the unit of seeding and of merging (below 2**16: a block
 counts its histograms in ``uint16``)."""
@@ -230,7 +228,7 @@ def simulate(
     case_or_arrays: Case | CaseArrays,
     n_draws: int = 100_000,
     *,
-    rng: SeedLike = SEED,
+    rng: SeedLike = None,
     weights: str | None = None,
     method: Literal["mc", "qmc"] = "mc",
     workers: int | None = None,
@@ -248,9 +246,10 @@ def simulate(
     n_draws
         Iterations. Memory does not grow with it.
     rng
-        Seed: a non-negative integer, a :class:`numpy.random.SeedSequence`, ``None`` (fresh
-        entropy, recorded in the result) or a :class:`numpy.random.Generator` (a seed is drawn
-        from it and recorded). Block *k* draws from the *k*-th spawn child of the seed.
+        Seed (see :mod:`decide.seeds`): a non-negative integer, a :class:`numpy.random.SeedSequence`,
+        ``None`` (the default: fresh entropy) or a :class:`numpy.random.Generator` (a seed is drawn
+        from it). The result records the seed it ran from (:attr:`SimulationResult.seed`); pass
+        that back as ``rng`` to rerun exactly. Block *k* draws from the *k*-th spawn child of the seed.
     weights
         ``None``: the default profile's fixed weights. A profile id: that profile's weights.
         ``"imprecise"``: uniform over ``{w >= 0, sum w = 1, imprecise_a w <= imprecise_b}``
@@ -396,8 +395,7 @@ def simulate(
         option_names=tuple(arrays.option_names) + extra_names, strategy=strategy_ids,
         precondition_ids=tuple(arrays.precondition_ids), requirement=requirement,
         estimates=est, standard_errors=se,
-        seed=seed if not isinstance(rng, np.random.SeedSequence) else {"entropy": root.entropy,
-                                                                         "spawn_key": list(root.spawn_key)},
+        seed=seed,
         n_draws=n_draws, method=method, weights=describe(sampler), version=__version__,
         replicates=replicates, confidence_draws=int(total_cf[0, 2]), histogram_bins=HISTOGRAM_BINS,
         block_size=BLOCK_SIZE, uniforms_per_draw=m.n_slots, seconds=elapsed,

@@ -21,12 +21,16 @@ from decide.bundled import resolve_case
 from decide.compile import CaseArrays, compile_case
 from decide.load import load_case
 from decide.score import ScoreResult, score, score_profiles
+from decide.seeds import DEFAULT_SEED
 from decide.spec import Case
 
-__all__ = ["ReportContext", "Analyses", "StrategyAnalyses", "StrategyValues", "run_analyses", "complete_analyses",
+__all__ = ["CASE_FILE", "ReportContext", "Analyses", "StrategyAnalyses", "StrategyValues", "run_analyses", "complete_analyses",
            "report_date"]
 
 log = logging.getLogger(__name__)
+
+CASE_FILE = "case.yaml"
+"""The file a report writes its case into when the case was given as an object, not a file."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class ReportContext:
     date: str
     sobol_n: int = 1024
     """Base sample size of the Sobol indices."""
+    case_text: str | None = None
+    """The case as a case file's text when it was given as a loaded :class:`~decide.spec.Case`
+    rather than a file: written beside the report as :data:`CASE_FILE` (``case_path``), so that
+    the report can be regenerated from it."""
 
 
 @dataclass(frozen=True)
@@ -228,10 +236,10 @@ def report_date() -> str:
 
 
 def run_analyses(
-    case_ref: str | Path,
+    case_ref: str | Path | Case,
     *,
     n_draws: int = 100_000,
-    seed: int = 20121,
+    seed: int = DEFAULT_SEED,
     weights: str | None = None,
     sobol_n: int = 1024,
     strategies: bool = True,
@@ -245,11 +253,13 @@ def run_analyses(
     sweeps, tornado) and leaves the rest to :func:`complete_analyses`; ``strategies=False`` skips
     the strategies.
 
-    ``case_ref`` is a case file's path or a bundled case's name (not a loaded case: the report
-    records the file and its hash); ``seed`` a non-negative integer; ``allow_paths`` folders
+    ``case_ref`` is a case file's path or a bundled case's name (the report records the file and
+    its hash), or a loaded :class:`~decide.spec.Case` (recorded as its YAML text, which the report
+    writes beside itself as :data:`CASE_FILE`); ``seed`` a non-negative integer; ``allow_paths`` folders
     besides the case's own where its ``criteria:`` may name a file (see :func:`decide.load.load_case`).
     """
-    case_ref = arguments.case_reference(case_ref, "case_ref")
+    if not isinstance(case_ref, Case):
+        case_ref = arguments.case_reference(case_ref, "case_ref")
     n_draws = arguments.integer(n_draws, "n_draws")
     seed = arguments.integer(seed, "seed", minimum=0)
     weights = arguments.text(weights, "weights", optional=True,
@@ -262,13 +272,19 @@ def run_analyses(
     from decide.sensitivity.tornado import tornado
     from decide.sensitivity.weights import crossover_table, weight_sweeps
 
-    path = resolve_case(case_ref)
-    case = load_case(path, allow_paths=allow_paths)
+    if isinstance(case_ref, Case):
+        from decide.dump import dump_case
+
+        case, case_text, case_path = case_ref, dump_case(case_ref), CASE_FILE
+        digest = hashlib.sha256(case_text.encode("utf-8")).hexdigest()
+    else:
+        path = resolve_case(case_ref)
+        case, case_text, case_path = load_case(path, allow_paths=allow_paths), None, str(case_ref)
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     arrays = compile_case(case)
     context = ReportContext(
-        case_path=str(case_ref),
-        case_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
-        seed=seed, n_draws=n_draws, weights=weights, version=__version__, date=report_date(), sobol_n=sobol_n,
+        case_path=case_path, case_sha256=digest, seed=seed, n_draws=n_draws, weights=weights,
+        version=__version__, date=report_date(), sobol_n=sobol_n, case_text=case_text,
     )
     profile = _profile(weights)
     timings: dict[str, float] = {}

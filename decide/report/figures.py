@@ -6,8 +6,9 @@ Names come from the case and are drawn as written (:func:`literal_text`), never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 from decide.tables import one_line
 
 __all__ = ["literal_text", "plot_rank_acceptability", "plot_p_best", "plot_blockers", "plot_profiles",
-           "plot_oneway_grid", "FigureJob", "figure_jobs", "draw_figures", "load_matplotlib"]
+           "plot_oneway_grid", "FigureJob", "figure_jobs", "draw_figures", "load_matplotlib", "chart_style", "STYLE"]
 
 DPI = 110
 
@@ -39,20 +40,67 @@ def _literal(labels) -> list[str]:
     return [literal_text(label) for label in labels]
 
 
+STYLE = {"font.size": 9, "axes.titlesize": 10, "svg.hashsalt": "decide", "figure.dpi": DPI}
+"""The report's matplotlib settings, applied only while a chart is drawn (:func:`chart_style`)."""
+
+
 def load_matplotlib():
-    """pyplot on the Agg canvas, with the report's style."""
+    """Import what the charts use (before the drawing process is forked, so that it starts with it).
+
+    Nothing global changes: neither the backend nor ``rcParams`` (see :func:`chart_style`).
+    """
     return _plt()
 
 
-def _plt():
+class _AggPyplot:
+    """The part of pyplot the charts use, on Agg figures that pyplot never registers: drawing a
+    report leaves a notebook's backend, its open figures and its settings as they were."""
+
+    @staticmethod
+    def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, dpi=None, **kwargs):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(fig)
+        return fig, fig.subplots(nrows, ncols, **kwargs)
+
+    @staticmethod
+    def get_cmap(name: str, lut: int | None = None):
+        import matplotlib
+
+        cmap = matplotlib.colormaps[name]
+        return cmap if lut is None else cmap.resampled(lut)
+
+    @property
+    def Line2D(self):  # noqa: N802 - pyplot's name
+        from matplotlib.lines import Line2D
+
+        return Line2D
+
+
+def _plt() -> _AggPyplot:
+    import matplotlib.backends.backend_agg  # noqa: F401 - imported before the fork
+    import matplotlib.figure  # noqa: F401
+
+    return _AggPyplot()
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """The report's :data:`STYLE` in ``rcParams`` inside the block only."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    with matplotlib.rc_context(STYLE):
+        yield
 
-    plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "svg.hashsalt": "decide",
-                         "figure.dpi": DPI})
-    return plt
+
+def _styled(draw: Callable[[Path], None]) -> Callable[[Path], None]:
+    def styled(path: Path) -> None:
+        with chart_style():
+            draw(path)
+
+    return styled
 
 
 def _save(fig, path: Path, tight: bool = True) -> None:
@@ -60,9 +108,6 @@ def _save(fig, path: Path, tight: bool = True) -> None:
     # costs a second full draw, so large fixed-layout figures skip it.
     fig.savefig(path, dpi=fig.dpi if not tight else DPI, bbox_inches="tight" if tight else None,
                 metadata={"Software": None})
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
 
 
 def _fit(fig, ax, *, plot_width: float = 6.3, right: float = 0.3, top: float = 0.45, bottom: float = 0.6) -> None:
@@ -313,7 +358,7 @@ def figure_jobs(a) -> list[FigureJob]:
             leading_names=a.tornado.attrs.get("leading_names")), True))
     from decide.report.figures_explain import explain_jobs
 
-    return jobs + explain_jobs(a)
+    return [replace(job, draw=_styled(job.draw)) for job in jobs + explain_jobs(a)]
 
 
 def draw_figures(a, out_dir: Path) -> dict[str, str]:

@@ -6,8 +6,12 @@ import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from decide.report.outdir import write_atomically
+
+if TYPE_CHECKING:
+    from decide.spec import Case
 
 __all__ = ["write_report", "build_report"]
 
@@ -53,11 +57,15 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
             gc.unfreeze()
         figures = {job.key: job.filename for job in jobs}
         (tmp / "report.md").write_text(render_markdown(complete, figures), encoding="utf-8")
+        if complete.context.case_text is not None:  # a case given as an object: the report keeps it
+            from decide.report.build import CASE_FILE
+
+            (tmp / CASE_FILE).write_text(complete.context.case_text, encoding="utf-8")
 
     return write_atomically(out_dir, fill, protect=protect)
 
 
-def build_report(case_ref: str | Path, out_dir: str | Path, **kwargs) -> Path:
+def build_report(case_ref: str | Path | Case, out_dir: str | Path, **kwargs) -> Path:
     """Run every analysis of a case and write its report into ``out_dir`` (atomically).
 
     Keyword arguments go to :func:`decide.report.build.run_analyses`. What the charts do not need

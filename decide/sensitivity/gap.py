@@ -45,13 +45,13 @@ from decide.model.expected import expected_values, option_prospects
 from decide.montecarlo.distributions import cell_ppf
 from decide.montecarlo.world import draw_probabilities
 from decide.score import score
+from decide.seeds import Seed, SeedLike, resolve_seed
 from decide.spec import Case
 
 __all__ = ["UncertainInput", "GapState", "GapModel", "build_gap_model", "seed_streams", "SeedLike"]
 
 logger = logging.getLogger(__name__)
 
-SeedLike = int | np.random.SeedSequence | np.random.Generator
 InputKind = Literal["weight", "weights", "score", "failure", "probability", "common"]
 WeightScheme = Literal["simplex", "admissible", "fixed"]
 
@@ -226,26 +226,17 @@ class GapModel:
         return np.tile(self.weights, (len(q), 1))
 
 
-def seed_streams(rng: SeedLike | None, n_streams: int) -> tuple[int, list[int]]:
+def seed_streams(rng: SeedLike | None, n_streams: int) -> tuple[Seed, list[int]]:
     """Record the seed and derive ``n_streams`` independent positive integer seeds from it.
 
-    SALib takes integer seeds and its ``analyze`` treats 0 as "unseeded" (``if seed:``); the
-    streams come from ``SeedSequence(entropy, spawn_key=(k,))`` and are shifted by one so none is 0.
-    Returns the recorded entropy (fresh when ``rng`` is None) and the stream seeds.
+    SALib takes integer seeds and its ``analyze`` treats 0 as "unseeded" (``if seed:``); stream
+    ``k`` comes from the root's spawn child ``k`` and is shifted by one so none is 0.
+    Returns the recorded seed (:mod:`decide.seeds`; fresh entropy when ``rng`` is None) and the stream seeds.
     """
-    if isinstance(rng, np.random.SeedSequence):
-        entropy, key = rng.entropy, tuple(rng.spawn_key)
-    elif isinstance(rng, np.random.Generator):
-        entropy, key = int(rng.integers(2**63)), ()
-    elif rng is None:
-        entropy, key = np.random.SeedSequence().entropy, ()
-    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
-        entropy, key = int(rng), ()
-    else:
-        raise DecideError(f"the seed must be a non-negative integer, got {rng!r}")
-    streams = [int(np.random.SeedSequence(entropy, spawn_key=key + (k,)).generate_state(1, np.uint64)[0]) + 1
-               for k in range(n_streams)]
-    return int(entropy), streams
+    root, seed = resolve_seed(rng)
+    streams = [int(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, k)).generate_state(1, np.uint64)[0])
+               + 1 for k in range(n_streams)]
+    return seed, streams
 
 
 def build_gap_model(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -23,6 +22,7 @@ from numpy.typing import NDArray
 import decide.arguments as arguments
 from decide.compile import CaseArrays
 from decide.errors import DecideError
+from decide.results import SobolResult
 from decide.sensitivity.gap import GapModel, SeedLike, build_gap_model, seed_streams
 from decide.spec import Case
 
@@ -31,40 +31,6 @@ __all__ = ["SobolResult", "sobol_indices", "sobol_table"]
 logger = logging.getLogger(__name__)
 
 _COLUMNS = ["S1", "S1_conf", "ST", "ST_conf"]
-
-
-@dataclass(frozen=True)
-class SobolResult:
-    """Sobol' indices of the expected value gap ``leading[0] - leading[1]``.
-
-    ``indices`` is indexed by group (``group``) with columns ``S1``, ``S1_conf``, ``ST``,
-    ``ST_conf`` (``*_conf``: half-width of the bootstrap confidence interval at ``conf_level``),
-    sorted by ``ST``, largest first.
-    """
-
-    indices: pd.DataFrame
-    leading: tuple[str, str]
-    """Option ids; the gap is the first's expected value minus the second's."""
-    leading_names: tuple[str, str]
-    n: int
-    """Base sample size (a power of two); the model ran ``n_evaluations = n * (groups + 2)`` times."""
-    n_evaluations: int
-    seed: int
-    """Entropy every draw derives from; pass it back as ``rng`` to reproduce the result."""
-    base_gap: float
-    """The gap with every input at its central value (the deterministic score gap)."""
-    gap_mean: float
-    gap_sd: float
-    p_reversal: float
-    """Share of the design points where the second option leads (gap < 0)."""
-    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Group -> the inputs it holds."""
-    conf_level: float = 0.95
-    notes: tuple[str, ...] = ()
-
-    def to_frame(self) -> pd.DataFrame:
-        """The index table, one row per group."""
-        return self.indices
 
 
 def sobol_indices(

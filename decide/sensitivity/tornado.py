@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 import decide.arguments as arguments
 from decide.compile import CaseArrays
 from decide.errors import DecideError
+from decide.seeds import resolve_seed
 from decide.sensitivity.gap import GapModel, GapState, SeedLike, UncertainInput, build_gap_model
 from decide.spec import Case
 
@@ -52,7 +53,8 @@ def tornado(
     percentiles
         The low and high percentiles of each input's distribution (default 5th and 95th).
     rng
-        Seed of the admissible-weight pool (only for cases with imprecise weight statements).
+        Seed of the admissible-weight pool (only for cases with imprecise weight statements); None
+        draws fresh entropy. ``frame.attrs["seed"]`` records it (pass it back to rerun exactly).
 
     Returns
     -------
@@ -63,7 +65,7 @@ def tornado(
         ``gap_at_high`` (the gap, in value points on the 0-1 scale), ``swing`` (``|gap_at_high -
         gap_at_low|``), ``group`` (the input's Sobol group) and ``central_value`` (where the input
         sits otherwise). ``frame.attrs`` holds ``base_gap``, ``leading`` (ids), ``leading_names``,
-        ``percentiles`` and ``notes``.
+        ``percentiles``, ``notes`` and ``seed``.
 
     Notes
     -----
@@ -90,7 +92,8 @@ def tornado(
     low_q, high_q = (arguments.number(p, "percentiles") for p in percentiles)
     if not 0.0 <= low_q < high_q <= 100.0:
         raise DecideError(f"percentiles must satisfy 0 <= low < high <= 100, got {percentiles!r}")
-    model = build_gap_model(case, leading=leading, inputs=inputs, vary_weights=vary_weights, rng=rng)
+    root, seed = resolve_seed(arguments.seed(rng, "rng"))
+    model = build_gap_model(case, leading=leading, inputs=inputs, vary_weights=vary_weights, rng=root)
     q = np.array([low_q, high_q]) / 100.0
 
     rows: list[tuple[str, str, float, float, float]] = []
@@ -128,7 +131,7 @@ def tornado(
     }, columns=TORNADO_COLUMNS)
     frame = frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     frame.attrs.update(base_gap=base, leading=model.leading_ids, leading_names=model.leading_names,
-                       percentiles=(low_q, high_q), notes=model.notes)
+                       percentiles=(low_q, high_q), notes=model.notes, seed=seed)
     return frame
 
 
