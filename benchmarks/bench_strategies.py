@@ -32,12 +32,10 @@ from decide.compile import compile_case  # noqa: E402
 from decide.load import parse_case  # noqa: E402
 from decide.optimise.core_index import core_index  # noqa: E402
 from decide.optimise.scenarios import draw_scenarios  # noqa: E402
-from decide.optimise.strategy import (  # noqa: E402
-    criterion_means,
-    feasible_strategies,
-    optimise_strategies,
-    strategy_space,
-)
+from decide.model.strategies import strategy_space  # noqa: E402
+from decide.optimise.enumeration import feasible_strategies  # noqa: E402
+from decide.optimise.evaluate import criterion_means  # noqa: E402
+from decide.optimise.strategy import optimise_strategies  # noqa: E402
 
 
 def median_timings(runs: list[dict[str, float]]) -> dict[str, float]:

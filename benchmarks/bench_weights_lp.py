@@ -1,4 +1,4 @@
-"""Time the weight LPs of decide.optimise.weights at a realistic size.
+"""Time the weight LPs of decide.optimise.weight_lp at a realistic size.
 
 15 options x 12 leaves, W = intervals +-0.05 on every leaf plus one ordering. Times all
 potential-optimality LPs plus dominance, and least change in both norms; each run builds its
@@ -15,8 +15,8 @@ import time
 import numpy as np
 from scipy.optimize import linprog
 
-import decide.optimise.weights as weights
-from decide.optimise.weights import dominance, least_change, potential_optimality
+import decide.optimise.weight_lp as weight_lp
+from decide.optimise.weight_lp import dominance, least_change, potential_optimality
 
 N_OPTIONS, N_LEAVES, RUNS = 15, 12, 5
 
@@ -55,18 +55,18 @@ def scipy_po_and_dominance(values, A_ub, b_ub):
 
 def count_lps(fn) -> int:
     calls = 0
-    original = weights.solve
+    original = weight_lp.solve
 
     def counting(*args, **kwargs):
         nonlocal calls
         calls += 1
         return original(*args, **kwargs)
 
-    weights.solve = counting
+    weight_lp.solve = counting
     try:
         fn()
     finally:
-        weights.solve = original
+        weight_lp.solve = original
     return calls
 
 

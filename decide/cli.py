@@ -332,8 +332,8 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
 
     arrays = compile_case(_load(case))
     if strategy is not None:
+        from decide.model.strategies import check_strategy
         from decide.optimise.compare import compare_strategies
-        from decide.optimise.strategy import check_strategy
 
         options = [s.strip() for s in strategy.split(",") if s.strip()]
         check_strategy(arrays, options)

@@ -278,7 +278,7 @@ def simulate(
         (a profile) every central weight is that profile's weights, so the confidence factor is
         the probability of being best, from every draw, and this is ignored.
     strategy
-        Option ids pursued together, checked by :func:`decide.optimise.strategy.check_strategy`
+        Option ids pursued together, checked by :func:`decide.model.strategies.check_strategy`
         (dependencies, exclusions, budgets; the case needs a baseline). The strategy is evaluated
         as one more alternative, id ``"strategy"`` (:data:`STRATEGY_ID`; name: the option ids
         joined with ``" + "``), ranked alongside the options, with every output: its outcome is
@@ -433,7 +433,7 @@ def _strategy_vector(arrays: CaseArrays, strategy: Sequence[str] | None):
     """The strategy as a 0/1 vector over the case's options (checked), and its ids as given."""
     if strategy is None:
         return None, None
-    from decide.optimise.strategy import check_strategy, strategy_space
+    from decide.model.strategies import check_strategy, strategy_space
 
     ids = [strategy] if isinstance(strategy, str) else list(strategy)
     if not all(isinstance(i, str) for i in ids):

@@ -1,6 +1,6 @@
 """Compiled kernel behind strategy enumeration: mean criterion values of many strategies.
 
-Imported lazily by :mod:`decide.optimise.strategy` so that importing decide never pays numba's
+Imported lazily by :mod:`decide.optimise.evaluate` and :mod:`decide.optimise.core_index` so that importing decide never pays numba's
 start-up. Compiled once per machine (``cache=True`` keeps the machine code in ``__pycache__``).
 """
 

@@ -11,7 +11,8 @@ import pandas as pd
 import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
-from decide.optimise.strategy import scenario_values, strategy_problems, strategy_space
+from decide.model.strategies import strategy_problems, strategy_space
+from decide.optimise.evaluate import scenario_values
 from decide.score import resolve_weights
 
 __all__ = ["compare_strategies"]

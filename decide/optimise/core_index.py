@@ -39,8 +39,10 @@ from numpy.typing import NDArray
 import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
+from decide.model.strategies import as_space
+from decide.optimise.enumeration import ENUMERATION_LIMIT, feasible_strategies
+from decide.optimise.evaluate import criterion_means
 from decide.optimise.scenarios import STREAM_IN_SAMPLE, Scenarios, SeedLike, draw_scenarios
-from decide.optimise.strategy import ENUMERATION_LIMIT, _as_space, criterion_means, feasible_strategies
 from decide.spec import Case
 
 __all__ = ["CoreIndexResult", "core_index", "weight_vertices", "pareto_mask"]
@@ -165,7 +167,7 @@ def core_index(
                                           f"or None, not {arguments.given(scenarios)}")
     include, exclude = arguments.ids(include, "include"), arguments.ids(exclude, "exclude")
     timings: dict[str, float] = {}
-    space = _as_space(arrays)
+    space = as_space(arrays)
     t = time.perf_counter()
     X = feasible_strategies(space, include=include, exclude=exclude, limit=ENUMERATION_LIMIT)
     timings["enumerate"] = time.perf_counter() - t

@@ -177,8 +177,9 @@ def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tupl
     the strategies engine's out-of-sample scenarios of seed ``rng`` (the very scenarios the best
     strategies were re-simulated on), summarised by quantiles; and the strategy's paired gain over
     doing nothing."""
+    from decide.model.strategies import strategy_space
+    from decide.optimise.evaluate import scenario_values
     from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
-    from decide.optimise.strategy import scenario_values, strategy_space
     from decide.score import resolve_weights
 
     space = strategy_space(arrays)

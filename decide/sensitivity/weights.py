@@ -1,7 +1,7 @@
 """Weight sensitivity of a case: one-way crossovers, least change, potential optimality, dominance.
 
 Case-level wrappers that label the array results of :mod:`decide.sensitivity.oneway` and
-:mod:`decide.optimise.weights` with ids and return DataFrames. All work on an (option, criterion)
+:mod:`decide.optimise.weight_lp` with ids and return DataFrames. All work on an (option, criterion)
 matrix ``M`` of expected criterion values with value = M @ w for every weight vector on the
 simplex (expected value is linear in the weights). Given ``matrix=``, they use that one — a report
 passes the simulation's, ``SimulationResult.value_matrix`` (``E[v_c(outcome)] - E[penalty]`` per
@@ -140,7 +140,7 @@ def least_change_table(case: Case | CaseArrays, weights: Any = None, *, matrix: 
     ``l1``/``linf`` are distances (inf: the option can never lead, whatever the weights);
     ``weights_l1`` describes the L1 solution's largest moves. ``matrix``: see :func:`value_matrix`.
     """
-    from decide.optimise.weights import least_change
+    from decide.optimise.weight_lp import least_change
 
     arrays = _arrays(case)
     w0, _ = resolve_weights(arrays, weights)
@@ -167,7 +167,7 @@ def potential_optimality_table(case: Case | CaseArrays, *, matrix: Any = None) -
     Without imprecise statements the admissible set is the whole simplex. ``matrix``: see
     :func:`value_matrix`.
     """
-    from decide.optimise.weights import potential_optimality
+    from decide.optimise.weight_lp import potential_optimality
 
     arrays = _arrays(case)
     values = value_matrix(arrays, matrix)
@@ -181,7 +181,7 @@ def dominance_table(case: Case | CaseArrays, *, matrix: Any = None) -> pd.DataFr
 
     ``matrix``: see :func:`value_matrix`.
     """
-    from decide.optimise.weights import dominance
+    from decide.optimise.weight_lp import dominance
 
     arrays = _arrays(case)
     values = value_matrix(arrays, matrix)

@@ -64,7 +64,7 @@ def test_core_index_scenarios_that_cannot_fit_are_refused():
 @pytest.mark.parametrize("call", [
     lambda: __import__("decide.optimise.compare", fromlist=["x"]).compare_strategies(None, []),
     lambda: __import__("decide.optimise.compare", fromlist=["x"]).compare_strategies("mali-2012", []),
-    lambda: __import__("decide.optimise.weights", fromlist=["x"]).dominance("x"),
+    lambda: __import__("decide.optimise.weight_lp", fromlist=["x"]).dominance("x"),
     lambda: __import__("decide.report.write", fromlist=["x"]).build_report(CASE, None),
 ])
 def test_wrong_types_left_over_name_the_argument(call):

@@ -83,7 +83,7 @@ def test_missing_highspy_gives_a_clear_solver_error():
         sys.modules["highspy"] = None  # simulate: highspy not installed
         import numpy as np
         from decide.errors import SolverError
-        from decide.optimise.weights import least_change
+        from decide.optimise.weight_lp import least_change
         try:
             least_change(np.eye(2), np.array([0.5, 0.5]), norm="l1")
         except SolverError as exc:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import decide.optimise.enumeration as enumeration
 import decide.optimise.strategy as strategy
 from decide.compile import compile_case
 from decide.load import load_case
@@ -19,7 +20,7 @@ def test_reruns_on_the_shortlist_choose_what_the_full_reruns_choose(monkeypatch,
     # few scenarios, so that some reruns choose another strategy than the first run
     full = strategy.optimise_strategies(arrays, n_scenarios=20, rng=3, out_of_sample=0, stability=3)
     assert not all(r.same for r in full.stability_runs)
-    monkeypatch.setattr(strategy, "RERUN_SHORTLIST", shortlist)
+    monkeypatch.setattr(enumeration, "RERUN_SHORTLIST", shortlist)
     short = strategy.optimise_strategies(arrays, n_scenarios=20, rng=3, out_of_sample=0, stability=3)
     assert [r.best for r in short.stability_runs] == [r.best for r in full.stability_runs]
     assert short.strategies == full.strategies

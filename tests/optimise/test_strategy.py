@@ -15,16 +15,10 @@ from decide.compile import compile_case
 from decide.errors import DecideError
 from decide.load import parse_case
 from decide.optimise.scenarios import draw_scenarios, iter_scenarios
-from decide.optimise.strategy import (
-    check_strategy,
-    criterion_means,
-    evaluate_strategy,
-    feasible_strategies,
-    optimise_strategies,
-    scenario_values,
-    strategy_problems,
-    strategy_space,
-)
+from decide.model.strategies import check_strategy, strategy_problems, strategy_space
+from decide.optimise.enumeration import feasible_strategies
+from decide.optimise.evaluate import criterion_means, evaluate_strategy, scenario_values
+from decide.optimise.strategy import optimise_strategies
 
 # The suite runs with --import-mode=importlib: put this folder's helper module on the path.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -12,8 +12,9 @@ import pytest
 from decide.compile import compile_case
 from decide.load import parse_case
 from decide.optimise.scenarios import draw_scenarios
-from decide.optimise.strategy import optimise_strategies, strategy_problems, strategy_space
-from decide.optimise.strategy_milp import build_strategy_model
+from decide.model.strategies import strategy_problems, strategy_space
+from decide.optimise.milp.pyomo_model import build_strategy_model
+from decide.optimise.strategy import optimise_strategies
 
 # The suite runs with --import-mode=importlib: put this folder's helper module on the path.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -119,10 +120,10 @@ def test_auto_switches_to_the_milp_beyond_the_enumeration_limit(monkeypatch):
 def test_per_scenario_viability_matches_enumeration(monkeypatch, seed):
     """Viability as per-scenario variables (used when many options enable one option's
     requirements, like phase two of the Mali plan) gives the same optimum as the patterns."""
-    import decide.optimise.strategy_milp as strategy_milp
+    import decide.optimise.milp.model as milp_model
 
     arrays = compile_case(parse_case(random_case(7, seed, spread=2.0, n_preconditions=4)))
-    monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", 0)
+    monkeypatch.setattr(milp_model, "PATTERN_LIMIT", 0)
     common = dict(n_scenarios=40, rng=seed, out_of_sample=0, stability=0, top=1)
     milp = optimise_strategies(arrays, engine="milp", **common)
     model = build_strategy_model(arrays, draw_scenarios(arrays, 40, rng=seed))
@@ -139,9 +140,9 @@ def test_every_solve_shares_one_time_limit(monkeypatch):
     import dataclasses
     import time
 
-    from decide.optimise import strategy_milp
+    from decide.optimise.milp import search as milp_search
 
-    real = strategy_milp.solve_strategy_model
+    real = milp_search.solve_strategy_model
     given: list[float] = []
 
     def hits_the_limit(model, *, time_limit, **kwargs):
@@ -151,7 +152,7 @@ def test_every_solve_shares_one_time_limit(monkeypatch):
         time.sleep(max(time_limit - solution.seconds, 0.0))
         return dataclasses.replace(solution, seconds=max(time_limit, solution.seconds))
 
-    monkeypatch.setattr(strategy_milp, "solve_strategy_model", hits_the_limit)
+    monkeypatch.setattr(milp_search, "solve_strategy_model", hits_the_limit)
     case = parse_case(random_case(6, 2, n_profiles=3))
     limit = 1.0
     result = optimise_strategies(case, n_scenarios=40, rng=1, engine="milp", weights="minimax_regret",
@@ -165,9 +166,9 @@ def test_every_solve_shares_one_time_limit(monkeypatch):
 def test_soft_penalties_where_options_go_ahead_match_enumeration(monkeypatch, seed, pattern_limit):
     """Mostly soft requirements, with enablers: the MILP's penalties (charged only where the option
     goes ahead, the largest per precondition) give the enumeration's and the brute force's optimum."""
-    import decide.optimise.strategy_milp as strategy_milp
+    import decide.optimise.milp.model as milp_model
 
-    monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", pattern_limit)
+    monkeypatch.setattr(milp_model, "PATTERN_LIMIT", pattern_limit)
     arrays = compile_case(parse_case(random_case(6, seed, spread=2.0, n_criteria=3, soft=0.7)))
     # soft requirers that can fail (so where they go ahead matters)
     assert ((arrays.penalty > 0).any(axis=1) & arrays.eval_hard.any(axis=1)).sum() >= 2

@@ -17,7 +17,7 @@ from decide.compile import compile_case
 from decide.load import parse_case
 from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
 from decide.optimise.strategy import optimise_strategies
-from decide.optimise.strategy_milp import build_strategy_model
+from decide.optimise.milp.pyomo_model import build_strategy_model
 
 # The suite runs with --import-mode=importlib: put this folder's helper module on the path.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -20,14 +20,10 @@ from decide.compile import compile_case
 from decide.load import parse_case
 from decide.optimise.compare import compare_strategies
 from decide.optimise.scenarios import draw_scenarios
-from decide.optimise.strategy import (
-    criterion_means,
-    evaluate_strategy,
-    feasible_strategies,
-    optimise_strategies,
-    scenario_values,
-    strategy_space,
-)
+from decide.model.strategies import strategy_space
+from decide.optimise.enumeration import feasible_strategies
+from decide.optimise.evaluate import criterion_means, evaluate_strategy, scenario_values
+from decide.optimise.strategy import optimise_strategies
 
 # The suite runs with --import-mode=importlib: put this folder's helper module on the path.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -24,16 +24,12 @@ import pytest
 
 from decide.compile import apply_enablers, compile_case
 from decide.load import load_case, parse_case
-from decide.optimise import strategy_milp
+from decide.optimise.milp import model as milp_model
 from decide.optimise.scenarios import draw_scenarios, iter_scenarios, scenario_bytes
-from decide.optimise.strategy import (
-    criterion_means,
-    evaluate_strategy,
-    feasible_strategies,
-    optimise_strategies,
-    scenario_values,
-    strategy_space,
-)
+from decide.model.strategies import strategy_space
+from decide.optimise.enumeration import feasible_strategies
+from decide.optimise.evaluate import criterion_means, evaluate_strategy, scenario_values
+from decide.optimise.strategy import optimise_strategies
 from decide.score import score
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -419,11 +415,11 @@ def _milp_and_enumeration(arrays, **common):
     return milp, enum
 
 
-@pytest.mark.parametrize("pattern_limit", [strategy_milp.PATTERN_LIMIT, 1, 0])
+@pytest.mark.parametrize("pattern_limit", [milp_model.PATTERN_LIMIT, 1, 0])
 @pytest.mark.parametrize("weights", ["hawks", "doves"])
 def test_milp_equals_enumeration_on_the_staged_case(monkeypatch, pattern_limit, weights):
     # PATTERN_LIMIT 0 writes every stage prefix's viability with per-scenario y rows; 1 mixes them
-    monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", pattern_limit)
+    monkeypatch.setattr(milp_model, "PATTERN_LIMIT", pattern_limit)
     arrays = compile_case(parse_case(staged_case()))
     _milp_and_enumeration(arrays, n_scenarios=120, rng=5, weights=weights, out_of_sample=0, stability=0, top=3)
 
@@ -442,7 +438,7 @@ def test_robust_objectives_with_stages(weights):
 @pytest.mark.parametrize("n_options, seed, pattern_limit", [(7, 1, None), (8, 2, None), (7, 4, 0), (9, 6, None)])
 def test_milp_equals_enumeration_on_random_staged_cases(monkeypatch, n_options, seed, pattern_limit):
     if pattern_limit is not None:
-        monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", pattern_limit)
+        monkeypatch.setattr(milp_model, "PATTERN_LIMIT", pattern_limit)
     arrays = compile_case(parse_case(random_staged_case(n_options, seed, spread=2.5)))
     assert arrays.n_stages > 1
     _milp_and_enumeration(arrays, n_scenarios=80, rng=seed, out_of_sample=0, stability=0, top=2)
@@ -572,11 +568,11 @@ def test_a_single_option_strategy_agrees_with_scores_expected_value():
     assert checked == 5
 
 
-@pytest.mark.parametrize("pattern_limit", [strategy_milp.PATTERN_LIMIT, 0])
+@pytest.mark.parametrize("pattern_limit", [milp_model.PATTERN_LIMIT, 0])
 @pytest.mark.parametrize("include, exclude", [(["support"], []), (["mediation"], ["talks"])])
 def test_milp_with_demanded_staged_options(monkeypatch, pattern_limit, include, exclude):
     # a demanded option's terms bound the outcome directly (not through the knapsack)
-    monkeypatch.setattr(strategy_milp, "PATTERN_LIMIT", pattern_limit)
+    monkeypatch.setattr(milp_model, "PATTERN_LIMIT", pattern_limit)
     arrays = compile_case(parse_case(staged_case()))
     _milp_and_enumeration(arrays, n_scenarios=100, rng=2, out_of_sample=0, stability=0, top=2,
                           include=include, exclude=exclude)

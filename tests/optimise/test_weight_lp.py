@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import linprog
 
 from decide.errors import DecideError
-from decide.optimise.weights import (
+from decide.optimise.weight_lp import (
     build_least_change_model,
     dominance,
     least_change,

@@ -115,7 +115,8 @@ def test_the_gap_model_mixes_the_shared_error_as_the_simulation_does(rho):
 @pytest.mark.parametrize("rho", [0.0, 0.8])
 def test_the_strategies_scenarios_share_the_error_as_the_kernel_does(rho):
     from decide.optimise.scenarios import draw_scenarios
-    from decide.optimise.strategy import scenario_values, strategy_space
+    from decide.model.strategies import strategy_space
+    from decide.optimise.evaluate import scenario_values
 
     data = case(rho or None)
     data["options"].insert(0, {"id": "wait", "name": "wait", "baseline": True, "scores": {"c": 5, "d": 5}})

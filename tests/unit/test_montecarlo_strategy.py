@@ -12,7 +12,7 @@ from decide.errors import DecideError
 from decide.load import load_case
 from decide.montecarlo import STRATEGY_ID, simulate
 from decide.optimise.scenarios import draw_scenarios
-from decide.optimise.strategy import evaluate_strategy
+from decide.optimise.evaluate import evaluate_strategy
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "data" / "minimal_case.yaml"
@@ -145,7 +145,8 @@ def test_engines_agree_on_joint_quantities(mali, strategy) -> None:
     """Not only means: P(strategy beats the status quo), which depends on both alternatives in the
     same world (the baseline's own draw where a part fails, soft penalties only where a member goes
     ahead), and the mean paired difference agree across the two engines."""
-    from decide.optimise.strategy import scenario_values, strategy_space
+    from decide.model.strategies import strategy_space
+    from decide.optimise.evaluate import scenario_values
     from decide.score import resolve_weights
 
     result = simulate(mali, N, rng=21, strategy=strategy)
