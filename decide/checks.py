@@ -201,6 +201,11 @@ def _check_options(case: Case) -> list[Problem]:
             if req.precondition not in precondition_ids:
                 problems.append(Problem(f"requires unknown precondition '{req.precondition}'; known: "
                                         f"{_listing(precondition_ids)}", f"{here}.requires[{j}]"))
+            for crit_id in req.consequence:
+                if crit_id not in leaf_by_id:
+                    kind = "a group, not a leaf criterion" if crit_id in group_ids else "not a criterion"
+                    problems.append(Problem(f"'{crit_id}' is {kind}; a consequence names leaf criteria: "
+                                            f"{_listing(leaf_by_id)}", f"{here}.requires[{j}].consequence.{crit_id}"))
         for field_name in ("depends_on", "excludes"):
             for j, other in enumerate(getattr(option, field_name)):
                 if other not in option_ids:

@@ -105,8 +105,10 @@ class CaseArrays:
 
     hard: NDArray[np.bool_]
     """(option, precondition): the option's own hard requirements."""
-    penalty: NDArray[np.float64]
-    """(option, precondition): value lost when a soft requirement says no (0 where none)."""
+    soft_loss: NDArray[np.float64]
+    """(option, precondition, criterion): value lost on each criterion's 0-1 scale when a soft
+    requirement says no (0 where none): its consequence on the criteria it names, or its flat
+    penalty on every criterion (with weights summing to one, the penalty itself)."""
     closure: NDArray[np.bool_]
     """(option, option): the option itself and every option it depends on."""
     excludes: NDArray[np.bool_]
@@ -192,9 +194,19 @@ class CaseArrays:
         return np.where(inherited, 0, own).astype(np.int8)
 
     @property
-    def eval_penalty(self) -> NDArray[np.float64]:
-        """(option, precondition): soft penalties over the option's smallest strategy (largest wins)."""
-        return np.max(np.where(self.closure[:, :, None], self.penalty[None, :, :], 0.0), axis=1)
+    def soft(self) -> NDArray[np.bool_]:
+        """(option, precondition): the option's own soft requirements."""
+        return self.soft_loss.any(axis=2)
+
+    @property
+    def eval_soft(self) -> NDArray[np.bool_]:
+        """(option, precondition): the soft requirements of the option's smallest strategy."""
+        return (self.closure.astype(np.int64) @ self.soft.astype(np.int64)) > 0
+
+    @property
+    def penalty(self) -> NDArray[np.float64]:
+        """(option, precondition): the largest loss on any criterion (transitional)."""
+        return self.soft_loss.max(axis=2, initial=0.0)
 
     @property
     def eval_enablers(self) -> NDArray[np.bool_]:
@@ -241,7 +253,7 @@ def compile_case(case: Case) -> CaseArrays:
     excludes = np.zeros((n_o, n_o), dtype=bool)
     hard = np.zeros((n_o, n_p), dtype=bool)
     stage = np.zeros((n_o, n_p), dtype=np.int8)
-    penalty = np.zeros((n_o, n_p))
+    soft_loss = np.zeros((n_o, n_p, n_c))
     uses = np.zeros((n_o, len(case.resources)))
     for i, o in enumerate(options):
         closure[i, [opt_index[d] for d in closure_sets[o.id]]] = True
@@ -249,7 +261,10 @@ def compile_case(case: Case) -> CaseArrays:
             excludes[i, opt_index[other]] = excludes[opt_index[other], i] = True
         for req in o.requires:
             if req.soft:
-                penalty[i, pre_index[req.precondition]] = req.penalty
+                loss = soft_loss[i, pre_index[req.precondition]]
+                loss += req.penalty or 0.0
+                for crit, amount in req.consequence.items():
+                    loss[crit_index[crit]] += amount
         for q, k in o.hard_requirements:  # a question listed in two stages counts at the first
             if not hard[i, pre_index[q]]:
                 hard[i, pre_index[q]], stage[i, pre_index[q]] = True, k
@@ -322,7 +337,7 @@ def compile_case(case: Case) -> CaseArrays:
         probability_central=np.array(central, dtype=float),
         correlation=correlation,
         hard=hard,
-        penalty=penalty,
+        soft_loss=soft_loss,
         closure=closure,
         excludes=excludes,
         enabler_option=np.array([opt_index[e.option] for e in case.enablers], dtype=np.intp),

@@ -55,8 +55,9 @@ class SimulationResult:
     ``p_yes`` (q): the world's answer without enablers; ``evpi`` (scalar); ``evppi`` (q): the value of
     learning the answer the decision turns on (under the enablers in :attr:`evppi_answer`), and
     ``evppi_unmediated`` (q) of learning the answer without enablers; ``criterion_means`` (a, c):
-    E[criterion value of the outcome], and ``expected_penalty`` (a), so that with fixed weights
-    ``mean = criterion_means @ w - expected_penalty`` (the matrix the weight analyses use).
+    E[criterion value of the outcome], ``expected_loss`` (a, c): E[soft loss on each criterion], so
+    that with fixed weights ``mean = (criterion_means - expected_loss) @ w`` (the matrix the weight
+    analyses use), and ``expected_penalty`` (a): E[soft penalty] under the drawn weights.
     Undefined estimates (an option never best, a precondition that always says yes) are NaN.
     With ``simulate(..., strategy=[...])`` the last row, id ``"strategy"``, is that strategy,
     ranked alongside the options (its options are in :attr:`strategy`).
@@ -201,10 +202,11 @@ class SimulationResult:
 
     @property
     def value_matrix(self) -> pd.DataFrame:
-        """Option x criterion: ``criterion_means`` minus each option's expected soft penalty, so that
-        ``value_matrix @ w`` is the expected value under weights ``w`` (summing to 1): the matrix the
-        weight analyses (crossovers, least change, potential optimality, dominance) work on."""
-        matrix = self.estimates["criterion_means"] - self.estimates["expected_penalty"][:, None]
+        """Option x criterion: ``criterion_means`` minus each option's expected soft loss on each
+        criterion, so that ``value_matrix @ w`` is the expected value under weights ``w`` (summing to
+        1): the matrix the weight analyses (crossovers, least change, potential optimality,
+        dominance) work on."""
+        matrix = self.estimates["criterion_means"] - self.estimates["expected_loss"]
         return pd.DataFrame(matrix, index=pd.Index(self.option_ids, name="option"),
                             columns=pd.Index(self.criterion_ids, name="criterion"))
 

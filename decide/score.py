@@ -17,7 +17,8 @@ import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
-from decide.model.expected import Prospects, expected_criterion_values, expected_values, option_prospects
+from decide.model.expected import (Prospects, expected_criterion_values, expected_values, option_prospects,
+                                   soft_penalty)
 from decide.spec import Case
 
 __all__ = ["Method", "ScoreResult", "score", "score_profiles", "resolve_weights", "expected_value_matrix",
@@ -106,22 +107,23 @@ def resolve_weights(arrays: CaseArrays, weights: Any = None) -> tuple[np.ndarray
 
 
 def hold_probabilities(arrays: CaseArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Per option: P(all hard requirements hold) and the expected soft penalty where it goes ahead.
+    """Per option: P(all hard requirements hold) and the expected soft penalty (default weights).
 
     At the central probabilities, after the enablers of the option's own strategy (the option with
     the options it depends on), with the answers correlated through the case's Gaussian copula;
     the rule is :mod:`decide.model.expected`.
     """
     prospects = option_prospects(arrays)
-    return prospects.p_go, prospects.expected_penalty
+    return prospects.p_go, soft_penalty(prospects, arrays.weights)
 
 
 def expected_value_matrix(arrays: CaseArrays, prospects: Prospects | None = None) -> np.ndarray:
     """(option, criterion) matrix M with expected value = M @ w for every weight vector on the simplex.
 
-    ``M = p_hold * v(planned) + (1 - p_hold) * v(failure) - soft_penalty`` per criterion, on central
-    values (:func:`decide.model.expected.expected_criterion_values`): the penalty is subtracted
-    from every column because the weights sum to one. The weight analyses (crossovers, least
+    ``M = p_hold * v(planned) + (1 - p_hold) * v(failure) - E[soft loss]`` per criterion, on central
+    values (:func:`decide.model.expected.expected_criterion_values`): each soft loss comes off the
+    column of the criterion it is stated on (a flat penalty off every column, as the weights sum
+    to one). The weight analyses (crossovers, least
     change, potential optimality, dominance) use this matrix unless given the simulation's.
     """
     prospects = option_prospects(arrays) if prospects is None else prospects
@@ -163,11 +165,12 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     distribution, the mean otherwise. ``p_hold`` is the probability that all required
     preconditions hold, with the answers correlated through the case's Gaussian copula as in
     the simulation, after the enablers of the option's own strategy (the option with the
-    options it depends on). ``soft_penalty`` is the expected cost of soft "no"s, charged only
-    where they hit an option that goes ahead (a failed option is scored by its failure profile):
-    for an option without dependencies, each penalty times P(it goes ahead and that answer is
-    no); with dependencies, per "no" the largest penalty among the members that go ahead, as the
-    strategies engine and the simulation charge it. ``expected_value = p_hold * value_if_hold +
+    options it depends on). ``soft_penalty`` is the expected cost of soft "no"s under the weights,
+    charged only where they hit an option that goes ahead (a failed option is scored by its
+    failure profile): for an option without dependencies, each loss times P(it goes ahead and
+    that answer is no), weighted by the criterion it is stated on; with dependencies, per "no"
+    and criterion the largest loss among the members that go ahead, as the strategies engine
+    and the simulation charge it. ``expected_value = p_hold * value_if_hold +
     (1 - p_hold) * failure_value - soft_penalty`` ranks the additive method; the rule lives in
     :mod:`decide.model.expected`. The cross-check methods rank the matrix of risk-adjusted
     outcomes ``p_hold * planned + (1 - p_hold) * failure`` on each criterion's own scale and
@@ -182,10 +185,10 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     w, profile = resolve_weights(arrays, weights)
 
     prospects = option_prospects(arrays)
-    p_hold, soft_penalty = prospects.p_go, prospects.expected_penalty
+    p_hold, penalty = prospects.p_go, soft_penalty(prospects, w)
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
     stage_values = np.moveaxis(failure_criterion_values(arrays) @ w, 0, -1)  # (option, stage)
-    expected = expected_values(prospects, additive_value(planned, w), stage_values)
+    expected = expected_values(prospects, additive_value(planned, w), stage_values, w)
     value_if_hold = additive_value(planned, w)
     # the value if it fails: each stage's profile by its share of the failures
     failure_value = np.where(prospects.can_fail, (prospects.failure_share() * stage_values).sum(axis=-1), np.nan)
@@ -199,7 +202,7 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
         "value_if_hold": value_if_hold,
         "p_hold": p_hold,
         "failure_value": failure_value,
-        "soft_penalty": soft_penalty,
+        "soft_penalty": penalty,
         "evaluated_with": evaluated_with,
     }, index=pd.Index(ids, name="option"))
     contributions = pd.DataFrame(planned * w, index=table.index, columns=list(arrays.criterion_ids))

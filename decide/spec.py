@@ -480,16 +480,31 @@ class Requirement(Frozen):
 
     precondition: Id
     soft: bool = False
+    consequence: dict[Id, Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]] = {}
+    """For a soft requirement: leaf criterion id -> value lost on that criterion's own 0-1 value
+    scale when the answer is no (only where the option goes ahead). Stated on the criteria it
+    affects, the cost scales with every stakeholder's weight on them."""
     penalty: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    """For a soft requirement: value (on the 0-1 value scale) lost when the answer is no."""
+    """For a soft requirement without a consequence: value (on the 0-1 value scale of the whole
+    tree) lost when the answer is no, the same under every weight profile (the fallback)."""
     evidence: Evidence | None = None
+
+    def cost(self) -> str:
+        """What a "no" costs, in words: "fails", or the soft consequence or penalty."""
+        if not self.soft:
+            return "fails"
+        parts = [f"−{amount:g} on {crit}" for crit, amount in self.consequence.items()]
+        if self.penalty is not None:
+            parts.append(f"−{self.penalty:g} overall")
+        return ", ".join(parts)
 
     @model_validator(mode="after")
     def _penalty(self) -> Requirement:
-        if self.soft and self.penalty is None:
-            raise ValueError("a soft requirement needs a penalty (value lost, between 0 and 1)")
-        if not self.soft and self.penalty is not None:
-            raise ValueError("penalty applies only to a soft requirement: add 'soft: true'")
+        if self.soft and self.penalty is None and not self.consequence:
+            raise ValueError("a soft requirement needs a consequence (value lost on the criteria it affects, "
+                             "e.g. consequence: {humanitarian: 0.2}) or a penalty (value lost, between 0 and 1)")
+        if not self.soft and (self.penalty is not None or self.consequence):
+            raise ValueError("penalty and consequence apply only to a soft requirement: add 'soft: true'")
         return self
 
 

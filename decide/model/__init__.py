@@ -2,5 +2,5 @@
 
 - :mod:`decide.model.orthant`: P(every answer in a set is yes) under the Gaussian copula.
 - :mod:`decide.model.expected`: the expected-value rule of an option (goes ahead with every hard
-  requirement; soft penalties only where it goes ahead; failure profile otherwise).
+  requirement; soft losses only where it goes ahead; failure profile otherwise).
 """

@@ -12,15 +12,16 @@ are uncorrelated), as in the simulation:
   ``P(first no at stage k) = P(stages < k all yes) - P(stages <= k all yes)``;
 - a **soft** "no" costs only a member that goes ahead (a failed one is already scored by its
   failure profile): a member goes ahead when its own hard requirements and its dependencies'
-  hold, and for each precondition ``q`` that says no the option pays the largest penalty among
-  the members that go ahead and softly require ``q`` — the rule of the strategies engine and the
-  Monte Carlo kernel. For an option without dependencies this is
-  ``E[penalty] = sum_q penalty_q * P(all hard yes and q no)``; a dependency that goes ahead pays
-  its own soft penalties even where the option itself fails;
+  hold, and for each precondition ``q`` that says no the option loses, on each criterion, the
+  largest loss among the members that go ahead and softly require ``q`` (a consequence names
+  criteria; a flat penalty is the same loss on every criterion) — the rule of the strategies
+  engine and the Monte Carlo kernel. For an option without dependencies this is
+  ``E[loss_c] = sum_q loss_qc * P(all hard yes and q no)``; a dependency that goes ahead pays
+  its own soft losses even where the option itself fails;
 
-so the expected value is ``p_go * v(planned) + sum_k p_fail_k * v(failure_k) - E[penalty]``, and
+so the expected value is ``p_go * v(planned) + sum_k p_fail_k * v(failure_k) - E[loss] @ w``, and
 per criterion (for every weight vector on the simplex, expected value = matrix @ weights)
-``p_go * v_c(planned) + sum_k p_fail_k * v_c(failure_k) - E[penalty]``.
+``p_go * v_c(planned) + sum_k p_fail_k * v_c(failure_k) - E[loss_c]``.
 
 :mod:`decide.score` applies the rule to central values, :mod:`decide.sensitivity.gap` to rows of
 drawn inputs. The simulation estimates the same quantities by sampling.
@@ -38,8 +39,8 @@ from numpy.typing import ArrayLike, NDArray
 from decide.compile import CaseArrays, apply_enablers
 from decide.model.orthant import all_yes_probability
 
-__all__ = ["Prospects", "go_probability", "expected_soft_penalty", "option_prospects", "expected_values",
-           "expected_criterion_values"]
+__all__ = ["Prospects", "go_probability", "expected_soft_loss", "option_prospects", "expected_values",
+           "soft_penalty", "expected_criterion_values"]
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,10 @@ class Prospects:
 
     p_go: NDArray[np.float64]
     """``(..., option)`` P(every hard requirement of the option's smallest strategy says yes)."""
-    expected_penalty: NDArray[np.float64]
-    """``(..., option)`` expected soft penalty: per "no", the largest penalty among the members
-    (the option and its dependencies) that go ahead."""
+    expected_loss: NDArray[np.float64]
+    """``(..., option, criterion)`` expected soft loss on each criterion: per "no", the largest loss
+    among the members (the option and its dependencies) that go ahead; the expected soft penalty
+    under weights ``w`` is ``expected_loss @ w``."""
     can_fail: NDArray[np.bool_]
     """``(option,)`` the option has a hard requirement (else its failure profile never counts)."""
     p_fail: NDArray[np.float64]
@@ -74,13 +76,14 @@ def go_probability(p_yes: ArrayLike, hard: ArrayLike, correlation: ArrayLike) ->
     return all_yes_probability(p_yes[..., chosen], np.asarray(correlation, dtype=float)[np.ix_(chosen, chosen)])
 
 
-def expected_soft_penalty(
+def expected_soft_loss(
     p_yes: ArrayLike,
     member_hard: ArrayLike,
-    member_penalty: ArrayLike,
+    member_loss: ArrayLike,
     correlation: ArrayLike,
 ) -> NDArray[np.float64]:
-    """Expected soft penalty: per "no", the largest penalty among the members that go ahead.
+    """Expected soft loss on each criterion: per "no" and criterion, the largest loss among the
+    members that go ahead.
 
     Parameters
     ----------
@@ -89,18 +92,20 @@ def expected_soft_penalty(
     member_hard
         ``(member, precondition)``: what each member needs to go ahead (its own hard requirements
         and its dependencies').
-    member_penalty
-        ``(member, precondition)``: each member's own soft-requirement penalties (0 where none).
+    member_loss
+        ``(member, precondition, criterion)``: value each member loses on each criterion when its
+        soft requirement says no (``CaseArrays.soft_loss``; 0 where none).
     correlation
         ``(precondition, precondition)`` Gaussian-copula correlation of the answers.
 
     Returns
     -------
-    ``(...)`` expected penalties.
+    ``(..., criterion)`` expected losses; with weights ``w`` (summing to one) the expected soft
+    penalty is ``loss @ w``.
 
     Notes
     -----
-    For a precondition ``q`` softly required by members with penalties ``pi_1 >= ... >= pi_K``
+    For a precondition ``q`` and criterion ``c`` with member losses ``pi_1 >= ... >= pi_K``
     (``pi_(K+1) = 0``), ``E[max {pi_k : member k goes ahead} 1{q no}] = sum_k (pi_k - pi_(k+1))
     P(q no and one of members 1..k goes ahead)``, the union by inclusion-exclusion over the
     members' hard sets, each term ``P(all of U yes) - P(all of U and q yes)``.
@@ -108,13 +113,13 @@ def expected_soft_penalty(
     Examples
     --------
     >>> import numpy as np
-    >>> # one member: hard q0, soft q1 (penalty 0.1); independent answers at 0.5
-    >>> float(expected_soft_penalty([0.5, 0.5], [[True, False]], [[0.0, 0.1]], np.eye(2)))
-    0.025
+    >>> # one member: hard q0, soft q1 costing 0.1 on one criterion; independent answers at 0.5
+    >>> expected_soft_loss([0.5, 0.5], [[True, False]], [[[0.0, 0.0], [0.1, 0.0]]], np.eye(2)).tolist()
+    [0.025, 0.0]
     """
     p_yes = np.asarray(p_yes, dtype=float)
     member_hard = np.asarray(member_hard, dtype=bool)
-    member_penalty = np.asarray(member_penalty, dtype=float)
+    member_loss = np.asarray(member_loss, dtype=float)
     correlation = np.asarray(correlation, dtype=float)
     cache: dict[tuple[int, ...], NDArray[np.float64]] = {}
 
@@ -125,26 +130,34 @@ def expected_soft_penalty(
             cache[key] = all_yes_probability(p_yes[..., index], correlation[np.ix_(index, index)])
         return cache[key]
 
-    out = np.zeros(p_yes.shape[:-1])
-    for q in np.flatnonzero(member_penalty.max(axis=0, initial=0.0) > 0.0):
-        members = np.flatnonzero(member_penalty[:, q] > 0.0)
-        members = members[np.argsort(-member_penalty[members, q], kind="stable")]
-        steps = np.append(member_penalty[members, q], 0.0)
-        sets = [frozenset(np.flatnonzero(member_hard[m]).tolist()) for m in members]
-        for k in range(len(members)):
-            drop = steps[k] - steps[k + 1]
-            if drop <= 0.0:
-                continue
-            # P(q no and at least one of members 0..k goes ahead), by inclusion-exclusion.
-            union = np.zeros(p_yes.shape[:-1])
-            for size in range(1, k + 2):
-                for subset in combinations(range(k + 1), size):
-                    needed = frozenset().union(*(sets[i] for i in subset))
-                    if q in needed:
-                        continue  # q yes is required for them to go ahead: q no excludes it
-                    term = all_yes(needed) - all_yes(needed | {int(q)})
-                    union += term if size % 2 else -term
-            out += drop * np.maximum(union, 0.0)
+    def q_no_and_any_ahead(q: int, members: frozenset[int]) -> NDArray[np.float64]:
+        """P(q no and at least one of ``members`` goes ahead), by inclusion-exclusion."""
+        sets = [frozenset(np.flatnonzero(member_hard[m]).tolist()) for m in sorted(members)]
+        union = np.zeros(p_yes.shape[:-1])
+        for size in range(1, len(sets) + 1):
+            for subset in combinations(sets, size):
+                needed = frozenset().union(*subset)
+                if q in needed:
+                    continue  # q yes is required for them to go ahead: q no excludes it
+                term = all_yes(needed) - all_yes(needed | {int(q)})
+                union += term if size % 2 else -term
+        return np.maximum(union, 0.0)
+
+    out = np.zeros(p_yes.shape[:-1] + (member_loss.shape[2],))
+    for q in np.flatnonzero(member_loss.max(axis=(0, 2), initial=0.0) > 0.0):
+        unions: dict[frozenset[int], NDArray[np.float64]] = {}
+        for c in np.flatnonzero(member_loss[:, q, :].max(axis=0) > 0.0):
+            members = np.flatnonzero(member_loss[:, q, c] > 0.0)
+            members = members[np.argsort(-member_loss[members, q, c], kind="stable")]
+            steps = np.append(member_loss[members, q, c], 0.0)
+            for k in range(len(members)):
+                drop = steps[k] - steps[k + 1]
+                if drop <= 0.0:
+                    continue
+                prefix = frozenset(members[:k + 1].tolist())
+                if prefix not in unions:
+                    unions[prefix] = q_no_and_any_ahead(int(q), prefix)
+                out[..., c] += drop * unions[prefix]
     return out
 
 
@@ -176,7 +189,7 @@ def option_prospects(
     eval_hard, eval_stage = arrays.eval_hard, arrays.eval_stage
     p_go = np.empty(p_yes.shape[:-1])
     p_fail = np.zeros(p_yes.shape[:-1] + (arrays.n_stages,))
-    penalty = np.zeros(p_yes.shape[:-1])
+    loss = np.zeros(p_yes.shape[:-1] + (arrays.n_criteria,))
     for i, o in enumerate(chosen):
         passed = np.ones(p_yes.shape[:-2])  # P(every stage before k says yes)
         for k in range(int(eval_stage[o][eval_hard[o]].max(initial=0)) + 1):
@@ -185,26 +198,33 @@ def option_prospects(
             passed = through
         p_go[..., i] = passed
         members = np.flatnonzero(arrays.closure[o])
-        if arrays.penalty[members].any():
-            penalty[..., i] = expected_soft_penalty(p_yes[..., i, :], eval_hard[members], arrays.penalty[members],
-                                                    arrays.correlation)
-    return Prospects(p_go, penalty, eval_hard[chosen].any(axis=1), p_fail)
+        if arrays.soft_loss[members].any():
+            loss[..., i, :] = expected_soft_loss(p_yes[..., i, :], eval_hard[members], arrays.soft_loss[members],
+                                                 arrays.correlation)
+    return Prospects(p_go, loss, eval_hard[chosen].any(axis=1), p_fail)
 
 
 def expected_values(
     prospects: Prospects,
     planned_values: ArrayLike,
     failure_values: ArrayLike,
+    weights: ArrayLike,
 ) -> NDArray[np.float64]:
-    """``p_go * planned + sum_k p_fail_k * failure_k - E[penalty]``, shape ``(..., option)``.
+    """``p_go * planned + sum_k p_fail_k * failure_k - E[loss] @ w``, shape ``(..., option)``.
 
     ``planned_values`` ``(..., option)`` are the options' (weighted) values if they go ahead and
     ``failure_values`` ``(..., option, stage)`` if they fail at each stage; a stage where an option
-    cannot fail ignores its value (which may be NaN).
+    cannot fail ignores its value (which may be NaN). ``weights`` ``(..., criterion)`` weigh the
+    soft losses.
     """
     p_fail = prospects.p_fail
     failed = np.where(p_fail > 0, p_fail * np.asarray(failure_values, dtype=float), 0.0).sum(axis=-1)
-    return prospects.p_go * np.asarray(planned_values, dtype=float) + failed - prospects.expected_penalty
+    return prospects.p_go * np.asarray(planned_values, dtype=float) + failed - soft_penalty(prospects, weights)
+
+
+def soft_penalty(prospects: Prospects, weights: ArrayLike) -> NDArray[np.float64]:
+    """``(..., option)`` expected soft penalty under ``weights`` ``(..., criterion)``."""
+    return np.einsum("...oc,...c->...o", prospects.expected_loss, np.asarray(weights, dtype=float))
 
 
 def expected_criterion_values(
@@ -216,9 +236,9 @@ def expected_criterion_values(
 
     ``planned`` ``(..., option, criterion)`` and ``failed`` ``(..., stage, option, criterion)``
     are criterion values (on [0, 1]) if the option goes ahead and if it fails at each stage. The
-    expected penalty comes off every column, as the weights sum to one.
+    expected soft loss comes off each criterion's column.
     """
     p_fail = np.moveaxis(prospects.p_fail, -1, -2)[..., None]  # (..., stage, option, 1)
     failure = np.where(p_fail > 0, p_fail * np.asarray(failed, dtype=float), 0.0).sum(axis=-3)
     return (prospects.p_go[..., None] * np.asarray(planned, dtype=float) + failure
-            - prospects.expected_penalty[..., None])
+            - prospects.expected_loss)

@@ -55,6 +55,11 @@ def _accumulate(m, s, nb_, weights, world, answers, scored, ranks, keep_v, keep_
         for c in range(cv.shape[1]):
             s.sum_cv[a, c] += cv[a, c]
             s.sum_cv2[a, c] += cv2[a, c]
+        if m.alt_soft[a]:
+            for c in range(cv.shape[1]):
+                lost, lost2 = _sum_and_squares(nb_, answers.loss[a, c])
+                s.sum_loss[a, c, 0] += lost
+                s.sum_loss[a, c, 1] += lost2
     _rank_counts(nb_, values, ranks.better, ranks.tied, s.wins)
     _central_weights(nb_, weights.w, ranks.better, ranks.tied, ranks.top, s.cw, s.cw_sq)
     for a in range(n_a):
@@ -295,19 +300,22 @@ def _keep_draws(nb_, values, thr, lat, var_q, pair_v, keep_v, keep_yes, at):
 
 
 @nb.njit(**KERNEL)
-def _confidence(nb_, answers, scored, central, defined, ranks, cf):
+def _confidence(m, nb_, answers, scored, central, defined, ranks, cf):
     """Confidence factors: is each alternative best with the weights fixed at its central weights?
 
     ``cf[a, 0]`` sums the share of best (ties split), ``cf[a, 1]`` its square, ``cf[0, 2]`` draws.
     """
-    vcell, penalty, totals = scored.vcell, answers.penalty, ranks.totals
+    vcell, loss, soft, totals = scored.vcell, answers.loss, m.alt_soft, ranks.totals
     n_a, n_c = vcell.shape[0], vcell.shape[1]
     for d in range(nb_):
         for k in range(n_a):
             if not defined[k]:
                 continue
             for a in range(n_a):
-                total = -penalty[a, d]
+                total = 0.0
+                if soft[a]:  # its soft losses, weighted by the central weights too
+                    for c in range(n_c):
+                        total -= central[k, c] * loss[a, c, d]
                 for c in range(n_c):
                     total += central[k, c] * vcell[a, c, d]
                 totals[a] = total

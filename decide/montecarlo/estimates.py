@@ -139,7 +139,8 @@ def _estimates(acc: Accumulator) -> dict[str, NDArray[np.float64]]:
         "sole_blocker_share": sole_share, "value_at_stake": at_stake, "p_yes": s.world_yes / n,
         "evpi": np.array(s.sum_best[0] / n - mean.max()),
         **dict(zip(("evppi", "evppi_unmediated"), _answers_evppi(acc)[:2])),
-        "criterion_means": s.sum_cv / n, "expected_penalty": s.sum_pen[:, 0] / n, "ended": s.ended / n,
+        "criterion_means": s.sum_cv / n, "expected_penalty": s.sum_pen[:, 0] / n,
+        "expected_loss": s.sum_loss[..., 0] / n, "ended": s.ended / n,
     }
 
 
@@ -200,6 +201,7 @@ def _mc_standard_errors(acc: Accumulator, est: dict[str, NDArray[np.float64]]) -
         "p_yes": _binomial_se(est["p_yes"], n), "evpi": np.asarray(evpi_se), "evppi": evppi_se,
         "evppi_unmediated": evppi_world_se, "criterion_means": np.sqrt(np.maximum(s.sum_cv2 / n - est["criterion_means"] ** 2, 0.0) / n),
         "expected_penalty": np.sqrt(np.maximum(s.sum_pen[:, 1] / n - est["expected_penalty"] ** 2, 0.0) / n),
+        "expected_loss": np.sqrt(np.maximum(s.sum_loss[..., 1] / n - est["expected_loss"] ** 2, 0.0) / n),
         "ended": _binomial_se(est["ended"], n),
     }
     if n < 2:  # one draw says nothing of its own spread: not estimable, not zero

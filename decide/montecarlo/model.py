@@ -108,8 +108,8 @@ class Model(NamedTuple):
     alt_hard: NDArray[np.bool_]
     """(a, q): the alternative's hard requirements (its members')."""
     alt_pen: NDArray[np.float64]
-    """(a, q): the largest penalty of a soft requirement on q among the alternative's members (a
-    precondition on which a soft "no" may cost something)."""
+    """(a, q): the largest loss, on any criterion, of a soft requirement on q among the
+    alternative's members (> 0: a soft "no" on q may cost something; bounds the values)."""
     row_mem_start: NDArray[np.int64]
     """(a + 1,): offsets into ``row_mem``."""
     row_mem: NDArray[np.int64]
@@ -118,8 +118,11 @@ class Model(NamedTuple):
     mem_hard: NDArray[np.bool_]
     """(option, q): the hard requirements of the option's smallest strategy: it goes ahead where
     they all say yes (under the enablers of the alternative it is a member of)."""
-    mem_pen: NDArray[np.float64]
-    """(option, q): the option's own soft-requirement penalties."""
+    alt_soft: NDArray[np.bool_]
+    """(a,): the alternative has a soft requirement (its soft losses are computed)."""
+    mem_loss: NDArray[np.float64]
+    """(option, q, c): the value the option loses on each criterion when its soft requirement on
+    q says no (``CaseArrays.soft_loss``)."""
     alt_can_fail: NDArray[np.bool_]
     """(a,): the alternative has a hard requirement (its failure outcomes are drawn)."""
     alt_stage: NDArray[np.int64]
@@ -189,7 +192,9 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     active = np.asarray(arrays.eval_enablers, dtype=bool).reshape(n_o, n_e)
     alt_hard = np.ascontiguousarray(arrays.eval_hard, dtype=bool).reshape(n_o, n_q)
     alt_stage = np.where(alt_hard, np.asarray(arrays.eval_stage, dtype=np.int64).reshape(n_o, n_q), 0)
-    alt_pen = np.ascontiguousarray(arrays.eval_penalty, dtype=float).reshape(n_o, n_q)
+    member_pen = arrays.soft_loss.max(axis=2, initial=0.0)  # (option, q)
+    alt_pen = np.max(np.where(arrays.closure[:, :, None], member_pen[None], 0.0), axis=1,
+                     initial=0.0).reshape(n_o, n_q)
     st_comp = np.zeros(0, dtype=np.int64)
     st_coef = np.zeros(0)
     st_hard = np.zeros((0, n_q), dtype=bool)
@@ -213,7 +218,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         active = np.vstack([active, x[arrays.enabler_option][None, :] if n_e else np.zeros((1, 0), bool)])
         alt_hard = np.vstack([alt_hard, (x.astype(np.int64) @ arrays.hard.astype(np.int64) > 0)[None, :]])
         alt_stage = np.vstack([alt_stage, np.zeros((1, n_q), dtype=np.int64)])  # its own outcome is assembled
-        alt_pen = np.vstack([alt_pen, np.max(np.where(x[:, None], arrays.penalty, 0.0), axis=0,
+        alt_pen = np.vstack([alt_pen, np.max(np.where(x[:, None], member_pen, 0.0), axis=0,
                                              initial=0.0)[None, :]])
     n_a = alt_hard.shape[0]
     members = [np.flatnonzero(arrays.closure[a]) for a in range(n_o)]
@@ -297,7 +302,8 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         values = criterion_values(cell_par[f, :, :, 0], vf_x, vf_v)
         cell_par[f, :, :, 7] = np.where(points, values, 0.0)
 
-    # Values lie in [-total penalty, 1] (value functions in [0, 1], weights summing to 1).
+    # Values lie in [-total penalty, 1] (value functions in [0, 1], weights summing to 1: a soft
+    # "no" costs at most its largest loss on one criterion).
     hist_lo = -alt_pen.sum(axis=1)
     span = 1.0 - hist_lo
     pert = np.any(cell_kind == PERT)
@@ -317,10 +323,11 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
         en_amount=np.asarray(arrays.enabler_amount, dtype=float),
         alt_tv=alt_tv, var_q_start=var_q_start, var_q=np.array(var_q, dtype=np.int64),
         pair_v=np.repeat(np.arange(len(signatures), dtype=np.int64), np.diff(var_q_start)),
-        alt_hard=alt_hard, alt_pen=alt_pen, alt_can_fail=can_fail, alt_stage=np.ascontiguousarray(alt_stage),
+        alt_hard=alt_hard, alt_pen=alt_pen, alt_soft=alt_pen.max(axis=1, initial=0.0) > 0.0, alt_can_fail=can_fail,
+        alt_stage=np.ascontiguousarray(alt_stage),
         alt_n_fail=alt_n_fail, row_mem_start=row_mem_start, row_mem=row_mem,
         mem_hard=np.ascontiguousarray(arrays.eval_hard, dtype=np.bool_),
-        mem_pen=np.ascontiguousarray(arrays.penalty, dtype=float),
+        mem_loss=np.ascontiguousarray(arrays.soft_loss, dtype=float).reshape(n_o, n_q, n_c),
         cell_kind=np.ascontiguousarray(cell_kind), cell_par=np.ascontiguousarray(cell_par),
         cell_cum=np.ascontiguousarray(np.stack([pad(t.cum) for t in outcomes])),
         cell_val=np.ascontiguousarray(np.stack([pad(t.values) for t in outcomes])),

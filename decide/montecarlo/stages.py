@@ -160,26 +160,27 @@ def _world(m, u, nb_, world):
 
 @nb.njit(**KERNEL)
 def _answers(m, nb_, world, answers):
-    """Each alternative's answers under its enablers, hard noes (count, last one) and penalty.
+    """Each alternative's answers under its enablers, hard noes (count, last one) and soft losses.
 
-    Soft penalties (DESIGN, "Soft requirement"): a soft "no" costs only a member that goes ahead
-    (a failed one is scored by its failure profile); per precondition, the largest penalty among
-    the members that go ahead and softly require it (the strategies engine's rule).
+    Soft losses (DESIGN, "Soft requirement"): a soft "no" costs only a member that goes ahead
+    (a failed one is scored by its failure profile); per precondition and criterion, the largest
+    loss among the members that go ahead and softly require it (the strategies engine's rule).
+    ``_start_values`` weighs them into the penalty.
 
     Loops over the sub-block's draws innermost, branch-free: they vectorise. ``no`` is filled only
     where it is read: requirements, and preconditions the alternative's enablers act on (the
     accumulator takes the others from the world's answers).
     """
     thr, lat = world.thr, world.lat
-    no, n_hard_no, last_no, penalty = answers.no, answers.n_hard_no, answers.last_no, answers.penalty
-    sel, go, pen_best = answers.sel, answers.go, answers.pen_best
+    no, n_hard_no, last_no, loss = answers.no, answers.n_hard_no, answers.last_no, answers.loss
+    sel, go, best = answers.sel, answers.go, answers.best
     n_a, n_q = m.alt_hard.shape
+    n_c = loss.shape[1]
     for a in range(n_a):
         for d in range(nb_):
             n_hard_no[a, d] = 0
             last_no[a, d] = -1
             sel[a, d] = NO_FAILURE
-            penalty[a, d] = 0.0
         for q in range(n_q):
             tv = m.alt_tv[a, q]
             if tv == 0 and not m.alt_hard[a, q] and m.alt_pen[a, q] == 0.0:
@@ -194,32 +195,35 @@ def _answers(m, nb_, world, answers):
                     sel[a, d] = min(sel[a, d], out) if no[a, q, d] else sel[a, d]
         for d in range(nb_):
             sel[a, d] = 0 if sel[a, d] == NO_FAILURE else sel[a, d]
-        soft = False
-        for q in range(n_q):
-            soft |= m.alt_pen[a, q] > 0.0
-        if not soft:
+        if not m.alt_soft[a]:
             continue
-        for q in range(n_q):
-            if m.alt_pen[a, q] > 0.0:
-                for d in range(nb_):
-                    pen_best[q, d] = 0.0
-        for i in range(m.row_mem_start[a], m.row_mem_start[a + 1]):
-            j = m.row_mem[i]
+        for c in range(n_c):
             for d in range(nb_):
-                go[d] = 1.0
-            for q in range(n_q):
-                if m.mem_hard[j, q]:
-                    for d in range(nb_):
-                        go[d] = 0.0 if no[a, q, d] else go[d]
-            for q in range(n_q):
-                pen = m.mem_pen[j, q]
-                if pen > 0.0:
-                    for d in range(nb_):
-                        pen_best[q, d] = max(pen_best[q, d], go[d] * pen)
+                loss[a, c, d] = 0.0
         for q in range(n_q):
-            if m.alt_pen[a, q] > 0.0:
+            if m.alt_pen[a, q] == 0.0:
+                continue
+            for c in range(n_c):
                 for d in range(nb_):
-                    penalty[a, d] += pen_best[q, d] if no[a, q, d] else 0.0
+                    best[c, d] = 0.0
+            for i in range(m.row_mem_start[a], m.row_mem_start[a + 1]):
+                j = m.row_mem[i]
+                if m.mem_loss[j, q].max() == 0.0:
+                    continue
+                for d in range(nb_):
+                    go[d] = 1.0
+                for r in range(n_q):
+                    if m.mem_hard[j, r]:
+                        for d in range(nb_):
+                            go[d] = 0.0 if no[a, r, d] else go[d]
+                for c in range(n_c):
+                    lost = m.mem_loss[j, q, c]
+                    if lost > 0.0:
+                        for d in range(nb_):
+                            best[c, d] = max(best[c, d], go[d] * lost)
+            for c in range(n_c):
+                for d in range(nb_):
+                    loss[a, c, d] += best[c, d] if no[a, q, d] else 0.0
 
 
 @nb.njit(**KERNEL)
@@ -253,16 +257,23 @@ def _common_errors(m, nb_, u, cells):
 
 
 @nb.njit(**KERNEL)
-def _start_values(nb_, weights, answers, scored):
-    """Values start at minus the soft-requirement penalties (outcomes add weight x criterion
-    value, criterion by criterion); the weights transposed to (criterion, draw) for those loops."""
-    w, wt, penalty, values = weights.w, weights.wt, answers.penalty, scored.values
-    for a in range(values.shape[0]):
-        for d in range(nb_):
-            values[a, d] = -penalty[a, d]
+def _start_values(m, nb_, weights, answers, scored):
+    """Values start at minus the soft-requirement penalties, the losses weighted (outcomes add
+    weight x criterion value, criterion by criterion); the weights transposed to (criterion, draw)
+    for those loops."""
+    w, wt, penalty, values, loss = weights.w, weights.wt, answers.penalty, scored.values, answers.loss
     for c in range(wt.shape[0]):
         for d in range(nb_):
             wt[c, d] = w[d, c]
+    for a in range(values.shape[0]):
+        for d in range(nb_):
+            penalty[a, d] = 0.0
+        if m.alt_soft[a]:
+            for c in range(wt.shape[0]):
+                for d in range(nb_):
+                    penalty[a, d] += wt[c, d] * loss[a, c, d]
+        for d in range(nb_):
+            values[a, d] = -penalty[a, d]
 
 
 @nb.njit(**KERNEL)
@@ -293,13 +304,13 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
         has_strategy = m.st_comp.shape[0] > 0
         if has_strategy:
             _strategy_viability(m, nb_, t.answers, t.strategy)
-        _start_values(nb_, t.weights, t.answers, t.scored)
+        _start_values(m, nb_, t.weights, t.answers, t.scored)
         _common_errors(m, nb_, u, t.cells)
         _outcomes(m, qmc, ubuf, start, state, nb_, confidence, t.weights, t.answers, t.strategy, t.cells, t.scored)
         if has_strategy:
             _strategy_outcomes(m, nb_, t.weights, t.strategy, t.scored, confidence)
         if confidence:
-            _confidence(nb_, t.answers, t.scored, central, defined, t.ranks, cf)
+            _confidence(m, nb_, t.answers, t.scored, central, defined, t.ranks, cf)
         else:
             _accumulate(m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes,
                         offset + start)

@@ -77,6 +77,9 @@ class Sums(NamedTuple):
     """(a, c): and of their squares."""
     sum_pen: NDArray[np.float64]
     """(a, 2): sums of the soft penalties charged, and of their squares."""
+    sum_loss: NDArray[np.float64]
+    """(a, c, 2): sums of the soft losses on each criterion, and of their squares (the weight
+    analyses' matrix subtracts their means from the criterion means)."""
     ended: NDArray[np.int64]
     """(a, outcome): draws that scored each outcome: 0 planned, ``1 + k`` the failure profile of
     stage k (how a staged option ends: never launched, launched and failed, ...)."""
@@ -93,7 +96,8 @@ def new_sums(n_a: int, n_c: int, n_q: int, hist_dtype: type = np.uint16, n_pairs
         blocked=np.zeros(n_a, np.int64), no=np.zeros((n_a, n_q), np.int64), no_v=np.zeros((n_a, n_q)),
         no_v2=np.zeros((n_a, n_q)), sole=np.zeros((n_a, n_q), np.int64), world_yes=np.zeros(n_q, np.int64),
         world_yes_v=np.zeros((n_q, n_a)), pair_yes_v=np.zeros((n_pairs, n_a)), sum_cv=np.zeros((n_a, n_c)),
-        sum_cv2=np.zeros((n_a, n_c)), sum_pen=np.zeros((n_a, 2)), ended=np.zeros((n_a, n_out), np.int64),
+        sum_cv2=np.zeros((n_a, n_c)), sum_pen=np.zeros((n_a, 2)), sum_loss=np.zeros((n_a, n_c, 2)),
+        ended=np.zeros((n_a, n_out), np.int64),
     )
 
 
@@ -149,11 +153,14 @@ class AnswerScratch(NamedTuple):
     """(a, d): the outcome that applies: 0 the planned outcome, ``1 + k`` the failure profile of
     stage k (the first stage with a hard "no")."""
     penalty: NDArray[np.float64]
-    """(a, d): soft penalties charged."""
+    """(a, d): soft penalties charged (the losses weighted: ``_start_values``)."""
+    loss: NDArray[np.float64]
+    """(a, c, d): value lost on each criterion by soft "no"s (set only for alternatives with a
+    soft requirement, ``Model.alt_pen``)."""
     go: NDArray[np.float64]
     """(d,): 1.0 where a member option goes ahead."""
-    pen_best: NDArray[np.float64]
-    """(q, d): the largest penalty of a member that goes ahead, per soft precondition."""
+    best: NDArray[np.float64]
+    """(c, d): per criterion, the largest loss of a member that goes ahead, for one precondition."""
 
 
 class CellScratch(NamedTuple):
@@ -262,8 +269,8 @@ def new_scratch(m: Model) -> Scratch:
                            tail_p=np.zeros(b), tail_x=np.zeros(b)),
         answers=AnswerScratch(no=np.zeros((n_a, n_q, b), dtype=np.bool_), n_hard_no=np.zeros((n_a, b), np.int64),
                               last_no=np.zeros((n_a, b), np.int64), sel=np.zeros((n_a, b), np.int64),
-                              penalty=np.zeros((n_a, b)), go=np.zeros(b),
-                              pen_best=np.zeros((n_q, b))),
+                              penalty=np.zeros((n_a, b)), loss=np.zeros((n_a, n_c, b)), go=np.zeros(b),
+                              best=np.zeros((n_c, b))),
         cells=CellScratch(rows=np.zeros((FILL_ROWS, b)), idx=np.zeros((n_out, b), np.int64),
                           counts=np.zeros(n_out, np.int64), okf=np.zeros((n_out, b)),
                           ug=np.zeros(b), ends=np.zeros(b, np.int64), ti=np.zeros(b, np.int32), tf=np.zeros(b),

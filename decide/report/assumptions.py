@@ -83,10 +83,11 @@ def assumption_items(a: Analyses) -> list[tuple[str, str]]:
                       "(the evidence appendix marks each one)."))
     soft = [(o.id, r) for o in case.options for r in o.requires if r.soft]
     if soft:
-        parts = [f"{_code(o)} without {_code(r.precondition)} −{r.penalty:g}" for o, r in soft]
-        items.append(("soft penalties", f"**Soft-requirement penalties.** A no to a soft requirement costs a "
-                      f"fixed amount of value, only where the option goes ahead: {_list(parts, 8)}. The "
-                      "amounts are judgements, on the 0–1 value scale."))
+        parts = [f"{_code(o)} without {_code(r.precondition)} {r.cost()}" for o, r in soft]
+        items.append(("soft penalties", f"**Soft-requirement penalties.** A no to a soft requirement costs "
+                      f"value instead of failing the option, only where it goes ahead: {_list(parts, 8)}. The "
+                      "amounts are judgements: a loss on a named criterion's 0–1 scale (so it counts as much "
+                      "as each profile weighs that criterion), or overall on the 0–1 value scale."))
     with_failure = [o for o in case.options if any(o.failure_profiles)]
     if with_failure and arrays.baseline is not None:
         items.append(("failure profiles", f"**Failure profiles.** Where an option fails, the criteria its failure "

@@ -58,7 +58,7 @@ def evidence_table(case: Case) -> pd.DataFrame:
         for r in o.requires:
             if r.evidence is not None or r.soft:
                 rows.append(_row(f"{o.id} requires {r.precondition}",
-                                 f"soft, penalty {r.penalty:g}" if r.soft else "hard", r.evidence))
+                                 f"soft, {r.cost()}" if r.soft else "hard", r.evidence))
     for p in case.weights.profiles:
         if p.evidence is not None:
             rows.append(_row(f"profile {p.id}", p.method.value, p.evidence))

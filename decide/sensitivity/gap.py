@@ -199,7 +199,7 @@ class GapModel:
         value_if_hold = additive_value(criterion_values(state.planned, a.value_x, a.value_v), state.weights)
         failed = criterion_values(state.failed, a.value_x, a.value_v)  # (row, stage, 2, criterion)
         failure_value = np.einsum("rsoc,rc->ros", failed, state.weights)
-        return expected_values(prospects, value_if_hold, failure_value)
+        return expected_values(prospects, value_if_hold, failure_value, state.weights)
 
     def gap(self, state: GapState) -> NDArray[np.float64]:
         """(row,) expected value of ``leading[0]`` minus that of ``leading[1]``."""
@@ -331,7 +331,7 @@ def build_gap_model(
             label = f"common judgement error: {crits[c]}"
             model_inputs.append(UncertainInput(label, label, "common", None, int(c), lambda u: np.asarray(u, float)))
 
-    needed = (arrays.eval_hard[list(pair)] | (arrays.eval_penalty[list(pair)] > 0)).any(axis=0)
+    needed = (arrays.eval_hard[list(pair)] | arrays.eval_soft[list(pair)]).any(axis=0)
     for q in range(arrays.n_preconditions):
         ppf = _probability_ppf(arrays, q)
         if ppf is not None and (needed[q] or inputs == "all"):

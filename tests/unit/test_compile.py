@@ -137,7 +137,7 @@ def test_preconditions_requirements_and_resources(arrays):
     assert_allclose(arrays.probability_central, [0.45, 0.6])
     assert_allclose(arrays.correlation, [[1, 0.4], [0.4, 1]])
     assert_array_equal(arrays.hard, [[False, False], [True, False], [False, False]])
-    assert_allclose(arrays.penalty, [[0, 0], [0, 0.1], [0, 0]])
+    assert_allclose(arrays.soft_loss, [[[0, 0, 0], [0, 0, 0]], [[0, 0, 0], [0.1, 0.1, 0.1]], [[0, 0, 0], [0, 0, 0]]])
     assert_array_equal(arrays.closure, np.eye(3, dtype=bool))
     assert not arrays.excludes.any()
     assert_array_equal(arrays.enabler_option, [2])

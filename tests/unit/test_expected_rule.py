@@ -22,7 +22,7 @@ from decide.mcda.value import additive_value, criterion_values
 from decide.model.expected import (
     Prospects,
     expected_criterion_values,
-    expected_soft_penalty,
+    expected_soft_loss,
     expected_values,
     go_probability,
     option_prospects,
@@ -154,10 +154,10 @@ def test_soft_penalties_only_where_the_option_goes_ahead():
     hard = np.array([[True, False, True]])
     penalty = np.array([[0.0, 0.1, 0.3]])
     assert float(go_probability(p_yes, hard[0], np.eye(3))) == pytest.approx(0.4)
-    assert float(expected_soft_penalty(p_yes, hard, penalty, np.eye(3))) == pytest.approx(0.1 * 0.4 * 0.5)
+    assert float(expected_soft_loss(p_yes, hard, penalty[..., None], np.eye(3))[0]) == pytest.approx(0.1 * 0.4 * 0.5)
     r = np.eye(3)
     r[0, 1] = r[1, 0] = 0.5
-    assert float(expected_soft_penalty(p_yes, hard, penalty, r)) == pytest.approx(
+    assert float(expected_soft_loss(p_yes, hard, penalty[..., None], r)[0]) == pytest.approx(
         0.1 * 0.8 * (0.25 - math.asin(0.5) / (2 * math.pi)), abs=1e-14)
 
 
@@ -181,7 +181,7 @@ def test_a_no_costs_the_largest_penalty_among_the_members_that_go_ahead():
     p = np.array([0.7, 0.4, 0.6, 0.3, 0.5])
     member_hard = np.array([[1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 1, 0, 0]], dtype=bool)
     member_penalty = np.array([[0, 0, 0, 0.05, 0], [0, 0, 0, 0.2, 0.1], [0, 0, 0, 0.1, 0]])
-    mine = float(expected_soft_penalty(p, member_hard, member_penalty, np.eye(5)))
+    mine = float(expected_soft_loss(p, member_hard, member_penalty[..., None], np.eye(5))[0])
     assert mine == pytest.approx(brute_force_penalty(p, member_hard, member_penalty), abs=1e-15)
     # Correlated answers: against a long simulation of the copula.
     r = np.eye(5)
@@ -193,13 +193,28 @@ def test_a_no_costs_the_largest_penalty_among_the_members_that_go_ahead():
     ahead = np.all(yes[:, None, :] | ~member_hard[None], axis=2)  # (draw, member)
     paid = np.max(np.where(ahead[:, :, None], member_penalty[None], 0.0), axis=1) * ~yes  # (draw, q)
     draws = paid.sum(axis=1)
-    mine = float(expected_soft_penalty(p, member_hard, member_penalty, r))
+    mine = float(expected_soft_loss(p, member_hard, member_penalty[..., None], r)[0])
     assert mine == pytest.approx(draws.mean(), abs=4 * draws.std() / math.sqrt(len(draws)))
 
 
+def test_soft_losses_are_charged_criterion_by_criterion():
+    # The same members as above, their losses stated on two criteria: on each criterion, the
+    # largest loss among the members that go ahead (brute force per criterion column).
+    p = np.array([0.7, 0.4, 0.6, 0.3, 0.5])
+    member_hard = np.array([[1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 1, 0, 0]], dtype=bool)
+    loss = np.zeros((3, 5, 2))
+    loss[0, 3] = [0.3, 0.0]   # the option: a big loss on criterion 0 only
+    loss[1, 3] = [0.1, 0.2]   # a dependency: smaller on 0, larger on 1
+    loss[2, 3] = [0.05, 0.05]
+    loss[1, 4] = [0.0, 0.4]
+    mine = expected_soft_loss(p, member_hard, loss, np.eye(5))
+    for c in range(2):
+        assert mine[c] == pytest.approx(brute_force_penalty(p, member_hard, loss[:, :, c]), abs=1e-15)
+
+
 def test_expected_values_ignore_the_failure_of_an_option_that_cannot_fail():
-    prospects = Prospects(np.array([0.5, 1.0]), np.zeros(2), np.array([True, False]), np.array([[0.5], [0.0]]))
-    assert_allclose(expected_values(prospects, [0.8, 0.8], [[0.2], [np.nan]]), [0.5, 0.8])
+    prospects = Prospects(np.array([0.5, 1.0]), np.zeros((2, 2)), np.array([True, False]), np.array([[0.5], [0.0]]))
+    assert_allclose(expected_values(prospects, [0.8, 0.8], [[0.2], [np.nan]], [0.5, 0.5]), [0.5, 0.8])
     matrix = expected_criterion_values(prospects, np.array([[0.8, 0.6], [0.8, 0.6]]),
                                        np.array([[[0.2, 0.2], [np.nan, np.nan]]]))
     assert_allclose(matrix, [[0.5, 0.4], [0.8, 0.6]])
@@ -226,11 +241,14 @@ def small_cases(draw) -> dict:
     for o in range(n_o):
         requires = []
         for q in qs:
-            kind = draw(st.sampled_from(["none", "hard", "soft"]))
+            kind = draw(st.sampled_from(["none", "hard", "soft", "consequence"]))
             if kind == "hard":
                 requires.append(q)
             elif kind == "soft":
                 requires.append({"precondition": q, "soft": True, "penalty": draw(st.sampled_from([0.05, 0.2]))})
+            elif kind == "consequence":  # stated on the criteria it affects
+                requires.append({"precondition": q, "soft": True,
+                                 "consequence": draw(st.sampled_from([{"c": 0.3}, {"d": 0.1}, {"c": 0.1, "d": 0.4}]))})
         option = {"id": f"o{o}", "name": f"o{o}", "requires": requires,
                   "scores": {"c": draw(st.integers(0, 10)), "d": draw(st.integers(0, 10))},
                   "failure": {"c": draw(st.integers(0, 10))}}
@@ -279,8 +297,9 @@ def test_one_rule_in_score_gap_and_a_brute_force_enumeration(data):
     failed = additive_value(criterion_values(arrays.failure.central, arrays.value_x, arrays.value_v), w)
 
     # Independently: every yes/no pattern under the option's enablers; the option goes ahead where
-    # every hard requirement of it and its dependencies says yes; each "no" costs the largest
-    # penalty among its members (itself, its dependencies) that go ahead in that pattern.
+    # every hard requirement of it and its dependencies says yes; each "no" costs, on each
+    # criterion, the largest loss among its members (itself, its dependencies) that go ahead in
+    # that pattern, weighted by the profile.
     p_yes = apply_enablers(arrays.probability_central[None, :], arrays.eval_enablers, arrays)
     n_q = arrays.n_preconditions
     patterns = np.array([[(k >> i) & 1 for i in range(n_q)] for k in range(2 ** n_q)], dtype=bool)
@@ -289,7 +308,9 @@ def test_one_rule_in_score_gap_and_a_brute_force_enumeration(data):
         members = np.flatnonzero(arrays.closure[o])
         goes = np.all(patterns | ~arrays.eval_hard[o], axis=1)
         ahead = np.all(patterns[:, None, :] | ~arrays.eval_hard[members][None], axis=2)  # (pattern, member)
-        paid = (np.max(np.where(ahead[:, :, None], arrays.penalty[members][None], 0.0), axis=1) * ~patterns).sum(axis=1)
+        loss = arrays.soft_loss[members]  # (member, q, criterion)
+        best = np.max(np.where(ahead[:, :, None, None], loss[None], 0.0), axis=1)  # (pattern, q, criterion)
+        paid = (best * ~patterns[:, :, None]).sum(axis=1) @ w
         p_go, penalty = weights @ goes, weights @ paid
         expected = p_go * planned[o] + ((1 - p_go) * failed[o] if arrays.eval_hard[o].any() else 0.0) - penalty
         assert table.loc[option, "p_hold"] == pytest.approx(p_go, abs=2e-6)
@@ -298,7 +319,7 @@ def test_one_rule_in_score_gap_and_a_brute_force_enumeration(data):
 
     # The rule module, score, the matrix and the gap model agree to rounding.
     prospects = option_prospects(arrays)
-    rule = expected_values(prospects, planned, np.where(prospects.can_fail, failed, np.nan)[:, None])
+    rule = expected_values(prospects, planned, np.where(prospects.can_fail, failed, np.nan)[:, None], w)
     assert_allclose(table.loc[list(arrays.option_ids), "expected_value"], rule, rtol=0, atol=1e-14)
     assert_allclose(expected_value_matrix(arrays) @ w, rule, rtol=0, atol=1e-14)
     for first, second in [(1, 0), (0, 2), (2, 1)] if arrays.n_options > 2 else [(1, 0)]:

@@ -107,3 +107,65 @@ def test_the_weight_analyses_matrix_gives_the_simulated_means(name):
     w = resolve_weights(compile_case(loaded))[0]
     np.testing.assert_allclose(r.value_matrix.to_numpy() @ w, r.estimates["mean"], rtol=0, atol=1e-12)
     assert list(r.criterion_means.columns) == list(r.criterion_ids)
+
+
+def _consequence_case() -> dict:
+    """go: scores (8, 6), fails on q (0.6) to 3 on c0 (c1 keeps the baseline's 5); a soft "no" to s
+    (0.5) costs 0.2 of c0's value scale. Two profiles that weigh c0 and c1 3:1 and 1:3."""
+    return case({"wait": {"scores": [5, 5], "baseline": True},
+                 "go": {"scores": [8, 6], "failure": [3],
+                        "requires": ["q", {"precondition": "s", "soft": True, "consequence": {"c0": 0.2}}]}},
+                criteria=2, preconditions=[pre("q", 0.6), pre("s", 0.5)],
+                weights={"profiles": [{"id": "pc", "name": "pc", "weights": {"c0": 3, "c1": 1}},
+                                      {"id": "pd", "name": "pd", "weights": {"c0": 1, "c1": 3}}]})
+
+
+# E[value] = 0.6 v(planned) + 0.4 v(failure) - w_c0 * 0.2 * P(q yes, s no): the soft loss is on c0.
+CONSEQUENCE = {"pc": (0.75 * 0.8 + 0.25 * 0.6, 0.75 * 0.3 + 0.25 * 0.5, 0.75 * 0.06),
+               "pd": (0.25 * 0.8 + 0.75 * 0.6, 0.25 * 0.3 + 0.75 * 0.5, 0.25 * 0.06)}
+
+
+@pytest.mark.parametrize("profile", ["pc", "pd"])
+def test_a_soft_consequence_counts_as_much_as_the_profile_weighs_its_criterion(profile):
+    from decide.score import score
+
+    planned, failed, loss = CONSEQUENCE[profile]
+    expected = 0.6 * planned + 0.4 * failed - loss
+    parsed = parse_case(_consequence_case())
+    table = score(parsed, weights=profile).table
+    assert table.loc["go", "soft_penalty"] == pytest.approx(loss, abs=1e-15)
+    assert table.loc["go", "expected_value"] == pytest.approx(expected, abs=1e-15)
+    r = simulate(parsed, N, rng=6, weights=profile)
+    go = r.option_ids.index("go")
+    close(r.estimates["mean"][go], r.standard_errors["mean"][go], expected)
+    close(r.estimates["expected_penalty"][go], r.standard_errors["expected_penalty"][go], loss)
+    # The loss sits on c0's column of the weight analyses' matrix, not spread over both.
+    close(r.estimates["expected_loss"][go], r.standard_errors["expected_loss"][go], [0.06, 0.0])
+    np.testing.assert_allclose(r.value_matrix.loc["go"].to_numpy(), [0.6 * 0.8 + 0.4 * 0.3 - 0.06, 0.6 * 0.6 + 0.4 * 0.5],
+                               atol=4 * r.standard_errors["mean"][go])
+
+
+def test_a_soft_consequence_with_drawn_weights_is_weighted_draw_by_draw():
+    """Weights uniform on the simplex (E[w] = (1/2, 1/2)) and independent of the world: the mean is
+    the matrix times E[w], and the confidence pass (fixed central weights) runs with the losses."""
+    r = simulate(parse_case(_consequence_case()), N, rng=7, weights="uniform")
+    go = r.option_ids.index("go")
+    matrix = np.array([0.6 * 0.8 + 0.4 * 0.3 - 0.06, 0.6 * 0.6 + 0.4 * 0.5])
+    close(r.estimates["mean"][go], r.standard_errors["mean"][go], matrix @ [0.5, 0.5])
+    close(r.estimates["expected_penalty"][go], r.standard_errors["expected_penalty"][go], 0.03)
+
+
+def test_the_confidence_factor_charges_soft_losses_at_the_central_weights():
+    """go (9, 5) loses half of c0's scale where s (0.5) says no: then it is worse than wait (5, 5)
+    for every weight with w_c0 > 0, else better. So go is best exactly where s says yes, its central
+    weights are E[w] = (1/2, 1/2), and at them it is best with probability 0.5 (1 if the confidence
+    pass ignored the loss)."""
+    data = case({"wait": {"scores": [5, 5], "baseline": True},
+                 "go": {"scores": [9, 5], "requires": [{"precondition": "s", "soft": True, "consequence": {"c0": 0.5}}]}},
+                criteria=2, preconditions=[pre("s", 0.5)])
+    r = simulate(parse_case(data), N, rng=8, weights="uniform")
+    go = r.option_ids.index("go")
+    e, se = r.estimates, r.standard_errors
+    close(e["p_best"][go], se["p_best"][go], 0.5)
+    close(e["central_weights"][go], se["central_weights"][go], [0.5, 0.5])
+    close(e["confidence_factor"][go], se["confidence_factor"][go], 0.5)

@@ -318,7 +318,7 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     np.testing.assert_array_equal(t.u[:m.n_head], rows[:m.n_head])
     _world(m, t.u, nb_, t.world)
     _answers(m, nb_, t.world, t.answers)
-    _start_values(nb_, t.weights, t.answers, t.scored)
+    _start_values(m, nb_, t.weights, t.answers, t.scored)
     _outcomes(m, False, t.u, 0, state, nb_, True, t.weights, t.answers, t.strategy, t.cells, t.scored)
     np.testing.assert_array_equal(state, stepped)
     # Every PERT cell of an option that cannot fail scores its planned outcome on its slot's row:
