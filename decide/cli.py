@@ -363,6 +363,37 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
             click.echo(f"Note: {note}")
 
 
+@cli.command()
+@click.argument("case", type=CaseRef())
+@click.option("--strategy", metavar="A+B", help="Options pursued together (default: the recommended strategy).")
+@click.option("--option", metavar="OPTION", help="One option, as the smallest strategy that contains it.")
+@click.option("--below", type=float, metavar="VALUE",
+              help="Poor worlds: the gain over doing nothing is below VALUE (default 0: worse than doing nothing).")
+@click.option("--worst", type=click.FloatRange(0, 1, min_open=True, max_open=True), metavar="SHARE",
+              help="Poor worlds: the SHARE of worlds with the lowest gain (e.g. 0.1), instead of --below.")
+@click.option("-n", "--draws", "n_draws", type=click.IntRange(min=2), default=100_000, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
+@click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("--boxes", "max_boxes", type=click.IntRange(min=1), default=3, show_default=True,
+              help="At most this many boxes (each next one explains poor worlds outside the earlier ones).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
+              help="Also draw the peeling trajectories (coverage against density, chosen box marked).")
+@user_errors
+def discover(case: str, strategy: str | None, option: str | None, below: float | None, worst: float | None,
+             n_draws: int, seed: int, weights: str | None, max_boxes: int, fmt: str, output: Path | None,
+             chart: Path | None) -> None:
+    """Scenario discovery: in which worlds a strategy does poorly, as PRIM boxes with coverage and density."""
+    from decide.discover.command import run_discover
+
+    text = run_discover(case, _load(case), strategy=strategy, option=option, below=below, worst=worst,
+                        n_draws=n_draws, seed=seed, weights=weights, max_boxes=max_boxes, fmt=fmt,
+                        output=output, chart=chart)
+    if text is not None:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
 def _emit(frame, fmt: str, heading: str) -> None:
     if fmt == "json":
         click.echo(dumps_json(frame))

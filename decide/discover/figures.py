@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from decide.discover.core import DiscoveryResult
+from decide.report.figures import literal_text
 
 __all__ = ["plot_trajectory"]
 
@@ -28,9 +30,11 @@ def plot_trajectory(result: DiscoveryResult, path: str | Path) -> Path:
     boxes = result.boxes
     n = max(len(boxes), 1)
     with matplotlib.rc_context(_STYLE):
-        fig = Figure(figsize=(3.6 * n + 0.9, 3.6), dpi=DPI)
+        width = max(6.4, 3.6 * n + 0.9)
+        fig = Figure(figsize=(width, 4.0), dpi=DPI)
         FigureCanvasAgg(fig)
         axes = fig.subplots(1, n, squeeze=False)[0]
+        fig.subplots_adjust(left=0.9 / width, bottom=0.13, top=0.78, wspace=0.25)
         if not boxes:
             ax = axes[0]
             ax.text(0.5, 0.5, "no box: " + ("no poor world" if result.n_poor == 0 else "nothing restricts"),
@@ -58,13 +62,14 @@ def plot_trajectory(result: DiscoveryResult, path: str | Path) -> Path:
             ax.grid(True, color="0.92", linewidth=0.6)
         axes[0].set_ylabel("density (share of the box's worlds that are poor)")
         if scatter is not None:
-            bar = fig.colorbar(scatter, ax=list(axes), fraction=0.05, pad=0.02, ticks=range(top + 1))
+            right = 1.0 - 1.25 / width  # room for the colour bar, the same in inches whatever the panels
+            fig.subplots_adjust(right=right - 0.03)
+            bar = fig.colorbar(scatter, cax=fig.add_axes((right, 0.13, 0.022, 0.65)), ticks=range(top + 1))
             bar.set_label("restricted inputs")
-        strategy = " + ".join(result.strategy)
-        if len(strategy) > 90:
-            strategy = strategy[:87] + "..."
-        fig.suptitle(f"PRIM peeling trajectories: {strategy}\npoor worlds: {result.rule}", fontsize=8)
-        fig.subplots_adjust(left=0.08 if n > 1 else 0.13, right=0.86 if n > 1 else 0.8, bottom=0.14, top=0.82,
-                            wspace=0.25)
+        title = textwrap.wrap(f"PRIM peeling trajectories of {' + '.join(result.strategy)}", int(width * 15))
+        if len(title) > 2:
+            title = title[:2]
+            title[1] = title[1][:-3] + "..."
+        fig.suptitle("\n".join(literal_text(line) for line in [*title, f"poor worlds: {result.rule}"]), fontsize=8)
         fig.savefig(path, dpi=DPI)
     return path
