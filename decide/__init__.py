@@ -41,6 +41,7 @@ from decide.errors import DecideError as DecideError
 from decide.errors import DecideWarning as DecideWarning
 from decide.errors import Problem as Problem
 from decide.errors import SolverError as SolverError
+from decide.explore import explore as explore
 from decide.frames import case_from_frames as case_from_frames
 from decide.load import load_case as load_case
 from decide.load import parse_case as parse_case
@@ -92,6 +93,8 @@ __all__ = [
     # strategies
     "optimise_strategies",
     "core_index",
+    # exploring deep uncertainty
+    "explore",
     # the report
     "write_report",
     # errors and warnings

@@ -192,6 +192,16 @@ def _run_with_progress(total: int, quiet: bool, label: str, run: Callable[[Calla
         return run(advance)
 
 
+def kernel_note(quiet: bool = False) -> None:
+    """Say on stderr that the kernels compile, when numba's cache has none for these sources."""
+    if quiet:
+        return
+    from decide.montecarlo.caching import kernels_cached
+
+    if not kernels_cached():
+        click.echo("compiling kernels (first run only) …", err=True)
+
+
 WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's imprecise statements), 'uniform' "
                 "(uniform on the simplex) or 'profiles' (a mixture of the profiles). Default: the case's profile.")
 
@@ -217,6 +227,7 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 
     loaded = _load(case)
     options = [s.strip() for s in strategy.split(",") if s.strip()] if strategy else None
+    kernel_note(quiet)
     result = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_simulation(
         loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress,
         strategy=options))
@@ -272,6 +283,7 @@ def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | Non
             case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress, allow_paths=allowed))
 
     allowed = _allowed()
+    kernel_note(quiet)
 
     if not watch:
         click.echo(f"Wrote {write() / 'report.md'}")
@@ -414,6 +426,11 @@ def cases() -> None:
         data = read_yaml(path).data
         title = data.get("title", "") if isinstance(data, dict) else ""
         click.echo(f"{name}\t{title}")
+
+
+from decide.explore.command import explore as _explore  # noqa: E402 - registered after the group exists
+
+cli.add_command(_explore)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from numba.core import caching
 
-__all__ = ["SOURCES", "sources_stamp", "install"]
+__all__ = ["SOURCES", "sources_stamp", "install", "kernels_cached"]
 
 _PACKAGE = Path(__file__).resolve().parent
 SOURCES = (*sorted(_PACKAGE.glob("*.py")), _PACKAGE.parent / "compile.py")
@@ -81,3 +81,14 @@ def install() -> None:
     if not isinstance(locators, list) or _InTree in locators:
         return
     locators[0:0] = [_UserProvided, _InTree, _UserWide]  # numba's order: NUMBA_CACHE_DIR, in-tree, user-wide
+
+
+def kernels_cached() -> bool:
+    """Whether numba's cache holds the kernel (``run_chunk``) compiled from these sources, so that
+    a run loads it instead of compiling for tens of seconds. True when it cannot tell."""
+    try:
+        from decide.montecarlo.stages import run_chunk
+
+        return bool(run_chunk._cache._cache_file._load_index())  # numba internals: guarded
+    except Exception:  # noqa: BLE001 - only decides whether to print a note
+        return True
