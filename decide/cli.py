@@ -23,8 +23,9 @@ from decide.bundled import bundled_cases
 from decide.errors import CaseError, DecideError
 from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
+from decide.workbook.commands import emit_xlsx, xlsx_output
 
-FORMATS = click.Choice(["table", "markdown", "json", "csv"])
+FORMATS = click.Choice(["table", "markdown", "json", "csv", "xlsx"])
 
 
 class UserError(click.ClickException):
@@ -142,14 +143,22 @@ def validate(case: str) -> None:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Method parameter, e.g. v=0.5 for VIKOR (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@xlsx_output
 @user_errors
 def score(case: str, method: str, profile: str | None, params: tuple[str, ...], fmt: str) -> None:
     """Deterministic scores: options ranked, value, each criterion's contribution."""
     from decide.score import score as run_score
 
     result = run_score(_load(case), method=method, weights=profile, **_params(params))
+    if fmt == "xlsx":
+        emit_xlsx({"scores": result.table, "contributions": result.contributions},
+                  {"case": case, "method": method, "weights": result.profile or "given", "version": __version__},
+                  result.notes)
+        return
     if fmt == "json":
-        click.echo(dumps_json({"case": case, "version": __version__, **result.to_dict()}))
+        from decide.json_shapes import score_json
+
+        click.echo(dumps_json(score_json({"case": case, "version": __version__, **result.to_dict()})))
         return
     if fmt == "csv":
         click.echo(result.table.to_csv(), nl=False)
@@ -219,6 +228,7 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
               help="Also evaluate this combination of options, ranked as one more alternative ('strategy').")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@xlsx_output
 @user_errors
 def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: str, workers: int | None,
              strategy: str | None, fmt: str, quiet: bool) -> None:
@@ -232,10 +242,18 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
         loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress,
         strategy=options))
     meta = {"case": case, **result.metadata}
+    if fmt == "xlsx":
+        emit_xlsx({"summary": result.summary, "rank_acceptability": result.rank_acceptability,
+                   "blockers": result.blockers, "preconditions": result.preconditions,
+                   "value_of_information": result.value_of_information}, meta)
+        return
     if fmt == "json":
-        click.echo(dumps_json({**meta, "summary": result.summary, "rank_acceptability": result.rank_acceptability,
-                               "blockers": result.blockers, "preconditions": result.preconditions,
-                               "value_of_information": result.value_of_information}))
+        from decide.json_shapes import simulate_json
+
+        click.echo(dumps_json(simulate_json({
+            **meta, "summary": result.summary, "rank_acceptability": result.rank_acceptability,
+            "blockers": result.blockers, "preconditions": result.preconditions,
+            "value_of_information": result.value_of_information})))
         return
     if fmt == "csv":
         click.echo(result.summary.to_csv(), nl=False)
@@ -272,21 +290,29 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 @click.option("--watch", is_flag=True,
               help="Stay running and rewrite the report each time the case file is saved (Ctrl-C to stop). "
                    "Mistakes in the case are printed and the previous report is kept.")
+@click.option("--format", "report_format", type=click.Choice(["markdown", "html"]), default="markdown",
+              show_default=True, help="markdown: report.md and PNG charts; html: one self-contained report.html "
+                                      "(charts embedded, nothing fetched), for mail, upload, phone or PDF.")
+@click.option("--html", "as_html", is_flag=True, help="Same as --format html.")
 @user_errors
 def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | None, quiet: bool,
-           watch: bool) -> None:
+           watch: bool, report_format: str = "markdown", as_html: bool = False) -> None:
     """Write a Markdown report with charts: recommendation, robustness, blockers, sensitivity."""
     from decide.report.write import build_report
 
+    html = as_html or report_format == "html"
+    written = "report.html" if html else "report.md"
+
     def write() -> Path:
         return _run_with_progress(n_draws, quiet, "Simulating", lambda progress: build_report(
-            case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress, allow_paths=allowed))
+            case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress, allow_paths=allowed,
+            html=html))
 
     allowed = _allowed()
     kernel_note(quiet)
 
     if not watch:
-        click.echo(f"Wrote {write() / 'report.md'}")
+        click.echo(f"Wrote {write() / written}")
         return
     _watch_report(case, write)
 
@@ -336,6 +362,7 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 @click.option("--strategy", "strategy", metavar="A,B,C",
               help="Evaluate this combination of options instead of searching.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@xlsx_output
 @user_errors
 def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engine: str, time_limit: float,
                top: int, strategy: str | None, fmt: str) -> None:
@@ -351,6 +378,16 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
         check_strategy(arrays, options)
         frame = compare_strategies(arrays, [("given", " + ".join(options), options)], n_scenarios=n_scenarios,
                                    rng=seed, weights=weights).drop(columns=["problems"])
+        if fmt in ("json", "xlsx"):
+            from decide.json_shapes import with_option_lists
+
+            about = {"case": case, "strategy": options, "n_scenarios": n_scenarios, "seed": seed,
+                     "doing_nothing": frame.attrs["doing_nothing"]}
+            if fmt == "xlsx":
+                emit_xlsx({"strategy": frame}, about)
+            else:
+                click.echo(dumps_json({**about, "strategies": with_option_lists(frame, ["options"], [options])}))
+            return
         _emit(frame, fmt, f"{case}: strategy {' + '.join(options)}, {n_scenarios:,} scenarios, seed {seed}; "
                           f"doing nothing scores {frame.attrs['doing_nothing']:.3f}.")
         return
@@ -363,9 +400,18 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
             f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; "
             + (f"same choice in {result.stability:.0%} of reruns." if not np.isnan(result.stability)
                else "stability not assessed (with the MILP each rerun is a full solve)."))
+    if fmt == "xlsx":
+        emit_xlsx({"strategies": result.to_frame(), "contributions": result.contributions_frame()},
+                  {"case": case, "seed": seed, "engine": result.engine, "status": result.status, "gap": result.gap,
+                   "stability": result.stability, "n_scenarios": result.n_scenarios,
+                   "n_out_of_sample": result.n_out_of_sample, "version": __version__}, result.notes)
+        return
     if fmt == "json":
+        from decide.json_shapes import with_option_lists
+
         click.echo(dumps_json({"case": case, "seed": seed, "engine": result.engine, "status": result.status,
-                               "gap": result.gap, "stability": result.stability, "strategies": result.to_frame(),
+                               "gap": result.gap, "stability": result.stability,
+                               "strategies": with_option_lists(result.to_frame(), ["strategy"], result.strategies),
                                "contributions": result.contributions_frame(), "notes": list(result.notes)}))
         return
     _emit(result.to_frame(), fmt, head)
@@ -431,6 +477,13 @@ def cases() -> None:
 from decide.explore.command import explore as _explore  # noqa: E402 - registered after the group exists
 
 cli.add_command(_explore)
+
+
+from decide.workbook.commands import export_case, import_case, template  # noqa: E402
+
+cli.add_command(template)
+cli.add_command(import_case)
+cli.add_command(export_case)
 
 
 def main() -> None:

@@ -17,8 +17,10 @@ __all__ = ["write_report", "build_report"]
 
 
 def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = None,
-                 protect: Iterable[str | Path] = ()) -> Path:
+                 protect: Iterable[str | Path] = (), html: bool = False) -> Path:
     """Write ``report.md`` and its PNG charts into ``out_dir``, atomically.
+
+    ``html``: write them as one self-contained ``report.html`` instead (:mod:`decide.report.html`).
 
     ``protect`` lists files (the case) whose folder the report may not replace. ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.complete_analyses`)
     while half of the charts are drawn in a background process; no chart needs what it adds.
@@ -57,6 +59,10 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
             gc.unfreeze()
         figures = {job.key: job.filename for job in jobs}
         (tmp / "report.md").write_text(render_markdown(complete, figures), encoding="utf-8")
+        if html:
+            from decide.report.html import html_from_report_dir
+
+            html_from_report_dir(tmp)
         if complete.context.case_text is not None:  # a case given as an object: the report keeps it
             from decide.report.build import CASE_FILE
 
@@ -79,7 +85,8 @@ def build_report(case_ref: str | Path | Case, out_dir: str | Path, **kwargs) -> 
 
     out_dir = arguments.path(out_dir, "out_dir")
     strategies = kwargs.pop("strategies", True)
+    html = kwargs.pop("html", False)
     protect = [resolve_case(case_ref)] if isinstance(case_ref, (str, Path)) else []
     check_output_dir(out_dir, protect)  # before the analyses, not after
     return write_report(run_analyses(case_ref, complete=False, **kwargs), out_dir,
-                        finish=partial(complete_analyses, strategies=strategies), protect=protect)
+                        finish=partial(complete_analyses, strategies=strategies), protect=protect, html=html)
