@@ -14,118 +14,42 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
-    StringConstraints,
     Tag,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-FORMAT_VERSION = 1
-
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64),
-    Field(description="An identifier: a letter, then letters, digits, '_' or '-'."),
-]
-MAX_MAGNITUDE = 1e15
-"""The largest size of a number a case gives (outcomes, scale ends, sds, weights, amounts, odds
-ratios). Up to it a double holds whole units exactly (exact integers end at 2**53, about 9.0e15),
-and the engines' squares, sums and products of such numbers stay far from overflow; 1e308 passed
-as a mean or an sd crashed ``score`` and ``report``. A larger number is better given in a larger
-unit (thousands, millions)."""
-MIN_SCALE_RESOLUTION = 1e-9
-"""A scale's width must be at least this fraction of the size of its ends: values are computed
-from ``(x - low) / (high - low)``, exact then to 2e-7 of the scale (a scale [1e15, 1e15 + 1]
-would give values in steps of an eighth)."""
-MAX_PERT_SHAPE = 20.0
-"""The largest PERT shape: up to it the engines' tabulated Beta inverse CDFs stay within 0.5% of
-the distribution's own sd between its 0.1% and 99.9% quantiles and within 3e-3 of the range
-everywhere (measured; a test checks 20); beyond about 50 they pass 1%, and by 1e20 the tables
-fail (NaN draws, exit 0). Vose's default is 4."""
-BETA_PARAMETER_RANGE = (0.01, 1e6)
-"""Bounds of a Beta probability's ``alpha`` and ``beta``: inside them the tabulated Beta inverse
-CDF keeps its mean within 0.5% of the sd (measured; a test checks the corners); at 0.001 building
-a table can overflow (a traceback), and from about 1e17 draws come from the wrong end."""
-TRUNCNORMAL_MAX_SDS_OUTSIDE = 100.0
-"""How far (in sd) a truncated normal's mean may lie outside [low, high]. Beyond it the whole
-distribution sits within ``sd / 100`` of one bound, almost surely a slip (an sd in the wrong
-unit), and the truncated mean that ``score`` uses (SciPy's) loses precision: within it, and with
-:data:`TRUNCNORMAL_MAX_SD_WIDTHS`, it is exact to 1e-9 of the width (measured against
-quadrature). The sampler itself draws any distance correctly
-(:func:`decide.montecarlo.distributions.truncnormal_ppf`)."""
-TRUNCNORMAL_MAX_SD_WIDTHS = 100.0
-"""A truncated normal's sd may be at most this many times ``high - low``: a wider normal is flat on
-[low, high] (a uniform), and beyond it the truncated mean loses precision (at 1e9 times SciPy's
-is off by a tenth of the width)."""
-
-
-def _size(value: float) -> str:
-    """A computed number, to three digits."""
-    return f"{value:.3g}"
-
-
-def _within_magnitude(value: float) -> float:
-    if abs(value) > MAX_MAGNITUDE:
-        raise ValueError(
-            f"{value!r} is too large: numbers in a case are at most {MAX_MAGNITUDE:g} in size "
-            "(decide computes in double precision, exact to whole units up to there); "
-            "give it in a larger unit, e.g. thousands or millions")
-    return value
-
-
-def _beta_parameter(value: float) -> float:
-    low, high = BETA_PARAMETER_RANGE
-    if not low <= value <= high:
-        raise ValueError(
-            f"must be from {low:g} to {high:g} (given: {value!r}): decide draws Beta probabilities "
-            f"from tables that are accurate in that range; {low:g} already puts most of the mass at "
-            f"an end, {high:g} pins the probability to within 0.1%")
-    return value
-
-
-def _pert_shape(value: float) -> float:
-    if value > MAX_PERT_SHAPE:
-        raise ValueError(
-            f"shape must be at most {MAX_PERT_SHAPE:g} (given: {value!r}): decide draws PERT outcomes "
-            f"from Beta tables accurate up to there (the usual shape is 4); for an outcome more "
-            "concentrated around its mode use kind: truncnormal, or a narrower low-high")
-    return value
-
-
-Finite = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_within_magnitude)]
-"""A finite number of at most :data:`MAX_MAGNITUDE` in size."""
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_within_magnitude)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_within_magnitude)]
-BetaParameter = Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_beta_parameter)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class Frozen(BaseModel):
-    """Base of every schema type: immutable, unknown keys rejected, NaN/inf rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Evidence(Frozen):
-    """Where a number comes from: a section of the source and the author's reason."""
-
-    section: Text
-    """A section heading of the case's source (declared in ``source.sections``)."""
-    rationale: Text
-    """One line, in the case author's words, on why the number is what it is."""
-    assumption: bool = False
-    """True where the source says nothing and the number is the author's assumption."""
-
-
-# --------------------------------------------------------------------------- criteria
+from decide.spec_base import FORMAT_VERSION as FORMAT_VERSION
+from decide.spec_base import Id as Id
+from decide.spec_base import MAX_MAGNITUDE as MAX_MAGNITUDE
+from decide.spec_base import MIN_SCALE_RESOLUTION as MIN_SCALE_RESOLUTION
+from decide.spec_base import MAX_PERT_SHAPE as MAX_PERT_SHAPE
+from decide.spec_base import BETA_PARAMETER_RANGE as BETA_PARAMETER_RANGE
+from decide.spec_base import TRUNCNORMAL_MAX_SDS_OUTSIDE as TRUNCNORMAL_MAX_SDS_OUTSIDE
+from decide.spec_base import TRUNCNORMAL_MAX_SD_WIDTHS as TRUNCNORMAL_MAX_SD_WIDTHS
+from decide.spec_base import size_text as size_text
+from decide.spec_base import pert_shape as pert_shape
+from decide.spec_base import Finite as Finite
+from decide.spec_base import NonNegative as NonNegative
+from decide.spec_base import Positive as Positive
+from decide.spec_base import BetaParameter as BetaParameter
+from decide.spec_base import Probability as Probability
+from decide.spec_base import Text as Text
+from decide.spec_base import Frozen as Frozen
+from decide.spec_base import Evidence as Evidence
+from decide.spec_scores import PointScore as PointScore
+from decide.spec_scores import TriangularScore as TriangularScore
+from decide.spec_scores import PertScore as PertScore
+from decide.spec_scores import UniformScore as UniformScore
+from decide.spec_scores import TruncNormalScore as TruncNormalScore
+from decide.spec_scores import LogNormalScore as LogNormalScore
+from decide.spec_scores import DiscreteScore as DiscreteScore
+from decide.spec_scores import Score as Score
+from decide.spec_scores import SCORE_KINDS as SCORE_KINDS
 
 
 class Direction(str, Enum):
@@ -158,7 +82,7 @@ class Scale(Frozen):
         if self.high - self.low < MIN_SCALE_RESOLUTION * size:
             raise ValueError(
                 f"scale [{self.low:.17g}, {self.high:.17g}] is too narrow for the size of its ends: its width "
-                f"must be at least {MIN_SCALE_RESOLUTION:g} of {_size(size)} for values to be exact; "
+                f"must be at least {MIN_SCALE_RESOLUTION:g} of {size_text(size)} for values to be exact; "
                 "measure from a nearer origin (e.g. subtract a round offset from low, high and every outcome)")
         return self
 
@@ -229,250 +153,6 @@ class CriteriaSet(Frozen):
     description: str = ""
     criteria: Annotated[list[Node], Field(min_length=1)]
     """Top-level nodes of the tree (groups or criteria)."""
-
-
-# --------------------------------------------------------------------------- scores
-
-
-# Each kind states here, once, how the engines read it: ``summary()`` gives its
-# ``(low, centre, high, extra)`` parameters (:class:`decide.compile.ScoreArrays`) and its central
-# value (what ``decide score`` uses); ``describe()`` its short form in reports. Its inverse CDF is in
-# :mod:`decide.montecarlo.distributions`.
-
-
-class PointScore(Frozen):
-    kind: Literal["point"] = "point"
-    value: Finite
-    evidence: Evidence | None = None
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        return (self.value, self.value, self.value, 0.0), self.value
-
-    def describe(self) -> str:
-        return f"{self.value:g}"
-
-
-class TriangularScore(Frozen):
-    kind: Literal["triangular"]
-    low: Finite
-    mode: Finite
-    high: Finite
-    evidence: Evidence | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TriangularScore:
-        _check_low_mode_high(self.low, self.mode, self.high)
-        return self
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        return (self.low, self.mode, self.high, 0.0), self.mode
-
-    def describe(self) -> str:
-        return f"triangular {self.low:g}–{self.mode:g}–{self.high:g}"
-
-
-class PertScore(Frozen):
-    """Beta-PERT with the usual shape 4 (Vose 2008); ``shape`` changes its peakedness."""
-
-    kind: Literal["pert"]
-    low: Finite
-    mode: Finite
-    high: Finite
-    shape: Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_pert_shape)] = 4.0
-    """Peakedness: 4 is the classic PERT, 0 a uniform; at most :data:`MAX_PERT_SHAPE`."""
-    evidence: Evidence | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> PertScore:
-        _check_low_mode_high(self.low, self.mode, self.high)
-        return self
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        return (self.low, self.mode, self.high, self.shape), self.mode
-
-    def describe(self) -> str:
-        return f"PERT {self.low:g}–{self.mode:g}–{self.high:g}"
-
-
-class UniformScore(Frozen):
-    kind: Literal["uniform"]
-    low: Finite
-    high: Finite
-    evidence: Evidence | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> UniformScore:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        return self
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        mean = (self.low + self.high) / 2
-        return (self.low, mean, self.high, 0.0), mean
-
-    def describe(self) -> str:
-        return f"uniform {self.low:g}–{self.high:g}"
-
-
-class TruncNormalScore(Frozen):
-    """A normal distribution with ``mean`` and ``sd`` truncated to [low, high].
-
-    The mean may lie outside [low, high], by at most :data:`TRUNCNORMAL_MAX_SDS_OUTSIDE` sd; the
-    sd may be at most :data:`TRUNCNORMAL_MAX_SD_WIDTHS` times ``high - low``.
-    """
-
-    kind: Literal["truncnormal"]
-    mean: Finite
-    sd: Positive
-    low: Finite
-    high: Finite
-    evidence: Evidence | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TruncNormalScore:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        width = self.high - self.low
-        if self.sd > TRUNCNORMAL_MAX_SD_WIDTHS * width:
-            raise ValueError(
-                f"sd ({self.sd!r}) is more than {TRUNCNORMAL_MAX_SD_WIDTHS:g} times the width of "
-                f"[low, high] ({_size(width)}): the distribution is then flat on [low, high]; use kind: "
-                f"uniform, or an sd at most {TRUNCNORMAL_MAX_SD_WIDTHS:g} times high - low")
-        below = self.mean < self.low
-        gap = self.low - self.mean if below else self.mean - self.high
-        if gap > TRUNCNORMAL_MAX_SDS_OUTSIDE * self.sd:
-            bound, name = (self.low, "low") if below else (self.high, "high")
-            sds = gap / self.sd
-            raise ValueError(
-                f"mean ({self.mean!r}) lies {_size(sds) if math.isfinite(sds) else 'over 1e308'} sd "
-                f"{'below' if below else 'above'} {name} ({bound!r}): the distribution is then all at "
-                f"{name}, within {_size(self.sd * self.sd / gap)} of it, which is almost surely not meant "
-                f"(an sd in the wrong unit?); give a mean within {TRUNCNORMAL_MAX_SDS_OUTSIDE:g} sd of "
-                "[low, high], or a point score")
-        return self
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        from scipy.stats import truncnorm
-
-        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
-        return (self.low, self.mean, self.high, self.sd), float(truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
-
-    def describe(self) -> str:
-        return f"normal {self.mean:g}±{self.sd:g} in [{self.low:g}, {self.high:g}]"
-
-
-class LogNormalScore(Frozen):
-    """A lognormal distribution truncated to [low, high]: ``log(x)`` is normal with mean ``mu`` and
-    standard deviation ``sigma`` (JSMAA's LogNormalMeasurement, bounded by the criterion's scale).
-
-    For right-skewed outcomes on a ratio scale (casualties, displaced people, cost): ``exp(mu)``
-    is the median before truncation. ``low`` may be 0.
-    """
-
-    kind: Literal["lognormal"]
-    mu: Finite
-    sigma: Positive
-    low: NonNegative
-    high: Positive
-    evidence: Evidence | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> LogNormalScore:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        if self.sigma > 50:
-            raise ValueError(f"sigma ({self.sigma!r}) is the standard deviation of log(x): above 50 the "
-                             "distribution is all at low and high; give sigma on the log scale")
-        from scipy.special import ndtr
-
-        a, b = self._log_bounds()
-        if not ndtr(b) - ndtr(a) > 1e-12:
-            raise ValueError(f"[low, high] holds almost none of the lognormal (median exp(mu) = "
-                             f"{math.exp(min(self.mu, 700)):.3g}): give mu near log of the outcomes you mean")
-        return self
-
-    def _log_bounds(self) -> tuple[float, float]:
-        """The bounds in standard units of log(x)."""
-        log_low = math.log(self.low) if self.low > 0 else -math.inf
-        return (log_low - self.mu) / self.sigma, (math.log(self.high) - self.mu) / self.sigma
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        from scipy.special import ndtr
-
-        a, b = self._log_bounds()
-        # E[x | low <= x <= high] = exp(mu + sigma^2 / 2) (Phi(b - sigma) - Phi(a - sigma)) / (Phi(b) - Phi(a))
-        mass = ndtr(b) - ndtr(a)
-        log_mean = self.mu + 0.5 * self.sigma ** 2 + math.log(max(ndtr(b - self.sigma) - ndtr(a - self.sigma), 1e-300))
-        mean = min(max(math.exp(log_mean - math.log(mass)), self.low), self.high)
-        return (self.low, self.mu, self.high, self.sigma), mean
-
-    def describe(self) -> str:
-        return f"lognormal μ {self.mu:g}, σ {self.sigma:g} in [{self.low:g}, {self.high:g}]"
-
-
-class DiscreteScore(Frozen):
-    kind: Literal["discrete"]
-    values: Annotated[list[Finite], Field(min_length=1)]
-    probabilities: Annotated[list[Probability], Field(min_length=1)]
-    evidence: Evidence | None = None
-
-    @model_validator(mode="after")
-    def _probabilities(self) -> DiscreteScore:
-        if len(self.values) != len(self.probabilities):
-            raise ValueError(
-                f"values ({len(self.values)}) and probabilities ({len(self.probabilities)}) "
-                "must have the same length"
-            )
-        if not math.isclose(sum(self.probabilities), 1.0, abs_tol=1e-6):
-            raise ValueError(f"probabilities must sum to 1 (they sum to {sum(self.probabilities):g})")
-        return self
-
-    def summary(self) -> tuple[tuple[float, float, float, float], float]:
-        mean = float(sum(v * p for v, p in zip(self.values, self.probabilities)))
-        return (min(self.values), mean, max(self.values), 0.0), mean
-
-    def describe(self) -> str:
-        return ", ".join(f"{v:g} (p {p:g})" for v, p in zip(self.values, self.probabilities))
-
-
-def _check_low_mode_high(low: float, mode: float, high: float) -> None:
-    if not low <= mode <= high:
-        raise ValueError(f"need low <= mode <= high, got low={low}, mode={mode}, high={high}")
-    if not low < high:
-        raise ValueError(f"low ({low}) must be below high ({high})")
-
-
-def _as_point(value: Any) -> Any:
-    """A bare number is shorthand for a point score (bools are not numbers here)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {"kind": "point", "value": value}
-    return value
-
-
-def _score_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return value.get("kind", "point")
-    return getattr(value, "kind", None)
-
-
-Score = Annotated[
-    Union[
-        Annotated[PointScore, Tag("point")],
-        Annotated[TriangularScore, Tag("triangular")],
-        Annotated[PertScore, Tag("pert")],
-        Annotated[UniformScore, Tag("uniform")],
-        Annotated[TruncNormalScore, Tag("truncnormal")],
-        Annotated[LogNormalScore, Tag("lognormal")],
-        Annotated[DiscreteScore, Tag("discrete")],
-    ],
-    Discriminator(_score_kind),
-    BeforeValidator(_as_point),
-]
-SCORE_KINDS = ("point", "triangular", "pert", "uniform", "truncnormal", "discrete", "lognormal")
-"""Every outcome distribution kind, in the order of their codes (:data:`decide.compile.KIND_CODES`)."""
-
-
-# --------------------------------------------------------------------------- options
 
 
 class Requirement(Frozen):
@@ -575,9 +255,6 @@ class Option(Frozen):
     def failure_profiles(self) -> list[dict[str, Score]]:
         """The failure profile of each stage (one for an option without stages)."""
         return [stage.failure for stage in self.stages] if self.stages else [self.failure]
-
-
-# --------------------------------------------------------------------------- preconditions
 
 
 class PointProbability(Frozen):
@@ -688,9 +365,6 @@ class Resource(Frozen):
     """Total available to a strategy; none means unlimited."""
 
 
-# --------------------------------------------------------------------------- weights
-
-
 class WeightEntry(Frozen):
     value: NonNegative
     evidence: Evidence | None = None
@@ -788,9 +462,6 @@ class Weights(Frozen):
     """Imprecise statements all parties accept: intervals and orderings of global weights."""
 
 
-# --------------------------------------------------------------------------- findings
-
-
 class Claim(Frozen):
     """A checkable reading of a source's finding.
 
@@ -827,9 +498,6 @@ class NamedStrategy(Frozen):
     name: Text
     options: Annotated[list[Id], Field(min_length=1)]
     description: str = ""
-
-
-# --------------------------------------------------------------------------- case
 
 
 class Source(Frozen):
