@@ -204,11 +204,6 @@ class CaseArrays:
         return (self.closure.astype(np.int64) @ self.soft.astype(np.int64)) > 0
 
     @property
-    def penalty(self) -> NDArray[np.float64]:
-        """(option, precondition): the largest loss on any criterion (transitional)."""
-        return self.soft_loss.max(axis=2, initial=0.0)
-
-    @property
     def eval_enablers(self) -> NDArray[np.bool_]:
         """(option, enabler): enablers active when the option is evaluated with its dependencies."""
         return self.closure[:, self.enabler_option]

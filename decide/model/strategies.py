@@ -63,8 +63,9 @@ class StrategySpace:
     stage: NDArray[np.int8]
     """(option, precondition): the stage each of those requirements is checked at (the option's
     own stages; its dependencies' requirements at stage 0; 0 where not required)."""
-    penalty: NDArray[np.float64]
-    """(option, precondition): the option's own soft-requirement penalties."""
+    soft_loss: NDArray[np.float64]
+    """(option, precondition, criterion): the value the option loses on each criterion when its
+    soft requirement on the precondition says no (``CaseArrays.soft_loss``)."""
     enabler_local: NDArray[np.intp]
     """(enabler,): local option of each enabler; -1 for the baseline's (never active)."""
     order: NDArray[np.intp]
@@ -111,6 +112,29 @@ class StrategySpace:
     def ids(self, x: NDArray[np.bool_]) -> tuple[str, ...]:
         """The option ids of a 0/1 vector, in case order."""
         return tuple(self.option_ids[k] for k in np.flatnonzero(x))
+
+    def soft_groups(self, q: int, options: NDArray[np.bool_] | None = None
+                    ) -> list[tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]]:
+        """What a "no" to precondition ``q`` can cost, criterion by criterion (DESIGN, "Soft
+        requirement": per criterion, the largest loss among the options that go ahead).
+
+        Criteria on which ``options`` (default: all) that softly require ``q`` lose the same
+        amounts share a group: ``(criteria, members, losses)``, the members by decreasing loss.
+        A flat penalty (the same loss on every criterion) is one group of all criteria.
+        """
+        loss = self.soft_loss[:, q, :]  # (option, criterion)
+        if options is not None:
+            loss = np.where(np.asarray(options, dtype=bool)[:, None], loss, 0.0)
+        groups: dict[bytes, list[int]] = {}
+        for c in np.flatnonzero(loss.max(axis=0, initial=0.0) > 0.0):
+            groups.setdefault(np.ascontiguousarray(loss[:, c]).tobytes(), []).append(int(c))
+        out = []
+        for criteria in groups.values():
+            column = loss[:, criteria[0]]
+            members = np.flatnonzero(column > 0.0)
+            members = members[np.argsort(-column[members], kind="stable")]
+            out.append((np.array(criteria, dtype=np.intp), members.astype(np.intp), column[members]))
+        return out
 
     def enablers_active(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """(..., enabler): enablers whose option the strategy pursues."""
@@ -160,7 +184,7 @@ def strategy_space(arrays: CaseArrays | Case) -> StrategySpace:
         budgets=arrays.budgets,
         hard=hard,
         stage=stage,
-        penalty=arrays.penalty[keep],
+        soft_loss=arrays.soft_loss[keep],
         enabler_local=local[arrays.enabler_option] if len(arrays.enabler_option) else np.zeros(0, np.intp),
         order=order,
         value_x=value_x,

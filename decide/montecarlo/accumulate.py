@@ -33,8 +33,8 @@ PART = {**KERNEL, "inline": "always"}
 def _accumulate(m, s, nb_, weights, world, answers, scored, ranks, keep_v, keep_yes, at):
     """Add a sub-block of draws to the block's sums ``s``: values and their moments, histograms,
     ranks (ties share the tied ranks equally), pairwise wins, central weights, regret, blocks,
-    answers; and, where ``keep_v`` (draw, a) and ``keep_yes`` (draw, q + pair) have rows, the
-    draws' values and answers (the sub-block's first draw at row ``at``).
+    answers; and, where ``keep_v`` (draw, a + c) and ``keep_yes`` (draw, q + pair) have rows, the
+    draws' values, weights and answers (the sub-block's first draw at row ``at``).
 
     Answers: where an alternative's enablers do not act on a precondition, its answer is the
     world's, so the sums over the draws where it says no are the sub-block's sums minus those
@@ -93,7 +93,7 @@ def _accumulate(m, s, nb_, weights, world, answers, scored, ranks, keep_v, keep_
         for a in range(n_a):
             s.pair_yes_v[i, a] += _masked_sum(nb_, mask, values[a])
     if keep_v.shape[0] > 0:
-        _keep_draws(nb_, values, thr, lat, m.var_q, m.pair_v, keep_v, keep_yes, at)
+        _keep_draws(nb_, values, weights.w, thr, lat, m.var_q, m.pair_v, keep_v, keep_yes, at)
 
 
 @nb.njit(**PART)
@@ -285,13 +285,16 @@ def _masked_sum(nb_, mask, values):
 
 
 @nb.njit(**PART)
-def _keep_draws(nb_, values, thr, lat, var_q, pair_v, keep_v, keep_yes, at):
-    """The run's first draws, kept whole (the EVPPI's per-draw influence is estimated on them):
-    values, and the answers, the world's then the (precondition, variant) pairs', from row ``at``."""
-    n_a, n_q = values.shape[0], lat.shape[0]
+def _keep_draws(nb_, values, w, thr, lat, var_q, pair_v, keep_v, keep_yes, at):
+    """The run's first draws, kept whole (the EVPPI's per-draw influence is estimated on them, and
+    the value of information given drawn weights): values then weights in ``keep_v``, and the
+    answers, the world's then the (precondition, variant) pairs', from row ``at``."""
+    n_a, n_q, n_c = values.shape[0], lat.shape[0], w.shape[1]
     for d in range(nb_):
         for a in range(n_a):
             keep_v[at + d, a] = values[a, d]
+        for c in range(n_c):
+            keep_v[at + d, n_a + c] = w[d, c]
         for q in range(n_q):
             keep_yes[at + d, q] = lat[q, d] < thr[0, q, d]
         for i in range(var_q.shape[0]):

@@ -39,7 +39,8 @@ from numpy.typing import NDArray
 import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
-from decide.montecarlo.estimates import _answers_evppi, _estimates, _mc_standard_errors, _replicate_se
+from decide.montecarlo.estimates import (_answers_evppi, _estimates, _mc_standard_errors, _replicate_se,
+                                         _voi_given_weights)
 from decide.montecarlo.model import HISTOGRAM_BINS, Model, build_model
 from decide.montecarlo.stages import run_chunk
 from decide.montecarlo.state import SUB_BLOCK, Accumulator, Sums, new_scratch, new_sums
@@ -144,13 +145,16 @@ class _Runner:
         with self._lock:
             self._done += n
 
-    def run_main(self, task: _Task) -> tuple[Sums, tuple[NDArray, NDArray] | None]:
+    def run_main(self, task: _Task) -> tuple[Sums, tuple[NDArray, NDArray, NDArray] | None]:
         m = self.m
-        n_a, _, n_q = self.shape
+        n_a, n_c, n_q = self.shape
         sums = new_sums(*self.shape, n_pairs=len(m.var_q), n_out=m.cell_kind.shape[0])
         scratch = new_scratch(m)
-        keep = not self.qmc and task.block * BLOCK_SIZE < INFLUENCE_DRAWS
-        keep_v = np.empty((task.size if keep else 0, n_a))
+        # QMC estimates its MCSEs from its scrambles; it keeps draws (of its first scramble) only
+        # for the value of information given drawn weights.
+        keep = task.block * BLOCK_SIZE < INFLUENCE_DRAWS and (
+            not self.qmc or (m.w_code != W_FIXED and task.replicate == 0))
+        keep_v = np.empty((task.size if keep else 0, n_a + n_c))
         keep_yes = np.empty((task.size if keep else 0, n_q + len(m.var_q)), dtype=np.bool_)
         main, aux, sobol = self._streams(task)
         chain = m.chain_start.copy()
@@ -162,7 +166,7 @@ class _Runner:
             run_chunk(n, offset, self.qmc, ubuf, main, aux, chain, slack, m, sums, scratch, False, _NO_CENTRAL,
                       _NO_DEFINED, _NO_CF, keep_v, keep_yes)
             self._report(n)
-        return sums, ((keep_v, keep_yes) if keep else None)
+        return sums, ((keep_v[:, :n_a], keep_yes, keep_v[:, n_a:]) if keep else None)
 
     def run_confidence(self, task: _Task, central: NDArray[np.float64], defined: NDArray[np.bool_]):
         """The confidence-factor pass over one block: the same draws as the main pass, minus weights."""
@@ -380,6 +384,9 @@ def simulate(
         m_cf = total_cf[0, 2]
         se["confidence_factor"] = np.where(
             defined & (m_cf > 1), np.sqrt(np.maximum(total_cf[:, 1] / m_cf - est["confidence_factor"] ** 2, 0.0) / m_cf), np.nan)
+    choice = _answers_evppi(pooled)[2]
+    if sampler.code != W_FIXED:
+        choice = _condition_on_weights(pooled, est, se, choice)
     elapsed = time.perf_counter() - started
     logger.info("simulated %d draws (%s, %s weights) in %.2f s", n_draws, method, sampler.mode, elapsed)
     if runner.progress is not None:
@@ -399,9 +406,29 @@ def simulate(
         n_draws=n_draws, method=method, weights=describe(sampler), version=__version__,
         replicates=replicates, confidence_draws=int(total_cf[0, 2]), histogram_bins=HISTOGRAM_BINS,
         block_size=BLOCK_SIZE, uniforms_per_draw=m.n_slots, seconds=elapsed,
-        evppi_answer=_answer_labels(m, arrays, _answers_evppi(pooled)[2]),
+        evppi_answer=_answer_labels(m, arrays, choice),
         outcome_labels=_outcome_labels(m, arrays),
     )
+
+
+def _condition_on_weights(acc: Accumulator, est: dict, se: dict, choice: NDArray[np.intp]) -> NDArray[np.intp]:
+    """With weights drawn, the EVPI and EVPPIs given the weights replace those that count learning
+    one's own preferences as information (:func:`~decide.montecarlo.estimates._voi_given_weights`);
+    per precondition, the answer worth most to learn is chosen again. Returns that choice."""
+    voi = _voi_given_weights(acc)
+    if voi is None:
+        return choice
+    n_q = len(est["evppi"])
+    world, pairs = voi["evppi"][:n_q], voi["evppi"][n_q:]
+    world_se, pairs_se = voi["evppi_se"][:n_q], voi["evppi_se"][n_q:]
+    best, best_se, choice = world.copy(), world_se.copy(), np.full(n_q, -1, dtype=np.intp)
+    for i, q in enumerate(acc.pair_q):
+        if pairs[i] > best[q] + 1e-12:
+            best[q], best_se[q], choice[q] = pairs[i], pairs_se[i], i
+    est["evpi"], se["evpi"] = np.asarray(voi["evpi"]), np.asarray(voi["evpi_se"])
+    est["evppi"], se["evppi"] = best, best_se
+    est["evppi_unmediated"], se["evppi_unmediated"] = world, world_se
+    return choice
 
 
 def _outcome_labels(m: Model, arrays: CaseArrays) -> tuple[tuple[str, ...], ...]:

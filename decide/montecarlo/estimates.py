@@ -77,6 +77,48 @@ def _evppi_se(acc: Accumulator, choice: NDArray[np.intp]) -> tuple[NDArray[np.fl
     return chosen, world
 
 
+def _voi_given_weights(acc: Accumulator) -> dict[str, NDArray] | None:
+    """EVPI and EVPPI conditioned on drawn weights, with their MCSEs, from the kept draws.
+
+    Learning one's own preferences is not information about the world (DESIGN, "Value of
+    information"): with weights drawn, the choice without information is the option best *for
+    the draw's weights*, and information is worth what it adds to that. The weights are drawn
+    independently of the world and values are linear in them, so ``E[v_x | w] = w . E[u_x]``
+    and ``E[v_x | answer, w] = w . E[u_x | answer]`` exactly; the vectors come from least squares
+    of the kept draws' values on their weights (over all kept draws, and over those with each
+    answer). Per draw, the influence is the value of the choice informed by the draw's answer (or,
+    for the EVPI, the best value) minus that of the choice for its weights alone; its mean is the
+    estimate and its spread the MCSE (the fitted vectors held fixed). None without kept draws.
+
+    Returns ``evpi``, ``evpi_se`` (scalars) and, per answer column (the world's, then the
+    pairs'), ``evppi`` and ``evppi_se``.
+    """
+    if not acc.kept or len(acc.kept[0]) < 3:
+        return None
+    values = np.concatenate([k[0] for k in acc.kept])
+    answers = np.concatenate([k[1] for k in acc.kept])
+    w = np.concatenate([k[2] for k in acc.kept])
+    n = len(values)
+    if n < 2 * w.shape[1]:
+        return None
+
+    def fitted(rows: NDArray[np.bool_] | slice) -> NDArray[np.float64]:
+        beta = np.linalg.lstsq(w[rows], values[rows], rcond=None)[0]  # (c, a)
+        return w @ beta  # (draw, a): E[v_x | w] (and the answer) at every kept draw's weights
+
+    base = fitted(slice(None)).max(axis=1)  # the choice for the weights alone
+    g = values.max(axis=1) - base
+    evppi, evppi_se = np.zeros(answers.shape[1]), np.zeros(answers.shape[1])
+    for j in range(answers.shape[1]):
+        yes = answers[:, j]
+        if yes.all() or not yes.any():
+            continue  # the answer never varies: nothing to learn
+        informed = np.where(yes, fitted(yes).max(axis=1), fitted(~yes).max(axis=1))
+        gj = informed - base
+        evppi[j], evppi_se[j] = gj.mean(), gj.std(ddof=1) / np.sqrt(n)
+    return {"evpi": g.mean(), "evpi_se": g.std(ddof=1) / np.sqrt(n), "evppi": evppi, "evppi_se": evppi_se}
+
+
 def _hist_quantiles(hist: NDArray[np.int64], lo: NDArray[np.float64], scale: NDArray[np.float64],
                     low: NDArray[np.float64], high: NDArray[np.float64],
                     ps: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -305,7 +305,8 @@ class Accumulator:
     pair_q: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     """(pair,) the precondition of each (precondition, variant) pair (``Model.var_q``)."""
     kept: list = field(default_factory=list)
-    """((draw, a) values, (draw, q + pair) answers) of the run's first draws, per block that kept them."""
+    """((draw, a) values, (draw, q + pair) answers, (draw, c) weights) of the run's first draws, per
+    block that kept them."""
 
     @classmethod
     def empty(cls, m: Model) -> Accumulator:
@@ -317,7 +318,7 @@ class Accumulator:
     def n(self) -> int:
         return int(self.sums.count[0])
 
-    def update(self, block: Sums, kept: tuple[NDArray, NDArray] | None = None) -> None:
+    def update(self, block: Sums, kept: tuple[NDArray, NDArray, NDArray] | None = None) -> None:
         """Add one finished block: its sums (and its draws, if it kept them)."""
         self._add(block)
         if kept is not None:

@@ -6,8 +6,8 @@ Under the case's imprecise weight statements the admissible weights are
 
 (the whole simplex when the case makes no statement). A strategy's value at weights ``w`` is
 ``values @ w``, with ``values[c]`` the mean over scenarios of its capped outcome's value on
-criterion c minus its mean soft penalty (penalties are on the value scale and weights sum to 1,
-so subtracting them from every criterion keeps the value linear in w). Strategy p dominates q if
+criterion c minus its mean soft loss on c (a flat penalty is the same loss on every criterion,
+as weights sum to 1), so the value stays linear in w. Strategy p dominates q if
 it is at least as good for every w in W and better for some; as values are linear in w, checking
 W's extreme points suffices (Liesio, Mild & Salo 2007). The non-dominated strategies are those a
 decision maker with admissible weights could prefer; an option's core index is the share of them
@@ -176,7 +176,7 @@ def core_index(
         scenarios = draw_scenarios(arrays, n_scenarios, rng=rng, stream=STREAM_IN_SAMPLE)
     timings["scenarios"] = time.perf_counter() - t
     t = time.perf_counter()
-    means, penalties = criterion_means(space, X, scenarios)
+    means, losses = criterion_means(space, X, scenarios)
     timings["evaluate"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -191,7 +191,7 @@ def core_index(
     timings["vertices"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    at_vertices = (means - penalties[:, None]) @ vertices.T  # (strategy, vertex)
+    at_vertices = (means - losses) @ vertices.T  # (strategy, vertex)
     keep = pareto_mask(at_vertices)
     timings["filter"] = time.perf_counter() - t
     nd = np.flatnonzero(keep)

@@ -94,8 +94,8 @@ def enumeration_search(space: StrategySpace, X: NDArray[np.bool_], target: Targe
 
     def search(scenarios: Scenarios, top: int, timings: dict[str, float]) -> Found:
         t = time.perf_counter()
-        means, penalties = criterion_means(space, X, scenarios)
-        values = means @ target.weights.T - penalties[:, None]  # (strategy, profile)
+        means, losses = criterion_means(space, X, scenarios)
+        values = (means - losses) @ target.weights.T  # (strategy, profile)
         tgt = on_scenarios(space, scenarios, target)
         references = None
         if target.objective == "minimax_regret":

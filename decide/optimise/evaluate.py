@@ -38,7 +38,7 @@ def criterion_means(
     X: NDArray[np.bool_],
     scenarios: Scenarios,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Mean value on each criterion, and mean soft penalty, of many strategies.
+    """Mean value on each criterion, and mean soft loss on each criterion, of many strategies.
 
     Parameters
     ----------
@@ -51,10 +51,10 @@ def criterion_means(
     -------
     means
         ``(strategy, criterion)``: mean over scenarios of the capped outcome's value in [0, 1].
-    penalties
-        ``(strategy,)``: mean soft penalty (charged only where the options requiring it go
-        ahead; see the module notes). A strategy's expected value under weights ``w`` (summing
-        to 1) is ``means @ w - penalties``.
+    losses
+        ``(strategy, criterion)``: mean soft loss (charged only where the options requiring it
+        go ahead; see :mod:`decide.optimise.evaluator`). A strategy's expected value under
+        weights ``w`` (summing to 1) is ``(means - losses) @ w``.
     """
     from decide.optimise._strategy_kernels import criterion_means as kernel
 
@@ -100,7 +100,7 @@ def criterion_means(
         out = np.empty((len(rows), space.arrays.n_criteria))
         kernel(chosen, starts, changes, base, space.value_x, space.value_v, space.n_points, out)
         means[rows] = out
-    return means, evaluator.penalties(X, mean=True)
+    return means, evaluator.losses(X, mean=True)
 
 
 def scenario_values(
@@ -129,7 +129,7 @@ def scenario_values(
     n_c, n_s = draws.base.shape
     out = np.empty((len(X), len(W), n_s))
     evaluator = Evaluator(space, draws)
-    penalties = evaluator.penalties(X, mean=False)  # (strategy, draw)
+    losses = evaluator.losses(X, mean=False)  # (strategy, criterion, draw)
     for rows in _groups(space, X):
         x = X[rows[0]]
         changes = evaluator.changes(x, np.flatnonzero(X[rows].any(axis=0)))
@@ -139,7 +139,7 @@ def scenario_values(
         for c in range(n_c):
             k = space.n_points[c]
             values[:, c] = np.interp(outcomes[:, c], space.value_x[c, :k], space.value_v[c, :k])
-        out[rows] = np.einsum("rcs,pc->rps", values, W) - penalties[rows][:, None, :]
+        out[rows] = np.einsum("rcs,pc->rps", values - losses[rows], W)
     return out[:, 0] if np.ndim(weights) == 1 else out
 
 
@@ -166,7 +166,7 @@ def evaluate_strategy(
 
     Returns
     -------
-    ``(draw,)`` values: weighted value of the capped outcome minus soft penalties.
+    ``(draw,)`` values: weighted value of the capped outcome minus soft losses.
 
     Examples
     --------

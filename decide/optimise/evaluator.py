@@ -44,12 +44,13 @@ dependencies ``a_j = 1`` and the change is ``O_j - B``. The outcome is then capp
 each criterion's scale, mapped through its value function and weighted.
 
 Soft requirements cost only where the option goes ahead (every hard requirement, of every stage,
-holds; a failed option is already scored by its failure profile). In each scenario, for each precondition ``q`` that says no, the strategy
-pays the largest penalty among its options that softly require ``q`` *and are viable in that
-scenario* (nothing if none is):
+holds; a failed option is already scored by its failure profile). In each scenario, for each
+precondition ``q`` that says no and each criterion ``c``, the strategy loses the largest loss among
+its options that softly require ``q`` *and are viable in that scenario* (nothing if none is):
 
-    penalty_s = sum over q saying no in s of  max {pen_iq : i in the strategy, i viable in s}
+    loss_cs = sum over q saying no in s of  max {loss_iqc : i in the strategy, i viable in s}
 
+weighted like the criterion values (a flat penalty is the same loss on every criterion),
 with viability as above (every hard requirement of i and of its dependencies holds, under the
 strategy's enablers). An option judged alone is its smallest strategy: a dependency that goes
 ahead pays its own soft penalties even where the option itself fails.
@@ -151,16 +152,17 @@ class Evaluator:
             np.unique(np.concatenate([self.requirement_enabling[j] for j in self._dependent[i]]
                                      + [np.zeros(0, np.intp)])).astype(np.intp)
             for i in range(space.n_options)]
-        # Soft requirements, per precondition q: the options softly requiring it by decreasing
-        # penalty, and every option whose choice changes what a strategy pays for q (those
-        # options, q's enabling options and the options enabling their hard requirements).
-        self.soft: list[tuple[int, NDArray[np.intp], NDArray[np.intp]]] = []
-        for q in np.flatnonzero(space.penalty.max(axis=0, initial=0.0) > 0):
-            members = np.flatnonzero(space.penalty[:, q] > 0)
-            members = members[np.argsort(-space.penalty[members, q], kind="stable")]
+        # Soft requirements, per precondition q: its groups of criteria (the options softly
+        # requiring it by decreasing loss), and every option whose choice changes what a strategy
+        # loses for q (those options, q's enabling options and the options enabling their hard
+        # requirements).
+        self.soft: list[tuple[int, list, NDArray[np.intp]]] = []
+        for q in np.flatnonzero(space.soft_loss.max(axis=(0, 2), initial=0.0) > 0):
+            groups = space.soft_groups(int(q))
+            members = np.unique(np.concatenate([m for _, m, _ in groups]))
             deciding = np.unique(np.concatenate([members, self.enabling[q]]
                                                 + [self.requirement_enabling[m] for m in members]))
-            self.soft.append((int(q), members, deciding.astype(np.intp)))
+            self.soft.append((int(q), groups, deciding.astype(np.intp)))
 
     def answers(self, q: int, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """(draw,): whether precondition q says yes when strategy ``x`` is pursued."""
@@ -222,36 +224,43 @@ class Evaluator:
                 self._joint[key] = out.ravel()
         return self._joint[key]
 
-    def charged(self, q: int, members: NDArray[np.intp], x: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(draw,): what strategy ``x`` pays for soft precondition q: where q says no, the largest
-        penalty among its ``members`` (q's soft requirers, by decreasing penalty) that go ahead."""
-        out = np.zeros(self.draws.n_draws)
-        unpaid = ~self.answers(q, x)
-        for m in members:
-            if not x[m]:
-                continue
-            paid = unpaid & self.viable(int(m), x)
-            out[paid] = self.space.penalty[m, q]
-            unpaid &= ~paid
-            if not unpaid.any():
-                break
+    def charged(self, q: int, groups: list, x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(criterion, draw): what strategy ``x`` loses for soft precondition q: where q says no,
+        on each criterion the largest loss among q's soft requirers that go ahead (``groups``:
+        :meth:`~decide.model.strategies.StrategySpace.soft_groups`)."""
+        out = np.zeros((self.space.arrays.n_criteria, self.draws.n_draws))
+        no = ~self.answers(q, x)
+        for criteria, members, losses in groups:
+            lost = np.zeros(self.draws.n_draws)
+            unpaid = no.copy()
+            for m, loss in zip(members, losses):
+                if not x[m]:
+                    continue
+                paid = unpaid & self.viable(int(m), x)
+                lost[paid] = loss
+                unpaid &= ~paid
+                if not unpaid.any():
+                    break
+            out[criteria] = lost
         return out
 
-    def penalties(self, X: NDArray[np.bool_], *, mean: bool) -> NDArray[np.float64]:
-        """Soft penalties of strategies: ``(strategy,)`` means, or ``(strategy, draw)`` per draw.
+    def losses(self, X: NDArray[np.bool_], *, mean: bool) -> NDArray[np.float64]:
+        """Soft losses of strategies: ``(strategy, criterion)`` means, or ``(strategy, criterion,
+        draw)`` per draw; the soft penalty under weights ``w`` is their product with ``w``.
 
-        What a strategy pays for q depends on it only through q's deciding options, so each
+        What a strategy loses for q depends on it only through q's deciding options, so each
         distinct pattern of them is evaluated once.
         """
-        out = np.zeros((len(X),) if mean else (len(X), self.draws.n_draws))
+        n_c = self.space.arrays.n_criteria
+        out = np.zeros((len(X), n_c) if mean else (len(X), n_c, self.draws.n_draws))
         x = np.zeros(self.space.n_options, dtype=bool)
-        for q, members, deciding in self.soft:
+        for q, groups, deciding in self.soft:
             codes, patterns = pattern_table(X[:, deciding])
             charged = []
             for pattern in patterns:
                 x[deciding] = pattern  # what q costs reads x only there
-                charged.append(self.charged(q, members, x))
-            out += np.array([c.mean() for c in charged])[codes] if mean else np.array(charged)[codes]
+                charged.append(self.charged(q, groups, x))
+            out += np.array([c.mean(axis=1) for c in charged])[codes] if mean else np.array(charged)[codes]
         return out
 
     def change(self, i: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:

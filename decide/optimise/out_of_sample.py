@@ -60,8 +60,8 @@ def out_of_sample_estimates(space: StrategySpace, found: Found, target: Target, 
     for chunk in iter_scenarios(space.arrays, n, rng=root, stream=STREAM_OUT_OF_SAMPLE):
         parts.append(scenario_values(space, X, chunk, target.weights))
         if candidates is not None and len(candidates):
-            means, penalties = criterion_means(space, candidates, chunk)
-            sums = (means @ target.weights.T - penalties[:, None]) * chunk.n_draws
+            means, losses = criterion_means(space, candidates, chunk)
+            sums = ((means - losses) @ target.weights.T) * chunk.n_draws
             candidate_sums = sums if candidate_sums is None else candidate_sums + sums
     values = np.concatenate(parts, axis=2)  # (strategy, profile, draw)
     means = values.mean(axis=2)

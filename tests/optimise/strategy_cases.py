@@ -9,7 +9,7 @@ enablers of every kind, three budgets, several weight profiles and imprecise sta
 :mod:`decide.optimise.strategy`, option by option with the recursion on dependencies, in plain
 Python -- none of the matrix algebra the engines use. It applies DESIGN.md's two rules itself:
 a failed option's unlisted criteria are the baseline's outcome in the same scenario, and a soft
-"no" costs the largest penalty among the chosen options that go ahead.
+"no" costs, on each criterion, the largest loss among the chosen options that go ahead.
 """
 
 from __future__ import annotations
@@ -25,12 +25,15 @@ from decide.compile import CaseArrays, apply_enablers
 
 def random_case(n_options: int, seed: int, *, n_criteria: int = 4, n_preconditions: int = 3,
                 n_resources: int = 3, budget_share: float = 0.4, imprecise: bool = True,
-                n_profiles: int = 3, spread: float | None = None, soft: float = 0.25) -> dict[str, Any]:
+                n_profiles: int = 3, spread: float | None = None, soft: float = 0.25,
+                consequence: float = 0.0) -> dict[str, Any]:
     """A valid case mapping with ``n_options`` options besides the baseline ``status_quo``.
 
     Outcomes range over the whole 0-10 scale, or, with ``spread``, within ``spread`` of the
     baseline (options that change things less, so the scale's ends bind less often). Each
-    requirement is soft with probability ``soft``.
+    requirement is soft with probability ``soft``; a soft one states its cost as a consequence on
+    one or two criteria with probability ``consequence`` (else a flat penalty; with 0, the
+    random stream is the one cases drew before consequences existed).
     """
     rng = np.random.default_rng(seed)
     criteria = []
@@ -83,7 +86,12 @@ def random_case(n_options: int, seed: int, *, n_criteria: int = 4, n_preconditio
         for q in rng.choice(n_preconditions, size=min(n_req, n_preconditions), replace=False):
             if rng.random() < soft:
                 penalty = round(float(rng.uniform(0.01, 0.1)), 3)
-                requires.append({"precondition": pre_ids[q], "soft": True, "penalty": penalty})
+                if consequence and rng.random() < consequence:
+                    hit = rng.choice(n_criteria, size=min(2, n_criteria), replace=False)
+                    requires.append({"precondition": pre_ids[q], "soft": True,
+                                     "consequence": {f"c{c}": round(float(rng.uniform(0.05, 0.4)), 3) for c in hit}})
+                else:
+                    requires.append({"precondition": pre_ids[q], "soft": True, "penalty": penalty})
             else:
                 requires.append(pre_ids[q])
         if requires:
@@ -205,8 +213,9 @@ def reference_value(arrays: CaseArrays, strategy: set[str], planned, failure, pr
         value += weights[c] * float(np.interp(e, xs, vs))
     for q in range(len(latent)):
         if not holds[q]:
-            # a soft "no" costs only options that go ahead; the largest such penalty is paid
-            value -= max((arrays.penalty[i, q] for i in chosen if viable(i)), default=0.0)
+            # a soft "no" costs only options that go ahead; on each criterion the largest such loss
+            lost = np.max([arrays.soft_loss[i, q] for i in chosen if viable(i)] + [np.zeros(len(base))], axis=0)
+            value -= float(np.dot(weights, lost))
     return value
 
 

@@ -100,9 +100,11 @@ def test_each_option_alone_is_its_smallest_strategy():
                 outcome = scenarios.planned[d, i] if ok else failed
                 v = sum(arrays.weights[c] * np.interp(outcome[c], arrays.value_x[c], arrays.value_v[c])
                         for c in range(arrays.n_criteria))
-                # soft penalties: the largest among the members (i and its dependencies) that go ahead
+                # soft losses: per criterion, the largest among the members (i and its
+                # dependencies) that go ahead, weighted
                 going = [m for m in np.flatnonzero(x) if all(holds[q] for q in np.flatnonzero(space.hard[m]))]
-                v -= sum(max((space.penalty[m, q] for m in going), default=0.0)
+                v -= sum(float(arrays.weights @ np.max([space.soft_loss[m, q] for m in going]
+                                                       + [np.zeros(arrays.n_criteria)], axis=0))
                          for q in range(len(holds)) if not holds[q])
                 assert values[d] == pytest.approx(v, abs=1e-12)
 
@@ -116,8 +118,8 @@ def test_enumeration_matches_plain_brute_force():
         plain = [s for s in all_subsets(ids) if plain_feasible(arrays, s)]
         assert sorted(tuple(sorted(s)) for s in plain) == sorted(tuple(sorted(space.ids(x))) for x in X)
         scenarios = draw_scenarios(arrays, 30, rng=seed)
-        means, penalties = criterion_means(space, X, scenarios)
-        values = means @ arrays.weights - penalties
+        means, losses = criterion_means(space, X, scenarios)
+        values = (means - losses) @ arrays.weights
         per_scenario = scenario_values(space, X, scenarios, arrays.weights)
         for row, x in enumerate(X):
             ref = [reference_value(arrays, set(space.ids(x)), scenarios.planned[d], scenarios.failure[d],

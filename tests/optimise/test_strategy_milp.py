@@ -162,16 +162,21 @@ def test_every_solve_shares_one_time_limit(monkeypatch):
     assert result.timings["solve"] <= limit + 0.5
 
 
-@pytest.mark.parametrize("seed, pattern_limit", [(0, 4), (7, 4), (18, 0), (19, 0)])
-def test_soft_penalties_where_options_go_ahead_match_enumeration(monkeypatch, seed, pattern_limit):
-    """Mostly soft requirements, with enablers: the MILP's penalties (charged only where the option
-    goes ahead, the largest per precondition) give the enumeration's and the brute force's optimum."""
+@pytest.mark.parametrize("seed, pattern_limit, consequence", [(0, 4, 0.0), (7, 4, 0.0), (18, 0, 0.0), (19, 0, 0.0),
+                                                               (3, 4, 0.6), (19, 0, 0.6), (22, 4, 0.6)])
+def test_soft_penalties_where_options_go_ahead_match_enumeration(monkeypatch, seed, pattern_limit, consequence):
+    """Mostly soft requirements, with enablers: the MILP's soft costs (charged only where the option
+    goes ahead, per criterion the largest per precondition; flat penalties, or consequences on
+    criteria) give the enumeration's and the brute force's optimum."""
     import decide.optimise.milp.model as milp_model
 
     monkeypatch.setattr(milp_model, "PATTERN_LIMIT", pattern_limit)
-    arrays = compile_case(parse_case(random_case(6, seed, spread=2.0, n_criteria=3, soft=0.7)))
+    arrays = compile_case(parse_case(random_case(6, seed, spread=2.0, n_criteria=3, soft=0.7,
+                                                 consequence=consequence)))
     # soft requirers that can fail (so where they go ahead matters)
-    assert ((arrays.penalty > 0).any(axis=1) & arrays.eval_hard.any(axis=1)).sum() >= 2
+    assert (arrays.soft.any(axis=1) & arrays.eval_hard.any(axis=1)).sum() >= 2
+    if consequence:  # some losses on some criteria only
+        assert ((arrays.soft_loss > 0).any(axis=2) & ~(arrays.soft_loss > 0).all(axis=2)).any()
     common = dict(n_scenarios=60, rng=seed, out_of_sample=0, stability=0, top=1)
     milp = optimise_strategies(arrays, engine="milp", **common)
     enum = optimise_strategies(arrays, engine="enumerate", **common)

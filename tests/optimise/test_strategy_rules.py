@@ -127,9 +127,10 @@ def test_soft_penalty_only_where_the_option_goes_ahead():
     # Expected value 0.5 * 0.65 + 0.5 * 0.35 - P(q) P(not s) 0.1 = 0.475
     assert abs(values.mean() - 0.475) <= Z * values.std(ddof=1) / np.sqrt(n)
     space = strategy_space(arrays)
-    means, penalties = criterion_means(space, space.vector(["go"])[None], scenarios)
-    assert penalties[0] == pytest.approx(0.1 * np.mean(q & ~s), abs=1e-12)
-    assert (means @ arrays.weights - penalties)[0] == pytest.approx(values.mean(), abs=1e-12)
+    means, losses = criterion_means(space, space.vector(["go"])[None], scenarios)
+    # a flat penalty: the same loss on every criterion, so the penalty itself under any weights
+    np.testing.assert_allclose(losses[0], 0.1 * np.mean(q & ~s), atol=1e-12)
+    assert ((means - losses) @ arrays.weights)[0] == pytest.approx(values.mean(), abs=1e-12)
 
 
 def test_a_strategy_pays_the_largest_penalty_among_members_that_go_ahead():
@@ -149,7 +150,7 @@ def test_a_strategy_pays_the_largest_penalty_among_members_that_go_ahead():
     s = scenarios.latent[:, 1] < scenarios.probabilities[:, 1]
     X = feasible_strategies(space)
     values = scenario_values(space, X, scenarios, arrays.weights)
-    means, penalties = criterion_means(space, X, scenarios)
+    means, losses = criterion_means(space, X, scenarios)
     for row, x in enumerate(X):
         chosen = set(space.ids(x))
         p_q = np.minimum(scenarios.probabilities[:, 0] + (0.3 if "e" in chosen else 0.0), 1.0)
@@ -157,11 +158,11 @@ def test_a_strategy_pays_the_largest_penalty_among_members_that_go_ahead():
         going = [np.where(q, 0.1, 0.0)] if "a" in chosen else []
         going += [np.full(len(q), 0.04)] if "b" in chosen else []
         charged = np.where(s, 0.0, np.max(going, axis=0)) if going else np.zeros(len(q))
-        assert penalties[row] == pytest.approx(charged.mean(), abs=1e-12), chosen
+        np.testing.assert_allclose(losses[row], charged.mean(), atol=1e-12, err_msg=str(chosen))
         c = 5.0 + (np.where(q, 3.0, -3.0) if "a" in chosen else 0.0)
         d = 5.0 + (1.0 if "b" in chosen else 0.0)
         np.testing.assert_allclose(values[row], (c + d) / 20 - charged, atol=1e-12)
-        assert means[row] @ arrays.weights - penalties[row] == pytest.approx(values[row].mean(), abs=1e-12)
+        assert (means[row] - losses[row]) @ arrays.weights == pytest.approx(values[row].mean(), abs=1e-12)
 
 
 @pytest.mark.parametrize("penalty", [0.1, 0.6])

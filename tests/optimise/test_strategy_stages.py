@@ -304,9 +304,9 @@ class Reference:
             value += weights[c] * float(np.interp(e, a.value_x[c], a.value_v[c]))
         for q, k in self.q_index.items():
             if not holds[q]:
-                paid = [a.penalty[self.ids.index(o), k] for o in chosen
+                paid = [a.soft_loss[self.ids.index(o), k] for o in chosen
                         if self.first_no(o, holds) is None]
-                value -= max(paid, default=0.0)
+                value -= float(np.dot(weights, np.max(paid + [np.zeros(n_c)], axis=0)))
         return value
 
 
@@ -363,8 +363,8 @@ def test_enumeration_equals_the_first_no_stage_reference_on_every_strategy(stage
     X = feasible_strategies(space)
     assert len(X) > 10
     w = np.asarray(arrays.profile_weights[arrays.profile_ids.index(profile)], dtype=float)
-    means, penalties = criterion_means(space, X, scenarios)
-    values = means @ w - penalties
+    means, losses = criterion_means(space, X, scenarios)
+    values = (means - losses) @ w
     per_draw = scenario_values(space, X, scenarios, w)
     ref = Reference(data, arrays)
     for r, x in enumerate(X):
@@ -383,12 +383,12 @@ def test_enumeration_equals_the_reference_on_random_staged_cases(seed):
     space = strategy_space(arrays)
     X = feasible_strategies(space)
     w = np.asarray(arrays.weights, dtype=float)
-    means, penalties = criterion_means(space, X, scenarios)
+    means, losses = criterion_means(space, X, scenarios)
     ref = Reference(data, arrays)
     for r, x in enumerate(X):
         strategy = set(space.ids(x))
         expected = np.mean([ref.value(strategy, scenarios, d, w) for d in range(scenarios.n_draws)])
-        assert means[r] @ w - penalties[r] == pytest.approx(expected, abs=1e-12), strategy
+        assert (means[r] - losses[r]) @ w == pytest.approx(expected, abs=1e-12), strategy
 
 
 def test_scenarios_are_the_same_however_they_are_chunked(staged):

@@ -169,3 +169,38 @@ def test_the_confidence_factor_charges_soft_losses_at_the_central_weights():
     close(e["p_best"][go], se["p_best"][go], 0.5)
     close(e["central_weights"][go], se["central_weights"][go], [0.5, 0.5])
     close(e["confidence_factor"][go], se["confidence_factor"][go], 0.5)
+
+
+def test_with_drawn_weights_learning_ones_own_preferences_is_not_information():
+    """a = (10, 0) and b = (0, 10), nothing uncertain but the weights, uniform: values t and 1 - t.
+    Counting the weights as information, the EVPI would be E[max(t, 1 - t)] - 1/2 = 0.25; given
+    the weights there is nothing to learn."""
+    data = case({"a": {"scores": [10, 0]}, "b": {"scores": [0, 10]}}, criteria=2)
+    r = simulate(parse_case(data), 100_000, rng=9, weights="uniform")
+    assert abs(float(r.estimates["evpi"])) < 1e-9
+
+
+def test_evppi_given_drawn_weights():
+    """wait (5, 5) = 0.5; go scores (10, 0) = t if q (0.5) says yes, else fails to 0 on c0 and the
+    baseline's 5 on c1 = (1 - t) / 2. Given t, go's mean 1/4 + t/4 never beats 1/2; knowing q, go
+    is chosen when yes and t > 1/2: EVPPI = EVPI = (E[max(t, 1/2)] - 1/2) / 2 = 1/16. Counting the
+    weights as information would give EVPPI 0 (E[go | yes] = E[t] = 1/2 ties wait)."""
+    data = case({"wait": {"scores": [5, 5], "baseline": True},
+                 "go": {"scores": [10, 0], "failure": [0], "requires": ["q"]}},
+                criteria=2, preconditions=[pre("q", 0.5)])
+    r = simulate(parse_case(data), 100_000, rng=10, weights="uniform")
+    e, se = r.estimates, r.standard_errors
+    close(e["evppi"][0], se["evppi"][0], 1 / 16)
+    close(e["evpi"], se["evpi"], 1 / 16)
+    assert se["evppi"][0] > 0
+
+
+def test_evppi_given_drawn_weights_standard_errors_match_the_spread_over_seeds():
+    data = case({"wait": {"scores": [5, 5], "baseline": True},
+                 "go": {"scores": [10, 0], "failure": [0], "requires": ["q"]}},
+                criteria=2, preconditions=[pre("q", 0.5)])
+    parsed = parse_case(data)
+    runs = [simulate(parsed, 4_000, rng=seed, weights="uniform") for seed in range(16)]
+    values = np.array([r.estimates["evppi"][0] for r in runs])
+    ses = np.array([r.standard_errors["evppi"][0] for r in runs])
+    assert 0.6 <= values.std(ddof=1) / ses.mean() <= 1.6

@@ -109,7 +109,7 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
 
     def answer(q: int):
         if q not in answers:
-            options = enabling_options(space, np.eye(space.penalty.shape[1], dtype=bool)[q], forced | poly.dead)
+            options = enabling_options(space, np.eye(space.hard.shape[1], dtype=bool)[q], forced | poly.dead)
             patterns = np.array([holds(u)[:, q] for u in subsets(options)], dtype=float)
             answers[q] = (options, patterns, mobius_coefficients(patterns))
         return answers[q]
@@ -219,16 +219,16 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
     value_terms, value_constant = value_pieces(spec, space, matrix, constant, lo, hi, n_c, n_s)
     best_reachable = np.array([_best_on_range(space, c, lo[c * n_s:(c + 1) * n_s], hi[c * n_s:(c + 1) * n_s]).mean()
                                for c in range(n_c)])
-    penalty_cols, penalty_shares = penalty_terms(spec, space, poly, answer, n_s)
+    penalty_cols = penalty_terms(spec, space, poly, answer, n_s)
     poly.link()
 
     G = np.zeros((n_c, spec.n_cols))
     for c, cols, vals in value_terms:
         np.add.at(G[c], cols, vals)
+    for col, share, criteria in penalty_cols:
+        # A soft loss on criteria counts as their weights do (a flat penalty: on every criterion).
+        G[criteria, col] -= share
     objective = weights @ G
-    if penalty_cols:
-        # Soft penalties are on the value scale: the same cost under every weight profile.
-        objective[:, penalty_cols] -= np.asarray(penalty_shares)[None, :]
     spec.objective, spec.constant = objective, weights @ value_constant
     spec.ceiling = weights @ best_reachable
     return spec, poly

@@ -170,8 +170,8 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: Target,
 def _objective(space: StrategySpace, scenarios: Scenarios, target: Target,
                X: NDArray[np.bool_]) -> NDArray[np.float64]:
     """In-sample objective (maximised) of strategies, computed exactly."""
-    means, penalties = criterion_means(space, X, scenarios)
-    return target.score(means @ target.weights.T - penalties[:, None])
+    means, losses = criterion_means(space, X, scenarios)
+    return target.score((means - losses) @ target.weights.T)
 
 
 def _presolve_fits(spec: Spec, time_limit: float) -> bool:

@@ -114,32 +114,34 @@ def value_pieces(spec: Spec, space: StrategySpace, matrix: sp.csr_array,
 
 
 def penalty_terms(spec: Spec, space: StrategySpace, poly: Polynomials, answer,
-               n_s: int) -> tuple[list[int], list[float]]:
+                  n_s: int) -> list[tuple[int, float, NDArray[np.intp]]]:
     """Soft-requirement costs, charged only where the option goes ahead.
 
-    In scenario s a strategy pays for precondition q, if q says no, the largest ``pen_iq`` among
-    its options i that go ahead. Option i pays iff ``x_i``, every hard requirement ``p`` of its
-    smallest strategy holds (``h_ps``) and q says no (``1 - h_qs``): an AND of binaries, each
-    answer a polynomial in the few options enabling it (``answer``). The cost is minimised, so
-    the AND's lower bound alone is exact at integer x::
+    In scenario s a strategy loses for precondition q, if q says no, on each criterion the
+    largest ``loss_iqc`` among its options i that go ahead (criteria on which the options lose
+    the same amounts are one group: :meth:`~decide.model.strategies.StrategySpace.soft_groups`).
+    Option i pays iff ``x_i``, every hard requirement ``p`` of its smallest strategy holds
+    (``h_ps``) and q says no (``1 - h_qs``): an AND of binaries, each answer a polynomial in the
+    few options enabling it (``answer``). The cost is minimised, so the AND's lower bound alone is
+    exact at integer x::
 
-        t >= pen_iq (x_i + sum_p h_ps + (1 - h_qs) - m + 1),   t >= 0   (m terms in the AND)
+        t >= loss_iqc (x_i + sum_p h_ps + (1 - h_qs) - m + 1),   t >= 0   (m terms in the AND)
 
     Scenarios whose answers to q and to its requirers' hard requirements are the same functions
-    of the options (the same answer patterns) share one ``t``, weighted by their share of the
-    scenarios. Answers the draws settle drop out: a settled "no" to a hard requirement rules the
-    option out there, a settled "yes" to q the whole group. Returns the ``t`` columns and their
-    weights in the objective.
+    of the options (the same answer patterns) share one ``t`` per group of criteria, weighted by
+    their share of the scenarios. Answers the draws settle drop out: a settled "no" to a hard
+    requirement rules the option out there, a settled "yes" to q the whole group. Returns the
+    ``t`` columns, their shares and the criteria each is a loss on.
     """
     live = ~poly.dead
-    cols, shares = [], []
-    for q in np.flatnonzero((space.penalty * live[:, None]).max(axis=0, initial=0.0) > 0):
-        q = int(q)
+    out: list[tuple[int, float, NDArray[np.intp]]] = []
+    for q in range(space.hard.shape[1]):
         # An option whose smallest strategy also requires q outright never pays for it.
-        members = np.flatnonzero(live & (space.penalty[:, q] > 0) & ~space.hard[:, q])
-        if len(members) == 0:
+        groups = space.soft_groups(q, live & ~space.hard[:, q])
+        if not groups:
             continue
-        relevant = sorted({q} | {int(p) for i in members for p in np.flatnonzero(space.hard[i])})
+        members_any = sorted({int(i) for _, members, _ in groups for i in members})
+        relevant = sorted({q} | {int(p) for i in members_any for p in np.flatnonzero(space.hard[i])})
         tables = {p: answer(p) for p in relevant}  # (enabling options, patterns, Moebius coefficients)
         signature = np.vstack([tables[p][1] for p in relevant]).T  # (draw, every answer pattern)
         _, first, counts = np.unique(signature, axis=0, return_index=True, return_counts=True)
@@ -147,8 +149,8 @@ def penalty_terms(spec: Spec, space: StrategySpace, poly: Polynomials, answer,
             settled = {p: tables[p][1][0, s] for p in relevant if np.all(tables[p][1][:, s] == tables[p][1][0, s])}
             if settled.get(q) == 1.0:
                 continue
-            t = None
-            for i in members:
+            ands = {}  # member -> (terms, constant, m) of its AND
+            for i in members_any:
                 hard = np.flatnonzero(space.hard[i])
                 if any(settled.get(int(p)) == 0.0 for p in hard):
                     continue
@@ -176,12 +178,18 @@ def penalty_terms(spec: Spec, space: StrategySpace, poly: Polynomials, answer,
                             constant += sign * coef
                         elif col is not None:
                             terms[col] = terms.get(col, 0.0) + sign * coef
-                if t is None:
-                    t = int(spec.add_cols("t", 0.0, INF, False)[0])
-                    cols.append(t)
-                    shares.append(float(count) / n_s)
-                pen = float(space.penalty[i, q])
-                # t - pen * sum(terms) >= pen * (constant - m + 1)
-                spec.add_row("penalty", {t: 1.0} | {c: -pen * v for c, v in terms.items()}, 0.0,
-                             pen * (constant - m + 1.0), INF)
-    return cols, shares
+                ands[i] = (terms, constant, m)
+            for criteria, members, losses in groups:
+                t = None
+                for i, loss in zip(members, losses):
+                    if int(i) not in ands:
+                        continue
+                    terms, constant, m = ands[int(i)]
+                    if t is None:
+                        t = int(spec.add_cols("t", 0.0, INF, False)[0])
+                        out.append((t, float(count) / n_s, criteria))
+                    pen = float(loss)
+                    # t - pen * sum(terms) >= pen * (constant - m + 1)
+                    spec.add_row("penalty", {t: 1.0} | {c: -pen * v for c, v in terms.items()}, 0.0,
+                                 pen * (constant - m + 1.0), INF)
+    return out
