@@ -21,6 +21,7 @@ import numpy as np
 from decide import __version__
 from decide.bundled import bundled_cases
 from decide.errors import CaseError, DecideError
+from decide.cli_params import COUNT, Count
 from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
 from decide.workbook.commands import emit_xlsx, xlsx_output
@@ -217,7 +218,7 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
 
 @cli.command()
 @click.argument("case", type=CaseRef())
-@click.option("-n", "--draws", "n_draws", type=click.IntRange(min=1), default=100_000, show_default=True,
+@click.option("-n", "--draws", "n_draws", type=COUNT, default=100_000, show_default=True,
               help="Monte Carlo iterations.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
@@ -283,7 +284,7 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 @click.argument("case", type=CaseRef())
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory for report.md and its charts (replaced atomically).")
-@click.option("-n", "--draws", "n_draws", type=click.IntRange(min=1), default=100_000, show_default=True)
+@click.option("-n", "--draws", "n_draws", type=COUNT, default=100_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -349,7 +350,7 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 
 @cli.command()
 @click.argument("case", type=CaseRef())
-@click.option("-S", "--scenarios", "n_scenarios", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("-S", "--scenarios", "n_scenarios", type=COUNT, default=1000, show_default=True,
               help="Monte Carlo scenarios the strategies are chosen on (sample average).")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--weights", metavar="PROFILE|maximin|minimax_regret",
@@ -359,13 +360,18 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="MILP time limit in seconds (the gap reached is reported).")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--stability", type=click.IntRange(min=0), default=None,
+              help="Re-optimise with this many other seeds (each at S and S/2) and report how often the choice "
+                   "holds. Default: 3 when enumerating, 0 with the MILP (each rerun is a full solve).")
+@click.option("--milp-scenarios", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Most scenarios the MILP is written on; with more, the strategies it finds are compared on all.")
 @click.option("--strategy", "strategy", metavar="A,B,C",
               help="Evaluate this combination of options instead of searching.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @xlsx_output
 @user_errors
 def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engine: str, time_limit: float,
-               top: int, strategy: str | None, fmt: str) -> None:
+               top: int, stability: int | None, milp_scenarios: int, strategy: str | None, fmt: str) -> None:
     """Best combinations of options under budgets, dependencies and exclusions."""
     from decide.compile import compile_case
 
@@ -394,12 +400,12 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
     from decide.optimise.strategy import optimise_strategies
 
     result = optimise_strategies(arrays, n_scenarios=n_scenarios, rng=seed, weights=weights, engine=engine,
-                                 top=top, time_limit=time_limit)
+                                 top=top, time_limit=time_limit, stability=stability, milp_scenarios=milp_scenarios)
     status = result.status + ("" if result.gap == 0 else f", gap {result.gap:.2%}")
     head = (f"{case}: best strategies by {result.engine} ({status}) over {result.n_scenarios:,} scenarios, re-simulated "
             f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; "
             + (f"same choice in {result.stability:.0%} of reruns." if not np.isnan(result.stability)
-               else "stability not assessed (with the MILP each rerun is a full solve)."))
+               else "stability not assessed (with the MILP each rerun is a full solve: ask with --stability K)."))
     if fmt == "xlsx":
         emit_xlsx({"strategies": result.to_frame(), "contributions": result.contributions_frame()},
                   {"case": case, "seed": seed, "engine": result.engine, "status": result.status, "gap": result.gap,
@@ -429,7 +435,7 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
               help="Poor worlds: the gain over doing nothing is below VALUE (default 0: worse than doing nothing).")
 @click.option("--worst", type=click.FloatRange(0, 1, min_open=True, max_open=True), metavar="SHARE",
               help="Poor worlds: the SHARE of worlds with the lowest gain (e.g. 0.1), instead of --below.")
-@click.option("-n", "--draws", "n_draws", type=click.IntRange(min=2), default=100_000, show_default=True)
+@click.option("-n", "--draws", "n_draws", type=Count(2), default=100_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("--boxes", "max_boxes", type=click.IntRange(min=1), default=3, show_default=True,
