@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from decide.cli import _watch_report
 from decide.report.watch import watch
 from decide.report.write import build_report
@@ -35,6 +37,7 @@ def test_calls_once_at_start_and_once_per_change(tmp_path):
     assert calls == ["a: 1\n", "a: 22\n", "a: 333\n"] and n == 3
 
 
+@pytest.mark.slow  # two full reports
 def test_a_broken_save_is_reported_and_the_report_kept(tmp_path, capsys):
     case = tmp_path / "case.yaml"
     good = CASE.read_text()

@@ -54,6 +54,7 @@ def test_minimal_case_matches_evaluate_strategy(minimal, strategy) -> None:
     _agrees_with_strategies_engine(minimal, strategy, seed=11)
 
 
+@pytest.mark.slow  # Mali runs of up to 200,000 draws: seconds each
 @pytest.mark.parametrize("strategy", [["ecowas_phase1", "ecowas_phase2", "algeria_mediation"],
                                       ["algeria_mediation", "us_drone_strikes"]])
 def test_mali_matches_evaluate_strategy(mali, strategy) -> None:
@@ -116,6 +117,7 @@ def test_bit_identical_for_chunks_and_workers(mali) -> None:
             np.testing.assert_array_equal(value, other.estimates[key], err_msg=key)
 
 
+@pytest.mark.slow  # Mali runs of up to 200,000 draws: seconds each
 def test_strategy_with_weights_modes_and_qmc(mali) -> None:
     for kwargs in ({"weights": "uniform"}, {"weights": "imprecise"}, {"method": "qmc"}):
         result = simulate(mali, 4_096, rng=8, strategy=["algeria_mediation"], **kwargs)
@@ -139,6 +141,7 @@ def test_budget_is_checked(minimal) -> None:
         simulate(minimal, 1_000, strategy=["mediate", "intervene"])
 
 
+@pytest.mark.slow  # Mali runs of up to 200,000 draws: seconds each
 @pytest.mark.parametrize("strategy", [["algeria_mediation", "eu_ransom_policy", "humanitarian_aid", "us_neighbour_aid"],
                                       ["ecowas_phase1", "ecowas_phase2"]])
 def test_engines_agree_on_joint_quantities(mali, strategy) -> None:
