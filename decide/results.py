@@ -54,7 +54,9 @@ class SimulationResult:
     (P(q is the only hard no | blocked)), ``value_at_stake`` (E[v | yes] - E[v | no]);
     ``p_yes`` (q): the world's answer without enablers; ``evpi`` (scalar); ``evppi`` (q): the value of
     learning the answer the decision turns on (under the enablers in :attr:`evppi_answer`), and
-    ``evppi_unmediated`` (q) of learning the answer without enablers; ``criterion_means`` (a, c):
+    ``evppi_unmediated`` (q) of learning the answer without enablers (with weights drawn, all three
+    are given the draw's weights: learning one's own preferences is not information, and they
+    are estimated on the run's first draws, kept whole); ``criterion_means`` (a, c):
     E[criterion value of the outcome], ``expected_loss`` (a, c): E[soft loss on each criterion], so
     that with fixed weights ``mean = (criterion_means - expected_loss) @ w`` (the matrix the weight
     analyses use), and ``expected_penalty`` (a): E[soft penalty] under the drawn weights.
