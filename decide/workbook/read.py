@@ -19,7 +19,7 @@ from typing import Any
 from decide.errors import CaseError, DecideError, Problem
 from decide.workbook.layout import CASE_FIELDS, SHEET_BY_NAME, SHEETS, Sheet
 
-__all__ = ["WorkbookError", "read_workbook", "import_workbook", "case_yaml"]
+__all__ = ["WorkbookError", "read_workbook", "read_sheets", "import_workbook", "validate_mapping", "case_yaml"]
 
 MAX_UNPACKED_BYTES = 200_000_000
 """A workbook is a zip of XML; one that unpacks to more than this is refused before it is read
@@ -247,6 +247,12 @@ def read_workbook(path: str | Path) -> tuple[Any, _Cells]:
     Raises :class:`WorkbookError` when the file is not a workbook; problems of its content are
     returned in ``cells.problems`` (with every rule of the case format still to check).
     """
+    sheets, cells = read_sheets(path)
+    return _Builder(sheets, cells).build(), cells
+
+
+def read_sheets(path: str | Path) -> tuple[dict[str, list[_Row]], _Cells]:
+    """The non-empty rows of each known sheet, by header; unknown sheets and columns are problems."""
     path = Path(path)
     cells = _Cells(file=str(path))
     wb = _open(path, cells)
@@ -265,7 +271,7 @@ def read_workbook(path: str | Path) -> tuple[Any, _Cells]:
                               sheet.name, "A1")
     finally:
         wb.close()
-    return _Builder(sheets, cells).build(), cells
+    return sheets, cells
 
 
 # --------------------------------------------------------------------------- cells -> mapping
@@ -751,12 +757,18 @@ def import_workbook(path: str | Path):
 
     path = Path(path)
     data, cells = read_workbook(path)
-    doc = YamlDocument(data, cells.lines, str(path), tuple(cells.problems))
+    return validate_mapping(data, cells, base_dir=path.parent), data
+
+
+def validate_mapping(data: dict[str, Any], cells: _Cells, base_dir: str | Path | None = None):
+    """Check a workbook's mapping by the case format's rules (:func:`decide.load.parse_case`)."""
+    from decide.load import YamlDocument, parse_case
+
+    doc = YamlDocument(data, cells.lines, cells.file, tuple(cells.problems))
     try:
-        case = parse_case(doc, base_dir=path.parent)
+        return parse_case(doc, base_dir=base_dir)
     except CaseError as exc:
-        raise WorkbookError(_sorted([_located(p, cells) for p in exc.problems]), str(path)) from None
-    return case, data
+        raise WorkbookError(_sorted([_located(p, cells) for p in exc.problems]), cells.file) from None
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
