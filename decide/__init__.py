@@ -35,6 +35,8 @@ from decide.api import sobol_indices as sobol_indices
 from decide.api import tornado as tornado
 from decide.api import write_report as write_report
 from decide.bundled import bundled_cases as bundled_cases
+from decide.discover.core import DiscoveryResult as DiscoveryResult
+from decide.discover.core import discover as discover  # the function (the package decide.discover is its home)
 from decide.dump import dump_case as dump_case
 from decide.errors import CaseError as CaseError
 from decide.errors import DecideError as DecideError
@@ -95,6 +97,9 @@ __all__ = [
     "core_index",
     # exploring deep uncertainty
     "explore",
+    # scenario discovery
+    "discover",
+    "DiscoveryResult",
     # the report
     "write_report",
     # errors and warnings

@@ -1,6 +1,6 @@
 """Scenario discovery: in which worlds a strategy does poorly, and what those worlds share.
 
-:func:`discover` draws the worlds of a strategy (default: the recommended one), marks those where
+:func:`decide.discover` (:func:`decide.discover.core.discover`) draws the worlds of a strategy (default: the recommended one), marks those where
 it gains too little over doing nothing, and finds PRIM boxes over the uncertain inputs -- every
 precondition's answer under the strategy's enablers, the drawn probabilities, the drawn outcomes
 that reach its value, and the weights where they are drawn.
@@ -19,11 +19,12 @@ the standalone ``prim`` package (Project Platypus, a 2024 fork of the same EMA c
 - weight: EMA pulls in scikit-learn, statsmodels, seaborn and the Platypus optimisation library
   (GPL-3.0, which EMA imports but which this module never calls) and takes 2-5 s to import; ``prim``
   only mplcursors. decide imports EMA only when ``discover`` runs.
+
+Modules: :mod:`~decide.discover.worlds` (the worlds and their inputs, from the strategies engine),
+:mod:`~decide.discover.boxes` (EMA's PRIM in, boxes out), :mod:`~decide.discover.core` (``discover``
+and its result), :mod:`~decide.discover.figures` (the trajectory chart), :mod:`~decide.discover.text`
+(the command line's output), :mod:`~decide.discover.report` (the report's section).
+
+This ``__init__`` imports nothing: ``import decide`` imports it before binding the function
+``decide.discover`` (see :mod:`decide`), so that importing a submodule later never rebinds the name.
 """
-
-from decide.discover.boxes import Box as Box
-from decide.discover.boxes import Restriction as Restriction
-from decide.discover.core import DiscoveryResult as DiscoveryResult
-from decide.discover.core import discover as discover
-
-__all__ = ["discover", "DiscoveryResult", "Box", "Restriction"]

@@ -140,9 +140,13 @@ def screen_floats(floats: NDArray, poor: NDArray[np.bool_], *, min_effect: float
     """
     if floats.shape[1] == 0 or poor.all() or not poor.any():
         return np.zeros(0, dtype=np.intp)
-    values = floats.astype(np.float64, copy=False)
-    sd = values.std(axis=0)
-    diff = values[poor].mean(axis=0) - values[~poor].mean(axis=0)
+    # one pass of sums in float64 (no float64 copy of the table)
+    n, n_poor = len(poor), int(poor.sum())
+    total = floats.sum(axis=0, dtype=np.float64)
+    squares = np.einsum("ij,ij->j", floats, floats, dtype=np.float64)
+    in_poor = floats[poor].sum(axis=0, dtype=np.float64)
+    sd = np.sqrt(np.maximum(squares / n - (total / n) ** 2, 0.0))
+    diff = in_poor / n_poor - (total - in_poor) / (n - n_poor)
     with np.errstate(divide="ignore", invalid="ignore"):
         effect = np.where(sd > 0, np.abs(diff) / sd, 0.0)
     order = np.argsort(-effect, kind="stable")
@@ -210,6 +214,13 @@ def find_boxes(
     return boxes
 
 
+def _answer(value: object) -> str:
+    """A category as a restriction names it: booleans (answers) as no/yes, anything else as written."""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _trajectory(pt: pd.DataFrame, box_lims: list[pd.DataFrame], init: pd.DataFrame, qps: list) -> pd.DataFrame:
     coverage = pt["coverage"].to_numpy(dtype=float)
     density = pt["density"].to_numpy(dtype=float)
@@ -252,7 +263,7 @@ def _restrictions(lims: pd.DataFrame, init: pd.DataFrame, qp: dict, kinds: dict[
                 continue
             qps = [v for v in np.atleast_1d(qp.get(column, [np.nan])) if v is not None and v >= 0]
             out.append(Restriction(str(column), kinds.get(str(column), "answer"), None, None,
-                                   tuple(sorted(str(v) for v in kept)), float(max(qps)) if qps else float("nan")))
+                                   tuple(sorted(_answer(v) for v in kept)), float(max(qps)) if qps else float("nan")))
             continue
         low_changed = bool(after.iloc[0] != before.iloc[0])
         high_changed = bool(after.iloc[1] != before.iloc[1])

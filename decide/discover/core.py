@@ -14,12 +14,16 @@ import pandas as pd
 import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.discover.boxes import Box, find_boxes, prim_library, screen_floats
-from decide.discover.worlds import DRAWN_WEIGHTS, draw_worlds
 from decide.errors import DecideError
-from decide.montecarlo.streams import SeedLike
+from decide.seeds import SeedLike
 from decide.spec import Case
 
-__all__ = ["DiscoveryResult", "discover", "DEFAULT_THRESHOLD", "MIN_EFFECT", "MAX_FLOAT_INPUTS"]
+# The worlds (the strategies engine: numba) are imported when discover runs, so that `import
+# decide`, which binds decide.discover to the function below, stays quick.
+DRAWN_WEIGHTS = ("imprecise", "uniform", "profiles")
+"""Weight modes under which each world draws its own weights (they become inputs)."""
+
+__all__ = ["DiscoveryResult", "discover", "explain_worlds", "DEFAULT_THRESHOLD", "MIN_EFFECT", "MAX_FLOAT_INPUTS"]
 
 log = logging.getLogger(__name__)
 
@@ -205,10 +209,11 @@ def discover(
     --------
     >>> import decide
     >>> case = decide.load_case("tests/data/minimal_case.yaml")
-    >>> result = discover(case, strategy=["mediate"], n_draws=2000, rng=1, worst=0.2)
+    >>> result = decide.discover(case, strategy=["mediate"], n_draws=2000, rng=1, worst=0.2)
     >>> result.n_poor
     400
     """
+    from decide.discover.worlds import draw_worlds
     from decide.optimise.strategy import strategy_space
 
     timings: dict[str, float] = {}
@@ -235,7 +240,7 @@ def discover(
         rng = int(rng)
     elif rng is None or isinstance(rng, np.random.Generator):
         # the recommendation and the worlds must come from one recorded seed
-        from decide.montecarlo.streams import resolve_seed
+        from decide.seeds import resolve_seed
 
         rng = resolve_seed(rng)[1]
     space = strategy_space(arrays)
@@ -245,8 +250,23 @@ def discover(
     t = time.perf_counter()
     worlds = draw_worlds(space, space.vector(list(ids)), n_draws, rng=rng, weights=weights)
     timings["worlds"] = time.perf_counter() - t
+    weights_label = weights if isinstance(weights, str) else ("default profile" if weights is None else "given")
+    return explain_worlds(worlds, ids, label, threshold=threshold, worst=worst, weights_label=weights_label,
+                          max_boxes=max_boxes, alpha=alpha, timings=timings)
 
+
+def explain_worlds(worlds: Any, strategy: Sequence[str], label: str, *, threshold: float | None = DEFAULT_THRESHOLD,
+                   worst: float | None = None, weights_label: str = "default profile", max_boxes: int = 3,
+                   alpha: float = 0.05, timings: dict[str, float] | None = None) -> DiscoveryResult:
+    """Mark the poor worlds among ready-drawn worlds (:func:`decide.discover.worlds.draw_worlds`)
+    and find the PRIM boxes that explain them (arguments as :func:`discover`, checked there).
+
+    The report calls this on the very worlds its strategies section re-estimated the recommended
+    strategy on, so that the share of poor worlds matches the Summary's.
+    """
+    timings = {} if timings is None else timings
     gain = worlds.gain
+    n_draws = len(gain)
     if worst is not None:
         k = max(1, int(round(worst * n_draws)))
         order = np.argsort(gain, kind="stable")
@@ -264,13 +284,15 @@ def discover(
     columns: dict[str, Any] = {}
     kinds: dict[str, str] = {}
     for j, item in enumerate(worlds.answer_inputs):
-        columns[item.id] = pd.Categorical.from_codes(worlds.answers[:, j].astype(np.int8), categories=["no", "yes"])
+        # boolean categories (False: no, True: yes) peel three times faster in EMA than string ones
+        columns[item.id] = pd.Categorical(worlds.answers[:, j], categories=[False, True])
         kinds[item.id] = item.kind
     for j in keep:
         item = worlds.float_inputs[j]
         columns[item.id] = worlds.floats[:, j].astype(np.float64)
         kinds[item.id] = item.kind
     x = pd.DataFrame(columns)
+    # a box needs room to be pure when poor worlds are rare (EMA's default minimum mass is 5%)
     mass_min = min(0.05, 0.5 * poor.mean()) if poor.any() else 0.05
     boxes = find_boxes(x, poor, kinds, max_boxes=max_boxes, alpha=alpha, mass_min=max(mass_min, 1.0 / n_draws))
     timings["prim"] = time.perf_counter() - t
@@ -290,8 +312,7 @@ def discover(
         notes.append("no world is poor: nothing to explain (raise the threshold or use worst)")
     elif poor.all():
         notes.append("every world is poor: nothing to tell them apart (lower the threshold or use worst)")
-    weights_label = weights if isinstance(weights, str) else ("default profile" if weights is None else "given")
     return DiscoveryResult(
-        strategy=tuple(ids), label=label, rule=rule, threshold=cut, worst=worst, n_draws=n_draws,
+        strategy=tuple(strategy), label=label, rule=rule, threshold=cut, worst=worst, n_draws=n_draws,
         n_poor=int(poor.sum()), gain_mean=float(gain.mean()), boxes=tuple(boxes), n_inputs=counts,
         weights=weights_label, seed=worlds.seed, library=prim_library(), timings=timings, notes=tuple(notes))

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from decide.compile import CaseArrays, apply_enablers
+from decide.discover.core import DRAWN_WEIGHTS
 from decide.errors import DecideError
 from decide.montecarlo.streams import SeedLike, block_seed_sequence, resolve_seed
 from decide.optimise.scenarios import STREAM_IN_SAMPLE, iter_scenarios, scenario_bytes
@@ -42,8 +43,6 @@ from decide.optimise.strategy import StrategySpace, scenario_values
 
 __all__ = ["Input", "Worlds", "draw_worlds", "DRAWN_WEIGHTS", "WEIGHT_STREAM"]
 
-DRAWN_WEIGHTS = ("imprecise", "uniform", "profiles")
-"""Weight modes under which each world draws its own weights."""
 
 WEIGHT_STREAM = 7
 """Spawn key (after the root's) of the weights' stream: apart from every scenario block's
@@ -123,12 +122,15 @@ def draw_worlds(
     *,
     rng: SeedLike = None,
     weights: object = None,
+    stream: int = STREAM_IN_SAMPLE,
 ) -> Worlds:
     """Draw ``n_draws`` worlds of strategy ``x`` (a 0/1 vector over ``space``'s options).
 
     ``weights``: None (the case's default profile), a profile id or explicit leaf weights (fixed
     for every world), or one of :data:`DRAWN_WEIGHTS` (each world draws its own, and they become
-    inputs). Worlds are the strategies engine's in-sample scenarios of seed ``rng``.
+    inputs). Worlds are the strategies engine's scenarios of seed ``rng``: its in-sample stream
+    by default, or another (``STREAM_OUT_OF_SAMPLE``: the worlds the best strategies are
+    re-estimated on).
     """
     from decide.memory import check_fits
     from decide.score import resolve_weights
@@ -160,7 +162,7 @@ def draw_worlds(
     floats = np.empty((n_draws, n_float), dtype=np.float32)
     start = 0
     eye = np.eye(n_c)
-    for s in iter_scenarios(arrays, n_draws, rng=root, stream=STREAM_IN_SAMPLE, chunk=_CHUNK):
+    for s in iter_scenarios(arrays, n_draws, rng=root, stream=stream, chunk=_CHUNK):
         stop = start + s.n_draws
         if drawn:
             # per criterion: v_c - penalty; weights summing to 1 give v.w - penalty (the model's value)

@@ -73,6 +73,8 @@ class Analyses:
     dominance: pd.DataFrame | None = None
     sobol: Any | None = None
     strategies: Any | None = None
+    discovery: Any | None = None
+    """Scenario discovery: where the recommended strategy does worse than doing nothing (first PRIM box)."""
     completion: dict = field(default_factory=dict, compare=False, repr=False)
     """Shared by these analyses and every copy :func:`dataclasses.replace` makes of them:
     :func:`complete_analyses` puts the completed analyses under ``"analyses"``, so that a chart
@@ -142,6 +144,9 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
                   leading=_leading_pair(a.simulation))
     done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol)
     done = _add_strategies(done) if strategies else done
+    from decide.discover.report import discover_for_report
+
+    done = replace(done, discovery=timed("discover", discover_for_report, done))
     a.completion["analyses"] = done
     return done
 

@@ -497,4 +497,7 @@ def render_markdown(a: Analyses, figures: dict[str, str]) -> str:
                 blockers_section(a, figures), profiles_section(a, figures), weight_sensitivity_section(a, figures),
                 global_sensitivity_section(a, figures), value_of_information_section(a), strategies_section(a, figures),
                 findings_section(a), assumptions_section(a), evidence_section(a)]
+    from decide.discover.report import where_it_goes_wrong
+
+    sections.insert(2, where_it_goes_wrong(a))  # under the Summary
     return "\n".join(s for s in sections if s).rstrip() + "\n"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from decide.compile import compile_case
-from decide.discover import discover
+from decide.discover.core import discover
 from decide.discover.worlds import draw_worlds
 from decide.errors import DecideError
 from decide.load import load_case
