@@ -134,6 +134,11 @@ def validate(case: str) -> None:
         for group, cr in ratios.items():
             flag = "  (above 0.1: revisit the comparisons)" if cr > 0.1 else ""
             click.echo(f"  AHP profile {profile}, group {group}: consistency ratio {cr:.3f}{flag}")
+    from decide.readiness import analysis_readiness
+
+    click.echo("What each analysis will do with it:")
+    for line in analysis_readiness(loaded, arrays):
+        click.echo(f"  {line.analysis:<18} {'runs' if line.runs else 'skipped'}: {line.detail}")
 
 
 @cli.command()
