@@ -25,7 +25,6 @@ import logging
 import os
 import threading
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
@@ -348,9 +347,7 @@ def simulate(
     started = time.perf_counter()
     accs = [Accumulator.empty(m) for _ in range(replicates)]
     tasks = _tasks(n_draws, replicates)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        runner.map_ordered(runner.run_main, tasks, lambda task, out: accs[task.replicate].update(*out))
+    runner.map_ordered(runner.run_main, tasks, lambda task, out: accs[task.replicate].update(*out))
     pooled = Accumulator.empty(m)
     for acc in accs:
         pooled.merge(acc)

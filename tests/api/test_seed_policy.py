@@ -83,3 +83,16 @@ def test_weights_keywords_are_reserved(minimal_data, keyword: str) -> None:
     with pytest.raises(decide.CaseError) as raised:
         decide.parse_case(minimal_data)
     assert any(p.path == "weights.profiles[1].id" and "reserved" in p.message for p in raised.value.problems)
+
+
+def test_simulate_filters_no_warnings_of_its_own(case: decide.Case) -> None:
+    # The driver used to silence every RuntimeWarning around the run (the user's own too); the
+    # kernel raises none, so a warning raised while it runs reaches the caller.
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = decide.simulate(case, 5000, rng=3, progress=lambda n: warnings.warn("from progress", RuntimeWarning))
+    assert any("from progress" in str(w.message) for w in caught)
+    assert not [w for w in caught if "from progress" not in str(w.message)]
+    assert result.n_draws == 5000
