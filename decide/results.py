@@ -106,7 +106,6 @@ class SimulationResult:
         requirement.setflags(write=False)
         object.__setattr__(self, "requirement", requirement)
 
-    # ------------------------------------------------------------------ frames
 
     def _option_frame(self, names: tuple[str, ...]) -> pd.DataFrame:
         columns: dict[str, NDArray[np.float64]] = {}
@@ -245,7 +244,6 @@ class SimulationResult:
     def p_best(self) -> pd.Series:
         return pd.Series(self.estimates["p_best"], index=pd.Index(self.option_ids, name="option"), name="p_best")
 
-    # ------------------------------------------------------------------ export
 
     @property
     def metadata(self) -> dict[str, Any]:
