@@ -106,7 +106,6 @@ class SimulationResult:
         requirement.setflags(write=False)
         object.__setattr__(self, "requirement", requirement)
 
-
     def _option_frame(self, names: tuple[str, ...]) -> pd.DataFrame:
         columns: dict[str, NDArray[np.float64]] = {}
         for name in names:
