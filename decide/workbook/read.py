@@ -790,9 +790,55 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 
 
 def case_yaml(data: dict[str, Any]) -> str:
-    """The imported mapping as a case file's YAML text."""
+    """The imported mapping as a case file's YAML text, written as a person would: a point
+    outcome as a bare number, small records (an outcome, a scale, evidence) on one line."""
     import yaml
 
     from decide.spec import FORMAT_VERSION
 
-    return yaml.safe_dump({"decide": FORMAT_VERSION, **data}, sort_keys=False, allow_unicode=True, width=100)
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(_Flow, lambda dumper, value: dumper.represent_mapping(
+        "tag:yaml.org,2002:map", value.items(), flow_style=True))
+    Dumper.add_representer(_FlowList, lambda dumper, value: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", value, flow_style=True))
+    from decide.spec import Case
+
+    order = list(Case.model_fields)  # the case format's own order: id, title, ..., options, ..., weights
+    ordered = {"decide": FORMAT_VERSION, **dict(sorted(data.items(), key=lambda kv: (
+        order.index(kv[0]) if kv[0] in order else len(order))))}
+    return yaml.dump(_styled(ordered), Dumper=Dumper, sort_keys=False, allow_unicode=True, width=110)
+
+
+class _Flow(dict):
+    """A mapping written on one line."""
+
+
+_INLINE = {"evidence", "scale", "probability", "consequence"}
+
+
+class _FlowList(list):
+    """A list written on one line."""
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _styled(value: Any, key: Any = None) -> Any:
+    if isinstance(value, dict):
+        if value.get("kind") == "point" and set(value) == {"kind", "value"}:
+            return value["value"]
+        styled = {k: _styled(v, k) for k, v in value.items()}
+        # One line for a record of plain values, and for an outcome, a scale or a probability with
+        # its evidence; records that hold others (an option's scores) stay a block.
+        small = all(_scalar(v) or isinstance(v, _FlowList) or (isinstance(v, _Flow) and k in _INLINE)
+                    for k, v in styled.items())
+        return _Flow(styled) if small and key not in ("criteria", "source") else styled
+    if isinstance(value, list):
+        styled = [_styled(v) for v in value]
+        if all(_scalar(v) or isinstance(v, _FlowList) for v in styled):
+            return _FlowList(styled)
+        return styled
+    return value
