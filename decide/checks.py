@@ -135,6 +135,11 @@ def _check_criteria_weights(case: Case) -> list[Problem]:
     return problems
 
 
+def _children(parent: str) -> str:
+    """The siblings under ``parent`` in the user's words (the tree's root has no name of theirs)."""
+    return "the top-level criteria" if parent == "root" else f"the children of '{parent}'"
+
+
 def _score_bounds(score: Score) -> tuple[float, float]:
     if isinstance(score, PointScore):
         return score.value, score.value
@@ -170,7 +175,8 @@ def _check_options(case: Case) -> list[Problem]:
                         f"[{crit.scale.low:g}, {crit.scale.high:g}]", f"{here}.{field_name}.{crit_id}"))
         missing = [c for c in leaf_by_id if c not in option.scores]
         if missing:
-            problems.append(Problem(f"no score for criteria {', '.join(missing)}; every option scores "
+            problems.append(Problem(f"no score for {'criterion' if len(missing) == 1 else 'criteria'} "
+                                    f"{', '.join(missing)}; every option scores "
                                     "every leaf criterion", f"{here}.scores"))
         hard = [r for r in option.requires if not r.soft]
         if hard and not has_baseline and set(option.failure) != set(leaf_by_id):
@@ -327,13 +333,13 @@ def _check_weights(case: Case) -> list[Problem]:
             missing = [s for s in siblings if s not in dict(given)]
             if missing:
                 problems.append(Problem(
-                    f"weights given for some children of '{parent}' but not for {', '.join(missing)}; "
+                    f"weights given for some of {_children(parent)} but not for {', '.join(missing)}; "
                     "give all siblings or none", f"{here}.weights"))
             if sum(v for _, v in given) <= 0:
-                problems.append(Problem(f"weights of the children of '{parent}' are all zero: they cannot be "
+                problems.append(Problem(f"weights of {_children(parent)} are all zero: they cannot be "
                                         "normalised", f"{here}.weights"))
             if profile.method is WeightMethod.SWING and given and max(v for _, v in given) != 100:
-                problems.append(Problem(f"swing weights of the children of '{parent}' must give 100 points to "
+                problems.append(Problem(f"swing weights of {_children(parent)} must give 100 points to "
                                         "the most valued swing", f"{here}.weights"))
         for j, comp in enumerate(profile.comparisons):
             where = f"{here}.comparisons[{j}]"
@@ -342,7 +348,7 @@ def _check_weights(case: Case) -> list[Problem]:
                                         f"'root' (groups: {_listing(children_of)})", f"{where}.parent"))
                 continue
             if sorted(comp.order) != sorted(children_of[comp.parent]):
-                problems.append(Problem(f"order must list exactly the children of '{comp.parent}': "
+                problems.append(Problem(f"order must list exactly {_children(comp.parent)}: "
                                         f"{', '.join(children_of[comp.parent])}", f"{where}.order"))
             n = len(comp.order)
             matrix = np.asarray(comp.matrix, dtype=float) if all(len(r) == n for r in comp.matrix) else None

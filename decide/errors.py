@@ -41,7 +41,12 @@ class CaseError(DecideError, ValueError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        # In line order, file by file (files in the order their first problem came), as a reader
+        # goes through them; problems without a line keep their order, after the located ones.
+        first = {}
+        for p in problems:
+            first.setdefault(p.file, len(first))
+        self.problems = sorted(problems, key=lambda p: (first[p.file], p.line is None, p.line or 0))
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in case:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))

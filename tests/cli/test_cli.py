@@ -66,8 +66,10 @@ def test_five_distinct_mistakes_print_five_located_messages(mutate_case, line_of
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines()[0] == "5 problems in case:"
-    assert sorted(problem_lines(result, path), key=lambda s: int(s.split(":")[1])) == [
-        f"{path}:{line_of(text, '    scores:')}: options[0].scores: no score for criteria cost; every option "
+    lines = problem_lines(result, path)
+    assert lines == sorted(lines, key=lambda s: int(s.split(":")[1]))  # in line order, as a reader goes
+    assert lines == [
+        f"{path}:{line_of(text, '    scores:')}: options[0].scores: no score for criterion cost; every option "
         "scores every leaf criterion",
         f"{path}:{line_of(text, 'kind: triangular')}: options[1].scores.armed_groups: need low <= mode <= high, "
         "got low=6.0, mode=3.0, high=2.0",
@@ -105,14 +107,14 @@ CLI_MISTAKES = [
                  "options[1].scores.territory: need low <= mode <= high, got low=9.0, mode=7.0, high=4.0",
                  id="low-mode-high"),
     pytest.param([("      armed_groups: {kind: uniform, low: 4, high: 7}\n", "")], ("    scores:", 3),
-                 "options[2].scores: no score for criteria armed_groups; every option scores every leaf criterion",
+                 "options[2].scores: no score for criterion armed_groups; every option scores every leaf criterion",
                  id="missing-score"),
     pytest.param([("    baseline: true\n", "    baseline: true\n    depends_on: [mediate]\n"),
                   ("    name: Mediation\n", "    name: Mediation\n    depends_on: [wait]\n")], "depends_on: [wait]",
                  "options[2].depends_on: dependency cycle: wait -> mediate -> wait; depends_on must not loop",
                  id="cycle"),
     pytest.param([("weights: {security: 1, cost: 1}", "weights: {security: 0, cost: 0}")], "security: 0, cost: 0",
-                 "weights.profiles[0].weights: weights of the children of 'root' are all zero: they cannot be "
+                 "weights.profiles[0].weights: weights of the top-level criteria are all zero: they cannot be "
                  "normalised", id="weights-not-normalisable"),
     pytest.param([("{node: security, low: 0.3, high: 0.8}", "{node: security, low: 0.9, high: 1}"),
                   ("{greater: armed_groups, lesser: cost}", "{greater: cost, lesser: security}")], "  imprecise:",

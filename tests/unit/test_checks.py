@@ -118,8 +118,8 @@ def test_missing_scores_are_listed_per_option(minimal_data):
     del option(minimal_data, "wait")["scores"]["cost"]
     del option(minimal_data, "mediate")["scores"]["armed_groups"]
     assert problems_of(minimal_data) == [
-        ("options[0].scores", "no score for criteria cost; every option scores every leaf criterion"),
-        ("options[2].scores", "no score for criteria armed_groups; every option scores every leaf criterion"),
+        ("options[0].scores", "no score for criterion cost; every option scores every leaf criterion"),
+        ("options[2].scores", "no score for criterion armed_groups; every option scores every leaf criterion"),
     ]
 
 
@@ -145,7 +145,7 @@ def test_profile_must_give_all_siblings(minimal_data):
     minimal_data["weights"]["profiles"][0]["weights"] = {"security": 1, "cost": 1, "armed_groups": 2}
     assert problems_of(minimal_data) == [(
         "weights.profiles[0].weights",
-        "weights given for some children of 'security' but not for territory; give all siblings or none")]
+        "weights given for some of the children of 'security' but not for territory; give all siblings or none")]
 
 
 def test_ahp_comparisons_must_name_a_group_and_its_children(minimal_data):
