@@ -27,4 +27,7 @@ and its result), :mod:`~decide.discover.figures` (the trajectory chart), :mod:`~
 
 This ``__init__`` imports nothing: ``import decide`` imports it before binding the function
 ``decide.discover`` (see :mod:`decide`), so that importing a submodule later never rebinds the name.
+Because ``decide.discover`` is that function, reach the modules with ``from decide.discover.boxes
+import find_boxes`` (or ``from decide.discover import boxes``), not ``import decide.discover.boxes
+as boxes``, which looks the name up as an attribute and finds the function.
 """
