@@ -320,6 +320,7 @@ def write_report(
     strategies: bool = True,
     progress: Callable[[int], None] | None = None,
     allow_paths: str | PathLike[str] | Sequence[str | PathLike[str]] = (),
+    html: bool = False,
 ) -> Path:
     """Run every analysis of a case and write ``report.md`` with its charts into ``out_dir``.
 
@@ -347,6 +348,9 @@ def write_report(
         Called with the draws done.
     allow_paths
         Folders besides the case's own where its ``criteria:`` may name a file.
+    html
+        True writes one self-contained ``report.html`` (charts embedded) instead of ``report.md``
+        and its PNG charts.
 
     Returns
     -------
@@ -367,6 +371,7 @@ def write_report(
         arguments.case_reference(case, "case")
     arguments.path(out_dir, "out_dir")
     arguments.flag(strategies, "strategies")
+    arguments.flag(html, "html")
     from decide.seeds import resolve_seed
 
     _, seed = resolve_seed(arguments.seed(rng, "rng"))
@@ -376,7 +381,7 @@ def write_report(
     from decide.report.write import build_report
 
     return build_report(case, out_dir, n_draws=n_draws, seed=seed, weights=weights, sobol_n=sobol_n,
-                        strategies=strategies, progress=progress, allow_paths=allow_paths)
+                        strategies=strategies, progress=progress, allow_paths=allow_paths, html=html)
 
 
 def _case_or_arrays(case: Any) -> Case | CaseArrays:
