@@ -365,13 +365,20 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="MILP time limit in seconds (the gap reached is reported).")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--stability", type=click.IntRange(min=0), default=None,
+              help="Re-optimise with this many other seeds (each at S and S/2) and report how often the choice "
+                   "holds. Default: 3 when enumerating, 0 with the MILP (each rerun is a full solve).")
+@click.option("--milp-scenarios", type=click.IntRange(min=1), default=None,
+              help="Most scenarios the MILP is written on; with more, the strategies it finds are compared on all. "
+                   "Default: 2,000 / the number of criteria.")
 @click.option("--strategy", "strategy", metavar="A,B,C",
               help="Evaluate this combination of options instead of searching.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @xlsx_output
 @user_errors
 def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engine: str, time_limit: float,
-               top: int, strategy: str | None, fmt: str) -> None:
+               top: int, stability: int | None, milp_scenarios: int | None, strategy: str | None,
+               fmt: str) -> None:
     """Best combinations of options under budgets, dependencies and exclusions."""
     from decide.compile import compile_case
 
@@ -400,12 +407,12 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
     from decide.optimise.strategy import optimise_strategies
 
     result = optimise_strategies(arrays, n_scenarios=n_scenarios, rng=seed, weights=weights, engine=engine,
-                                 top=top, time_limit=time_limit)
+                                 top=top, time_limit=time_limit, stability=stability, milp_scenarios=milp_scenarios)
     status = result.status + ("" if result.gap == 0 else f", gap {result.gap:.2%}")
     head = (f"{case}: best strategies by {result.engine} ({status}) over {result.n_scenarios:,} scenarios, re-simulated "
             f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; "
             + (f"same choice in {result.stability:.0%} of reruns." if not np.isnan(result.stability)
-               else "stability not assessed (with the MILP each rerun is a full solve)."))
+               else "stability not assessed (with the MILP each rerun is a full solve: ask with --stability K)."))
     if fmt == "xlsx":
         emit_xlsx({"strategies": result.to_frame(), "contributions": result.contributions_frame()},
                   {"case": case, "seed": seed, "engine": result.engine, "status": result.status, "gap": result.gap,

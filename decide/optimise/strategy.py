@@ -94,6 +94,7 @@ def optimise_strategies(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     stability: int | None = None,
+    milp_scenarios: int | None = None,
 ) -> StrategyResult:
     """Choose the set of options with the best value over Monte Carlo scenarios.
 
@@ -135,6 +136,12 @@ def optimise_strategies(
         Other seeds to re-optimise with (each at S and at S/2, plus the original seed at S/2);
         0 to skip. Costs about ``1.5 * stability + 0.5`` more optimisations. None: 3 when
         enumerating, 0 for the MILP (each rerun would be a full solve, up to ``time_limit``).
+    milp_scenarios
+        Most scenarios the MILP is written on (None: as many as make 2,000 criterion-scenario
+        cells, :data:`decide.optimise.milp.search.MILP_CELLS`). With more, it is solved on the
+        first ``milp_scenarios`` (its gap is certified on them) and the strategies it finds, a
+        local search's and an enumeration's around the best of them are compared exactly on all
+        ``n_scenarios``; the best few of everything compared are reported.
 
     Returns
     -------
@@ -158,6 +165,7 @@ def optimise_strategies(
     out_of_sample = arguments.integer(out_of_sample, "out_of_sample", minimum=0)
     include, exclude = arguments.ids(include, "include"), arguments.ids(exclude, "exclude")
     stability = None if stability is None else arguments.integer(stability, "stability", minimum=0)
+    milp_scenarios = None if milp_scenarios is None else arguments.integer(milp_scenarios, "milp_scenarios")
     space = as_space(arrays)
     target = resolve_target(space.arrays, weights)
     root, seed = resolve_seed(rng)
@@ -193,7 +201,7 @@ def optimise_strategies(
     if X is not None:
         search = enumeration_search(space, X, target)
     else:
-        search = _milp_search(space, target, include, exclude, time_limit)
+        search = _milp_search(space, target, include, exclude, time_limit, milp_scenarios)
     found = search(scenarios, top, timings)
     if found.target is not None:
         target = found.target
@@ -205,7 +213,8 @@ def optimise_strategies(
     if stability is None:
         stability = 3 if X is not None else 0
         if X is None:
-            notes.append("stability not assessed: with the MILP each rerun is a full solve; pass stability=k to ask")
+            notes.append("stability not assessed: with the MILP each rerun is a full solve; ask for k reruns with "
+                         "stability=k (decide strategies --stability K)")
     t = time.perf_counter()
     rerun_search = search
     if found.ranked is not None and stability:
@@ -294,12 +303,13 @@ def _check_memory(space: StrategySpace, n_scenarios: int, milp: bool) -> None:
                per_scenario)
 
 
-def _milp_search(space: StrategySpace, target: Target, include, exclude, time_limit: float):
+def _milp_search(space: StrategySpace, target: Target, include, exclude, time_limit: float,
+                 milp_scenarios: int | None):
     """Search by the MILP of :mod:`decide.optimise.milp`."""
     from decide.optimise.milp.search import solve_strategies
 
     def search(scenarios: Scenarios, top: int, timings: dict[str, float]) -> Found:
         return solve_strategies(space, scenarios, target, include=include, exclude=exclude,
-                                time_limit=time_limit, top=top, timings=timings)
+                                time_limit=time_limit, top=top, timings=timings, milp_scenarios=milp_scenarios)
 
     return search

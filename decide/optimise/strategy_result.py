@@ -40,7 +40,11 @@ class StrategyResult:
     engine, status, gap, bound
         How the optimum was found: ``"enumerate"`` (status ``"optimal"``, gap 0, exact on the
         scenarios) or ``"milp"`` (``"optimal"`` or ``"time limit"``; ``gap`` is HiGHS's relative
-        optimality gap and ``bound`` its bound on the in-sample objective).
+        optimality gap and ``bound`` its bound on the in-sample objective). Where the MILP was
+        written on the first ``m`` scenarios only (``milp_scenarios``), the status says so
+        (``"optimal on m scenarios"``, ``"time limit on m scenarios"``), ``bound`` and ``gap``
+        are on those ``m`` (the gap is the reported best strategy's), and the strategies are the
+        best of everything compared on all the scenarios.
     strategies
         The best strategies found, best first (option ids; ``()`` is doing nothing).
     in_sample

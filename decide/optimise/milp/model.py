@@ -110,7 +110,7 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
     def answer(q: int):
         if q not in answers:
             options = enabling_options(space, np.eye(space.hard.shape[1], dtype=bool)[q], forced | poly.dead)
-            patterns = np.array([holds(u)[:, q] for u in subsets(options)], dtype=float)
+            patterns = holds.answers(q, options)
             answers[q] = (options, patterns, mobius_coefficients(patterns))
         return answers[q]
 
@@ -142,8 +142,11 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
     def prefix(j: int, k: int):
         if (j, k) not in prefixes:
             options, required = prefix_enabling(j, k), prefix_required(j, k)
-            patterns = np.array([np.all(holds(u)[:, required], axis=1) for u in subsets(options)], dtype=float)
-            prefixes[j, k] = (options, patterns, mobius_coefficients(patterns))
+            if len(options) > PATTERN_LIMIT:  # written per scenario instead (_viability_rows)
+                prefixes[j, k] = (options, None, None)
+            else:
+                patterns = np.array([np.all(holds(u)[:, required], axis=1) for u in subsets(options)], dtype=float)
+                prefixes[j, k] = (options, patterns, mobius_coefficients(patterns))
         return prefixes[j, k]
 
     # Outcome e = constant + matrix @ columns, entries (flat criterion * draw index, column, value);

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from decide.compile import enable
 from decide.errors import DecideError
 from decide.model.strategies import StrategySpace
 from decide.optimise.evaluator import Draws, holds
@@ -23,8 +24,8 @@ from decide.optimise.evaluator import Draws, holds
 __all__ = ["MAX_ENABLING", "ZERO", "INF", "Spec", "Polynomials", "enabling_options", "mobius_coefficients",
            "Holds", "subsets", "restrict"]
 
-MAX_ENABLING = 8
-"""Most options enabling one precondition: 2^8 patterns of its answers."""
+MAX_ENABLING = 12
+"""Most options enabling one precondition: 2^12 patterns of its answers."""
 
 ZERO = 1e-12  # coefficients below this are rounding noise of the Moebius sums
 INF = float("inf")
@@ -175,6 +176,23 @@ class Holds:
             x[list(key)] = True
             self.cache[key] = holds(self.space, self.draws, x)
         return self.cache[key]
+
+    def answers(self, q: int, options: list[int]) -> NDArray[np.float64]:
+        """(pattern, draw): precondition ``q``'s answers (1 for yes) under each subset of ``options``
+        (bit masks), the demanded options pursued too: only q's own enablers are applied."""
+        arrays = self.space.arrays
+        own = np.flatnonzero(arrays.enabler_precondition == q)  # in case-file order
+        out = np.empty((1 << len(options), self.draws.n_draws))
+        for mask, subset in enumerate(subsets(options)):
+            x = self.forced.copy()
+            x[subset] = True
+            active = self.space.enablers_active(x)
+            p = self.draws.probabilities[:, q]
+            for e in own:
+                if active[e]:
+                    p = enable(arrays, int(e), p)
+            out[mask] = self.draws.latent[:, q] < p
+        return out
 
 
 def subsets(options: list[int]) -> list[list[int]]:
