@@ -288,7 +288,7 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
 @cli.command()
 @click.argument("case", type=CaseRef())
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory for report.md and its charts (replaced atomically).")
+              help="Directory for report.md and its charts, or report.html (replaced atomically).")
 @click.option("-n", "--draws", "n_draws", type=COUNT, default=100_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
@@ -344,7 +344,8 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
                        "traceback above.\n(the previous report is unchanged; waiting for the next save)",
                        err=True)
             return
-        click.echo(f"Wrote {written / 'report.md'} in {time.perf_counter() - start:.1f} s; "
+        name = "report.html" if (written / "report.html").exists() else "report.md"
+        click.echo(f"Wrote {written / name} in {time.perf_counter() - start:.1f} s; "
                    f"watching {path} (Ctrl-C to stop)")
 
     try:

@@ -122,3 +122,32 @@ def test_report_prints_to_pdf(mali_html, tmp_path):
     check_page(mali_html, 1280, pdf=pdf)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") > 5
+
+
+def test_table_columns_sort_when_clicked(mali_html):
+    browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    from .browser import chromium_path
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(mali_html.resolve().as_uri())
+            # the "No to any" table of the Summary: P(blocked) in its second column, sorted descending
+            table = page.locator("h2:has-text('Summary') ~ .table-wrap table").first
+            header = table.locator("thead th").nth(1)
+            column = "Array.from(t.tBodies[0].rows).map(r => parseFloat(r.cells[1].textContent))"
+            before = table.evaluate(f"t => {column}")
+            header.click()
+            ascending = table.evaluate(f"t => {column}")
+            header.click()
+            descending = table.evaluate(f"t => {column}")
+        finally:
+            browser.close()
+    assert errors == []
+    assert len(before) >= 3 and ascending == sorted(before) and descending == sorted(before, reverse=True)
