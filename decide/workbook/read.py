@@ -355,7 +355,7 @@ class _Builder:
         if self.criteria_ref is not None:
             if rows:
                 self.cells.problem("the case sheet names a bundled criteria set and the criteria sheet holds one "
-                                   "too: leave one of them empty", "case", "B1", ("criteria",))
+                                   "too: leave one of them empty", "case", self._case_row("criteria"), ("criteria",))
             data["criteria"] = self.criteria_ref
             return
         criteria: dict[str, Any] = dict(self.criteria_meta)

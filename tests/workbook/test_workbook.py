@@ -160,3 +160,23 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     case = parse_case(data)
     path = write_case_workbook(case, tmp_path / "f.xlsx")
     assert import_workbook(path)[0].options[0].description == "=HYPERLINK(\"http://x\")"
+
+
+def test_a_bundled_criteria_set_can_be_named_instead_of_listed(tmp_path):
+    case = load_case(DATA / "mali-2012-first-edition.yaml")
+    path = write_case_workbook(case, tmp_path / "named.xlsx")
+    wb = load_workbook(path)
+    ws = wb["criteria"]
+    ws.delete_rows(2, ws.max_row)
+    set_cell(wb, "case", "value", row_of(wb, "case", field="criteria"), "intervention")
+    wb.save(path)
+    imported, data = import_workbook(path)
+    assert data["criteria"] == "intervention"
+    assert imported.criteria == case.criteria
+    # naming a set and listing one too is ambiguous: refused, located
+    wb = load_workbook(write_case_workbook(case, tmp_path / "both.xlsx"))
+    where = set_cell(wb, "case", "value", row_of(wb, "case", field="criteria"), "intervention")
+    wb.save(tmp_path / "both.xlsx")
+    with pytest.raises(WorkbookError) as info:
+        import_workbook(tmp_path / "both.xlsx")
+    assert f"{where}: the case sheet names a bundled criteria set" in str(info.value)
