@@ -33,7 +33,8 @@ main { max-width: 62rem; margin: 0 auto; padding: 0.75rem 1rem 3rem; }
 h1 { font-size: 1.45rem; line-height: 1.25; margin: 0.4rem 0 0.4rem; }
 h2 { font-size: 1.25rem; margin: 1.8rem 0 0.5rem; padding-top: 0.4rem; border-top: 2px solid var(--rule); }
 h3 { font-size: 1.05rem; margin: 1.3rem 0 0.4rem; }
-p, li, td, th, blockquote { overflow-wrap: anywhere; }
+p, li, blockquote { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 p { margin: 0.5rem 0; }
 blockquote { margin: 0.6rem 0; padding: 0.1rem 0.8rem; border-left: 4px solid var(--rule); color: var(--muted); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em;
@@ -43,7 +44,8 @@ pre { overflow-x: auto; background: #f3f5f7; padding: 0.6rem; }
 table { border-collapse: collapse; font-size: 0.86rem; line-height: 1.3; }
 th, td { padding: 0.28rem 0.55rem; border-bottom: 1px solid var(--rule); vertical-align: top; text-align: left; }
 th { background: var(--head); font-weight: 600; }
-td code { word-break: break-all; }
+td code { overflow-wrap: break-word; word-break: normal; }
+.report-meta td code { word-break: break-all; }
 th[data-sort] { cursor: pointer; user-select: none; }
 th[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 0.7em; }
 th[aria-sort="descending"]::after { content: " \\25BC"; font-size: 0.7em; }
