@@ -120,6 +120,7 @@ def optimise_strategies(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     stability: int | None = None,
+    milp_scenarios: int | None = None,
 ) -> StrategyResult:
     """The best combinations of options under budgets, dependencies and exclusions.
 
@@ -152,6 +153,10 @@ def optimise_strategies(
         Option ids every strategy must contain / may not contain.
     stability
         Reruns on other scenario streams of the same seed (None: 3 when enumerating, 0 for the MILP).
+    milp_scenarios
+        Most scenarios the MILP is written on (None: a size the solver handles quickly); with
+        more, it is solved on the first ``milp_scenarios`` and what it finds is compared exactly
+        on all ``n_scenarios``.
 
     Returns
     -------
@@ -175,7 +180,7 @@ def optimise_strategies(
 
     return run(case, n_scenarios=n_scenarios, rng=rng, weights=weights, engine=engine, top=top,
                time_limit=time_limit, out_of_sample=out_of_sample, include=include, exclude=exclude,
-               stability=stability)
+               stability=stability, milp_scenarios=milp_scenarios)
 
 
 def core_index(
