@@ -42,7 +42,13 @@ NO_FAILURE = 1 << 30
 """``sel`` while no hard requirement has said no (then 0: the planned outcome)."""
 
 
-@nb.njit(**KERNEL)
+STAGE = {**KERNEL, "inline": "always"}
+"""Compile options of the stages without fastmath: inlined into ``run_chunk`` (numba's IR), so each
+is compiled once, there, instead of once on its own and again inside ``run_chunk``'s module (cold
+start; the kernel's speed and numbers are unchanged, see benchmarks/bench_explore.py's notes)."""
+
+
+@nb.njit(**STAGE)
 def _uniforms(state, u, n_rows):
     """The next ``n_rows`` slots' uniforms for a whole sub-block from the SFC64 lanes ``state``,
     ``FILL_ROWS`` slots at a time (``SUB_BLOCK`` = LANES each, whatever the draws left: a draw's
@@ -55,7 +61,7 @@ def _uniforms(state, u, n_rows):
         fill_lanes(state, u[k])
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**STAGE)
 def _weights(m, u, nb_, offset, weights, chain, slack, aux):
     """Each draw's weights: fixed (already set), from its uniforms, or the hit-and-run chain."""
     w, w_tmp, chain_scratch = weights.w, weights.w_tmp, weights.chain_scratch
@@ -66,7 +72,8 @@ def _weights(m, u, nb_, offset, weights, chain, slack, aux):
         if m.w_code == W_CHAIN:
             j = offset + d
             if j == 0:
-                chain[:] = m.chain_start
+                for c in range(chain.shape[0]):  # not chain[:] = ...: its shape check compiles string formatting
+                    chain[c] = m.chain_start[c]
                 chain_reset(m.chain_g, m.chain_h, chain, slack)
                 chain_steps(m.chain_g, chain, slack, aux, m.chain_burn_in, chain_scratch)
             elif j % CHAIN_RESET == 0:
@@ -78,7 +85,7 @@ def _weights(m, u, nb_, offset, weights, chain, slack, aux):
             weights_from_uniforms(m.w_code, u, d, m.w_slot, m.w_fixed, m.w_profiles, m.w_order, w[d], w_tmp)
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**STAGE)
 def _world(m, u, nb_, world):
     """Probabilities of yes, thresholds per enabler variant, latent uniforms.
 
@@ -158,7 +165,7 @@ def _world(m, u, nb_, world):
             lat[q, d] = norm_cdf_table(z[d])
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**STAGE)
 def _answers(m, nb_, world, answers):
     """Each alternative's answers under its enablers, hard noes (count, last one) and soft losses.
 
@@ -226,7 +233,7 @@ def _answers(m, nb_, world, answers):
                     loss[a, c, d] += best[c, d] if no[a, q, d] else 0.0
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**STAGE)
 def _strategy_viability(m, nb_, answers, strategy):
     """Which outcome each component of the strategy scores under the strategy's enablers (its row
     of ``no``): planned, or the failure profile of its first stage with a "no"."""
@@ -245,7 +252,7 @@ def _strategy_viability(m, nb_, answers, strategy):
             st_sel[k, d] = 0 if st_sel[k, d] == NO_FAILURE else st_sel[k, d]
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**STAGE)
 def _common_errors(m, nb_, u, cells):
     """Each common-mode criterion's shared normal error ``z_c`` from its head uniform (DESIGN: a
     criterion misjudged is misjudged for every option); the outcome stage mixes it into the cells."""
@@ -256,7 +263,7 @@ def _common_errors(m, nb_, u, cells):
                 cells.cmz[c, d] = ndtri(u[k, d])
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**STAGE)
 def _start_values(m, nb_, weights, answers, scored):
     """Values start at minus the soft-requirement penalties, the losses weighted (outcomes add
     weight x criterion value, criterion by criterion); the weights transposed to (criterion, draw)
