@@ -75,6 +75,10 @@ class Analyses:
     strategies: Any | None = None
     discovery: Any | None = None
     """Scenario discovery: where the recommended strategy does worse than doing nothing (first PRIM box)."""
+    smaa: Any | None = None
+    """Where the headline's weights are fixed: SMAA of the options over weights drawn from the case's
+    imprecise statements, on the simulation's expected criterion values (``p_best``, ``regret``
+    per option; attrs: ``mode``, ``n_weights``, ``central`` weights)."""
     completion: dict = field(default_factory=dict, compare=False, repr=False)
     """Shared by these analyses and every copy :func:`dataclasses.replace` makes of them:
     :func:`complete_analyses` puts the completed analyses under ``"analyses"``, so that a chart
@@ -113,6 +117,11 @@ class StrategyValues:
     """P(the strategy's value > doing nothing's), ties counted half."""
     p_beats_nothing_se: float
     n_scenarios: int
+    comparisons: dict = field(default_factory=dict)
+    """Row label -> :class:`~decide.analysis.robustness.PairComparison` of the recommended
+    strategy against that row (paired gap, stochastic dominance), for every other row."""
+    strategies: dict = field(default_factory=dict)
+    """Row label -> the option ids of the rows that are strategies (``"runner_up"``)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,9 @@ class StrategyAnalyses:
     core: Any | None
     compared: pd.DataFrame | None
     values: StrategyValues | None = None
+    standing: Any | None = None
+    """:class:`~decide.analysis.portfolio.PortfolioStanding`: the recommendation under every profile,
+    over the admissible weights (SMAA), least change, and the core index over a shortlist."""
 
 
 def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
@@ -142,7 +154,10 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
     dominance = timed("dominance", dominance_table, arrays, matrix=matrix)
     sobol = timed("sobol", sobol_indices, arrays, n=a.context.sobol_n, rng=_sub_seeds(a.context.seed)[0],
                   leading=_leading_pair(a.simulation))
-    done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol)
+    smaa = None
+    if a.context.weights not in ("imprecise", "uniform", "profiles"):
+        smaa = timed("smaa", _preference_smaa, arrays, a.simulation, a.context.seed)
+    done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol, smaa=smaa)
     done = _add_strategies(done) if strategies else done
     from decide.discover.report import discover_for_report
 
@@ -152,36 +167,45 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
 
 
 def _add_strategies(a: Analyses) -> Analyses:
+    from decide.analysis.portfolio import portfolio_standing
     from decide.optimise.compare import compare_strategies
-    from decide.optimise.core_index import core_index
     from decide.optimise.strategy import optimise_strategies
 
     arrays, case = a.arrays, a.case
     if arrays.baseline is None:  # strategies build on the status quo
         return a
-    seed = _sub_seeds(a.context.seed)[1]
+    # The report's seed itself, as `decide strategies` uses it: the same recommendation either way.
+    seed = a.context.seed
     profile = _profile(a.context.weights)
 
     def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return _timed(a.timings, name, func, *args, **kwargs)
 
     best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
-    core = timed("core index", core_index, arrays, rng=seed) if len(arrays.imprecise_b) else None
+    # The core index over every feasible strategy (the engine's core_index) costs more than the
+    # rest of the report; the standing gives it over the strategies near the best anywhere in
+    # the admissible weights, from one evaluation of every strategy (see decide.analysis.portfolio).
+    standing = timed("portfolio standing", portfolio_standing, arrays, best.best, weights=profile, rng=seed,
+                     n_scenarios=best.n_scenarios)
     compared = None
     if case.strategies:
         named = [(s.id, s.name, s.options) for s in case.strategies]
         compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
+    runner_up = best.strategies[1] if len(best.strategies) > 1 else None
     values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
-                   n=best.n_out_of_sample, rng=seed, weights=profile)
-    return replace(a, strategies=StrategyAnalyses(best, core, compared, values))
+                   n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up)
+    return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing))
 
 
 def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,
-                    rng: int, weights: str | None, n_probabilities: int = 201) -> StrategyValues:
-    """Value distributions of ``strategy``, doing nothing and each option of ``leading`` alone, on
-    the strategies engine's out-of-sample scenarios of seed ``rng`` (the very scenarios the best
-    strategies were re-simulated on), summarised by quantiles; and the strategy's paired gain over
-    doing nothing."""
+                    rng: int, weights: str | None, n_probabilities: int = 201,
+                    runner_up: tuple[str, ...] | None = None) -> StrategyValues:
+    """Value distributions of ``strategy``, doing nothing, the ``runner_up`` strategy (if given) and
+    each option of ``leading`` alone, on the strategies engine's out-of-sample scenarios of seed
+    ``rng`` (the very scenarios the best strategies were re-simulated on), summarised by quantiles;
+    the strategy's paired gain over doing nothing, and its paired comparison with every other row
+    (gap, stochastic dominance)."""
+    from decide.analysis.robustness import compare_pair
     from decide.model.strategies import strategy_space
     from decide.optimise.evaluate import scenario_values
     from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
@@ -192,6 +216,8 @@ def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tupl
     baseline = arrays.option_ids[arrays.baseline] if arrays.baseline is not None else None
     options = [o for o in leading if o != baseline]
     rows = [space.vector(list(strategy)), np.zeros(space.n_options, dtype=bool)]
+    extra = {"runner_up": tuple(runner_up)} if runner_up is not None else {}
+    rows += [space.vector(list(s)) for s in extra.values()]
     rows += [space.vector([o]) for o in options]
     w, _ = resolve_weights(arrays, weights)
     values = scenario_values(space, np.array(rows), draw_scenarios(arrays, max(n, 2), rng=rng,
@@ -200,14 +226,44 @@ def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tupl
     diff = values[0] - values[1]
     beats = (diff > 0) + 0.5 * (diff == 0)
     m = values.shape[1]
+    labels = ("strategy", "nothing", *extra, *options)
     return StrategyValues(
-        labels=("strategy", "nothing", *options),
+        labels=labels,
         names=(" + ".join(names[o] for o in strategy) or "doing nothing",
-               names[baseline] if baseline else "doing nothing", *(names[o] for o in options)),
+               names[baseline] if baseline else "doing nothing",
+               *(_strategy_label(s, strategy, names) for s in extra.values()), *(names[o] for o in options)),
         probabilities=probabilities, quantiles=np.quantile(values, probabilities, axis=1).T,
         means=values.mean(axis=1), gain=float(diff.mean()), gain_se=float(diff.std(ddof=1) / np.sqrt(m)),
         p_beats_nothing=float(beats.mean()), p_beats_nothing_se=float(beats.std(ddof=1) / np.sqrt(m)),
-        n_scenarios=m)
+        n_scenarios=m, comparisons={label: compare_pair(values[0], values[k]) for k, label in enumerate(labels) if k},
+        strategies=extra)
+
+
+def _strategy_label(other: tuple[str, ...], strategy: tuple[str, ...], names: dict[str, str]) -> str:
+    """A strategy named by how it differs from the recommended one (their full names are long)."""
+    dropped = [o for o in strategy if o not in other]
+    added = [o for o in other if o not in strategy]
+    parts = ([f"without {', '.join(dropped)}"] if dropped else []) + ([f"with {', '.join(added)}"] if added else [])
+    return "the recommendation " + " and ".join(parts) if parts else "the recommendation"
+
+
+SMAA_WEIGHTS = 4000
+"""Weight vectors drawn for SMAA over the admissible weights."""
+
+
+def _preference_smaa(arrays: CaseArrays, simulation, seed: int) -> pd.DataFrame:
+    """SMAA of the options over weights drawn from the imprecise statements (the simplex without
+    them), on the simulation's expected criterion values: preference uncertainty alone."""
+    from decide.analysis.portfolio import admissible_weights, preference_smaa
+
+    W, mode = admissible_weights(arrays, SMAA_WEIGHTS, rng=seed)
+    matrix = simulation.value_matrix.loc[list(arrays.option_ids), list(arrays.criterion_ids)].to_numpy(float)
+    out = preference_smaa(matrix, W)
+    frame = pd.DataFrame({"p_best": out["p_best"], "regret": out["regret"]},
+                         index=pd.Index(arrays.option_ids, name="option"))
+    central = pd.DataFrame(out["central"], index=frame.index, columns=list(arrays.criterion_ids))
+    frame.attrs.update(mode=mode, n_weights=len(W), central=central)
+    return frame
 
 
 def _leading_pair(simulation) -> tuple[str, str]:

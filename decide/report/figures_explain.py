@@ -14,7 +14,7 @@ import pandas as pd
 
 from decide.report.figures import FigureJob, _fit, _literal, _plt, _save, literal_text
 
-__all__ = ["plot_risk_profiles", "plot_contributions", "plot_value_tree", "explain_jobs"]
+__all__ = ["plot_risk_profiles", "plot_contributions", "plot_value_tree", "plot_weighted_differences", "explain_jobs"]
 
 
 def plot_risk_profiles(quantiles: pd.DataFrame, means: pd.Series, path: Path, *, n_scenarios: int) -> None:
@@ -153,19 +153,24 @@ def _group_of(nodes, group: str | None = None, out: dict[str, str] | None = None
 
 
 def _draw_risk_profiles(a, path: Path) -> None:
-    from decide.report.build import _leading_pair, _profile, _sub_seeds, strategy_values
+    from decide.report.build import _leading_pair, _profile, strategy_values
 
     done = a.completed()
     values = done.strategies.values if done.strategies is not None else None
     if values is None:  # strategies not computed: doing nothing and the leading options only
         values = strategy_values(done.arrays, (), _leading_pair(done.simulation), n=10_000,
-                                 rng=_sub_seeds(done.context.seed)[1], weights=_profile(done.context.weights))
+                                 rng=done.context.seed, weights=_profile(done.context.weights))
         keep = [k for k, label in enumerate(values.labels) if label != "strategy"]
     else:
         keep = list(range(len(values.labels)))
     names = list(values.names)
-    names[0] = "Recommended: " + names[0] if keep[0] == 0 else names[0]
+    if keep[0] == 0:  # the strategy's full name is every option's: its size says enough here
+        size = len(done.strategies.best.best) if done.strategies is not None else 0
+        names[0] = f"Recommended strategy ({size} options)"
     names[1] = "Doing nothing: " + names[1]
+    for k, label in enumerate(values.labels):
+        if label in values.strategies:
+            names[k] = "Runner-up strategy: " + names[k]
     index = [names[k] for k in keep]
     quantiles = pd.DataFrame(values.quantiles[keep], index=index, columns=values.probabilities)
     plot_risk_profiles(quantiles, pd.Series(values.means[keep], index=index), path,
@@ -193,7 +198,51 @@ def explain_jobs(a) -> list[FigureJob]:
     jobs.append(FigureJob("contributions", "contributions.png", partial(
         plot_contributions, contributions, groups, means.loc[shown].rename(index=names),
         penalties=penalties)))
+    jobs.append(FigureJob("weighted_difference", "weighted_difference.png", partial(_draw_weighted_differences, a)))
     profile = a.context.weights if a.context.weights in arrays.profile_ids else arrays.default_profile
     jobs.append(FigureJob("value_tree", "value_tree.png", partial(
         plot_value_tree, _tree_rows(a.case.criteria.criteria, w), profile=profile or "case weights")))
     return jobs
+
+
+def plot_weighted_differences(panels: list[tuple[str, pd.Series]], path: Path) -> None:
+    """Per criterion, the weighted difference between two alternatives (weight x difference of mean
+    values), one panel per pair: bars right favour the first, left the second; they add up to the gap."""
+    plt = _plt()
+    rows = max(len(p[1]) for p in panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 2.0, 0.32 * rows + 1.9), squeeze=False)
+    import textwrap
+
+    for ax, (title, diff) in zip(axes[0], panels):
+        diff = diff.reindex(diff.abs().sort_values(kind="stable").index)
+        colours = ["#1b7837" if v >= 0 else "#b2182b" for v in diff]
+        ax.barh(range(len(diff)), diff.to_numpy(float), color=colours)
+        ax.set_yticks(range(len(diff)), _literal(diff.index))
+        ax.axvline(0, color="black", lw=0.8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title("\n".join(literal_text(t) for t in textwrap.wrap(f"{title} (gap {diff.sum():+.3f})", 60)),
+                     fontsize=8.5)
+        ax.set_xlabel("weight × difference of mean values")
+    fig.suptitle("Why one wins: each criterion's weighted difference (right favours the first named)", fontsize=10)
+    fig.tight_layout()
+    _save(fig, path, tight=False)
+
+
+def _draw_weighted_differences(a, path: Path) -> None:
+    done = a.completed()
+    arrays, sim = done.arrays, done.simulation
+    criterion_names = dict(zip(arrays.criterion_ids, arrays.criterion_names))
+    names = dict(zip(arrays.option_ids, arrays.option_names))
+    w = pd.Series(done.scores.weights, index=list(arrays.criterion_ids)) if not isinstance(
+        done.scores.weights, pd.Series) else done.scores.weights
+    panels = []
+    ps = done.strategies.standing if done.strategies is not None else None
+    if ps is not None and ps.nothing_values is not None:
+        diff = pd.Series((ps.recommended_values - ps.nothing_values) * ps.weights, index=list(ps.criterion_ids))
+        panels.append(("Recommended strategy vs doing nothing", diff.rename(index=criterion_names)))
+    means = sim.summary["mean"].sort_values(ascending=False, kind="stable")
+    x, y = means.index[0], means.index[1]
+    cm = sim.criterion_means
+    diff = (cm.loc[x] - cm.loc[y]) * w.reindex(cm.columns)
+    panels.append((f"{names[x]} vs {names[y]} (the two leading single options)", diff.rename(index=criterion_names)))
+    plot_weighted_differences(panels, path)

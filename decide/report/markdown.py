@@ -20,49 +20,19 @@ from decide.tables import escape_markdown, format_cell, markdown_table, one_line
 
 __all__ = ["render_markdown"]
 
-TIES = "Ranks: 1 + the number of options strictly better; tied options share the tied ranks in equal fractions."
-
-
-def _pct(p: float, se: float | None = None) -> str:
-    if p is None or not np.isfinite(p):
-        return "–"
-    out = f"{100 * p:.1f}%"
-    return out + (f" ± {100 * se:.1f}" if se is not None and np.isfinite(se) and se > 0 else "")
-
-
-def _num(x: float, digits: int = 3) -> str:
-    return format_cell(float(x), digits)
-
-
-def _names(a: Analyses) -> dict[str, str]:
-    """Option id -> name as the case gives it (for tables, which escape their cells)."""
-    return dict(zip(a.arrays.option_ids, a.arrays.option_names))
-
-
-def _escaped_names(a: Analyses) -> dict[str, str]:
-    """Option id -> name escaped for a sentence."""
-    return {o: escape_markdown(name) for o, name in _names(a).items()}
-
-
-def _code(text: object, *, in_table: bool = False) -> str:
-    """``text`` (an id, a path, a command) as a code span on one line: fenced by more backticks
-    than any run of them inside it; in a table cell, with ``|`` escaped (as GFM tables require)."""
-    text = one_line(text)
-    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    if in_table:
-        text = text.replace("|", r"\|")
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _weights_label(a: Analyses) -> str:
-    w = a.context.weights
-    if w is None:
-        return f"profile {_code(a.arrays.default_profile)} (the case's default)" if a.arrays.default_profile else \
-            "the criteria set's own weights"
-    return {"imprecise": "drawn uniformly from the case's imprecise weight statements",
-            "uniform": "drawn uniformly from the simplex (nothing known)",
-            "profiles": "a mixture of the stakeholder profiles"}.get(w, f"profile {_code(w)}")
+from decide.report.summary import main_blocker as _main_blocker
+from decide.report.summary import summary as summary
+from decide.report.text import TIES
+from decide.report.text import code as _code
+from decide.report.text import escaped_names as _escaped_names
+from decide.report.text import figure as _figure
+from decide.report.text import names as _names
+from decide.report.text import num as _num
+from decide.report.text import pct as _pct
+from decide.report.text import question as _question
+from decide.report.text import se as _se
+from decide.report.text import signed as _signed
+from decide.report.text import weights_label as _weights_label
 
 
 def header(a: Analyses) -> str:
@@ -80,158 +50,6 @@ def header(a: Analyses) -> str:
                + (f" --weights {c.weights}" if c.weights else "") + " -o DIR")
     lines += [f"Every figure below can be regenerated with {_code(command)}.", ""]
     return "\n".join(lines)
-
-
-def _leading(a: Analyses) -> tuple[str, str]:
-    means = a.simulation.summary["mean"].sort_values(ascending=False)
-    return means.index[0], means.index[1]
-
-
-def _robustness_words(p_best: float) -> str:
-    if p_best >= 0.8:
-        return "robust: it is best in most plausible worlds"
-    if p_best >= 0.5:
-        return "fairly robust: it is best more often than not, but not overwhelmingly"
-    return "fragile: no option is best in most draws, so the choice rests on judgement calls named below"
-
-
-def _main_blocker(a: Analyses, option: str) -> tuple[str | None, pd.Series | None]:
-    b = a.simulation.blockers.loc[option]
-    hard = b[b["requirement"] == "hard"]
-    if hard.empty:
-        return None, None
-    top = hard.sort_values(["block_share", "value_at_stake"], ascending=False).iloc[0]
-    return top.name, top
-
-
-def summary(a: Analyses) -> str:
-    sim, names, option_names = a.simulation, _escaped_names(a), _names(a)
-    s = sim.summary
-    lead, second = _leading(a)
-    pw = sim.pairwise.loc[lead, second]
-    lines = ["## Summary", ""]
-    portfolio = _portfolio(a)
-    single = (f"**{names[lead]}** ({_code(lead)}) has the highest expected value, {_num(s.at[lead, 'mean'])} on a 0–1 "
-              f"scale, and is the best option in {_pct(s.at[lead, 'p_best'], s.at[lead, 'p_best_se'])} of the "
-              f"simulated worlds. The runner-up is **{names[second]}** ({_num(s.at[second, 'mean'])}; best in "
-              f"{_pct(s.at[second, 'p_best'])}); the leader beats it in {_pct(pw)} of draws.")
-    if portfolio:
-        lines += [portfolio, "", "**Options one by one** (context: the options combine, so no single one is the "
-                  "choice). Taken alone, " + single]
-    else:
-        lines.append(f"**Recommendation.** With weights from {_weights_label(a)}, " + single)
-    most_often = s["p_best"].idxmax()
-    if most_often != lead:
-        lines[-1] += (f" Note that **{names[most_often]}** is best more often ({_pct(s.at[most_often, 'p_best'])}) but "
-                      f"has a lower mean: its outcome is more uncertain (5th–95th percentile "
-                      f"{_num(s.at[most_often, 'p05'])}–{_num(s.at[most_often, 'p95'])}).")
-    lines += ["", f"**How robust{', one by one' if portfolio else ''}.** The lead is {_robustness_words(float(s.at[lead, 'p_best']))}. "
-              f"Expected regret of choosing it: {_num(s.at[lead, 'expected_regret'])} "
-              f"(95th percentile {_num(s.at[lead, 'regret_p95'])})."]
-
-    blocked = s[s["p_blocked"] > 0].sort_values("p_blocked", ascending=False)
-    if not blocked.empty:
-        lines += ["", "**\"No to any\" risk.** Probability that at least one hard precondition says no, so the option "
-                  "fails and scores its failure profile, and the question that blocks it most often:", ""]
-        rows = []
-        for option in blocked.index:
-            q, row = _main_blocker(a, option)
-            rows.append({"option": option_names[option], "P(blocked)": _pct(blocked.at[option, "p_blocked"]),
-                         "question that matters most": _code(q, in_table=True) if q else "–",
-                         "its share of blocks": _pct(row["block_share"]) if row is not None else "–",
-                         "sole blocker": _pct(row["sole_blocker_share"]) if row is not None else "–"})
-        lines.append(markdown_table(pd.DataFrame(rows), index=False, markdown=["question that matters most"]))
-    voi = sim.preconditions.sort_values("evppi", ascending=False)
-    if len(voi) and voi["evppi"].iloc[0] > 0:
-        q = voi.index[0]
-        under = voi.at[q, "evppi_answer"]
-        names = _escaped_names(a)
-        answer = (f" — the answer *if {' and '.join(names.get(o, o) for o in under.split(' + '))} "
-                  f"{'is' if ' + ' not in under else 'are'} pursued*, which is what the choice turns on; "
-                  f"the answer without that is worth {_num(voi.at[q, 'evppi_unmediated'], 4)}") if under else ""
-        lines += ["", f"**The question worth answering first** is {_code(q)} "
-                  f"({escape_markdown(_question(a, q))}): learning its answer before choosing is worth "
-                  f"{_num(voi.at[q, 'evppi'], 4)} ± {_num(voi.at[q, 'evppi_se'], 4)} in expected value (EVPPI{answer}; "
-                  f"perfect information about everything is worth {_num(sim.evpi, 4)})."]
-    lines += ["", "**What would change the answer.** " + _what_changes(a, lead, second), ""]
-    return "\n".join(lines)
-
-
-def _portfolio(a: Analyses) -> str:
-    """The Summary's first paragraph where options combine: the recommended strategy, what each of
-    its options adds and who must act on it, and its value against doing nothing ("" where the
-    case has no baseline or the strategies were not computed)."""
-    st = a.strategies
-    if st is None or st.values is None or not st.best.best:
-        return ""
-    best, v, names = st.best, st.values, _escaped_names(a)
-    actors = {o.id: [escape_markdown(x) for x in o.actors] for o in a.case.options}
-    added = best.contributions_frame()
-    parts = []
-    for o in best.best:
-        bits = [f"{', '.join(actors[o])} to act"] if actors.get(o) else []
-        if o in added.index and np.isfinite(added.at[o, "added"]):
-            bits.append(f"adds {_signed(added.at[o, 'added'])} ± {_se(added.at[o, 'mcse'])}")
-        parts.append(f"**{names[o]}**" + (f" ({'; '.join(bits)})" if bits else ""))
-    n = len(best.best)
-    count = {1: "one option", 2: "two options together", 3: "three options together",
-             4: "four options together", 5: "five options together"}.get(n, f"{n} options together")
-    stability = (f" The same combination came out in {_pct(best.stability)} of re-optimisations with other "
-                 "seeds and half the scenarios." if np.isfinite(best.stability) else "")
-    return (f"**Recommendation: pursue {count}.** With weights from {_weights_label(a)}, the best combination "
-            f"of options is {_and(parts)}. Together they are worth {_num(v.means[0])} on a 0–1 scale against "
-            f"{_num(v.means[1])} for doing nothing: a gain of {_num(v.gain)} ± {_se(v.gain_se)}, and they beat "
-            f"doing nothing in {_pct(v.p_beats_nothing, v.p_beats_nothing_se)} of {v.n_scenarios:,} simulated "
-            "worlds. \"Adds\" is the value lost if that option alone were dropped; ± is one standard error "
-            f"(Monte Carlo), here and throughout.{stability}")
-
-
-def _se(x: float) -> str:
-    """A standard error with its first significant digit shown (0.0005, not 0.000)."""
-    x = float(x)
-    if not np.isfinite(x):
-        return "–"
-    if x == 0 or x >= 0.001:
-        return _num(x)
-    return f"{x:.{min(int(-np.floor(np.log10(x))), 8)}f}"
-
-
-def _signed(x: float) -> str:
-    return ("+" if x >= 0 else "−") + _num(abs(x))
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _question(a: Analyses, q: str) -> str:
-    return next(p.question for p in a.case.preconditions if p.id == q)
-
-
-def _what_changes(a: Analyses, lead: str, second: str) -> str:
-    names = _escaped_names(a)
-    parts = []
-    lc = a.least_change
-    if second in lc.index and lc.at[second, "can_lead"]:
-        parts.append(f"the smallest change of the weights that lets {names[second]} lead moves them by "
-                     f"{_num(lc.at[second, 'l1'])} in total (L1; largest moves: "
-                     f"{escape_markdown(lc.at[second, 'largest_moves_l1'])})")
-    co = a.crossovers[a.crossovers["nearest"]]
-    if not co.empty:
-        nearest = co.loc[co["change_needed"].abs().idxmin()]
-        parts.append(f"moving the weight of {_code(nearest['weight'])} alone from {_num(nearest['current'])} to "
-                     f"{_num(nearest['crossover'])} hands the lead to {names[nearest['new_leader']]}")
-    t = a.tornado
-    if len(t):
-        flips = t[(np.sign(t["gap_at_low"]) != np.sign(t["gap_at_high"]))]
-        if not flips.empty:
-            pair = [escape_markdown(n) for n in t.attrs.get("leading_names") or ("the leader", "the runner-up")]
-            parts.append(f"the uncertain input that most easily reverses {pair[0]} and {pair[1]} (on central values) "
-                         f"when swung from its 5th to 95th percentile is {escape_markdown(flips.iloc[0]['input'])}")
-    if not parts:
-        return "No single change examined here alters the leader."
-    text = "; ".join(parts) + "."
-    return text[0].upper() + text[1:]
 
 
 def score_section(a: Analyses) -> str:
@@ -253,20 +71,25 @@ def robustness_section(a: Analyses, figures: dict[str, str]) -> str:
     s = sim.summary.sort_values("mean", ascending=False)
     table = pd.DataFrame({
         "name": [names[o] for o in s.index],
-        "mean": s["mean"], "± se": s["mean_se"], "p05": s["p05"], "p50": s["p50"], "p95": s["p95"],
-        "p_best": s["p_best"], "p_best ± se": s["p_best_se"], "regret": s["expected_regret"],
-        "regret p95": s["regret_p95"], "confidence": s["confidence_factor"],
+        "mean": s["mean"], "± se": s["mean_se"].map(_se), "p05": s["p05"], "p50": s["p50"], "p95": s["p95"],
+        "p_best": s["p_best"], "p_best ± se": s["p_best_se"].map(_se), "regret": s["expected_regret"],
+        "regret p95": s["regret_p95"],
     }, index=s.index)
+    drawn = a.context.weights in ("imprecise", "uniform", "profiles")
+    if drawn:  # with fixed weights the confidence factor is p_best again
+        table["confidence"] = s["confidence_factor"]
     top = list(s.index[:6])
     pairwise = sim.pairwise.loc[top, top]
     return "\n".join([
-        "## Robustness under uncertainty", "",
+        "## Single options under uncertainty", "",
         f"{a.context.n_draws:,} Monte Carlo draws of every score, failure outcome and precondition answer "
         "(Gaussian copula over the preconditions, enablers of each option's own strategy applied), with weights "
         f"from {_weights_label(a)}. {TIES}", "",
         markdown_table(table), "",
-        "`confidence` is the SMAA-2 confidence factor: how often the option is best when the weights are fixed at "
-        "its central weight vector. Percentiles come from a 4,096-bin histogram.", "",
+        ("`confidence` is the SMAA-2 confidence factor: how often the option is best when the weights are fixed at "
+         "its central weight vector. " if drawn else "The weights are fixed, so the SMAA-2 confidence factor (which "
+         "would equal p_best) is not shown; the section across stakeholders draws them. ")
+        + "`± se` is one Monte Carlo standard error; percentiles come from a 4,096-bin histogram.", "",
         _figure(figures, "rank_acceptability", "Rank acceptability"),
         _figure(figures, "p_best", "Probability of being best"),
         "Probability that the row option beats the column option (ties count half), for the six leading options:", "",
@@ -284,7 +107,11 @@ def explain_section(a: Analyses, figures: dict[str, str]) -> str:
         "Why each leading option scores what it does: each criterion's expected weighted value (the simulation's "
         "mean value on the criterion times its weight), stacked; a dot marks the option's mean value, the bar less "
         "any soft-requirement penalty. Where two bars differ in a segment, that criterion moves the gap.", "",
-        _figure(figures, "contributions", "Contributions of each criterion"), ""])
+        _figure(figures, "contributions", "Contributions of each criterion"),
+        "Why the recommendation wins, criterion by criterion: each criterion's weight times the difference of mean "
+        "values between the recommended strategy and doing nothing, and between the two leading single options. "
+        "Bars to the right favour the first named; together they add up to the gap.", "",
+        _figure(figures, "weighted_difference", "Weighted differences"), ""])
 
 
 def _risk_profiles(a: Analyses, figures: dict[str, str]) -> str:
@@ -301,12 +128,25 @@ def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
     b = b[b["requirement"] != ""]
     names = _names(a)
     b.insert(0, "name", [names[o] for o in b["option"]])
+    p_blocked = a.simulation.summary["p_blocked"]
+    b["gain if secured"] = [p_blocked[o] * share if req == "hard" else np.nan
+                            for o, req, share in zip(b["option"], b["requirement"], b["sole_blocker_share"])]
     b = b.drop(columns=[c for c in b.columns if c.endswith("_se")] + ["option"])
+    b = b.rename(columns={"block_share": "involved in", "sole_blocker_share": "only no",
+                          "value_at_stake": "value at stake (observed)"})
     return "\n".join([
         "## Which preconditions block which options", "",
-        "For each option and each precondition it requires (under the option's own enablers): the probability "
-        "the answer is no, that question's share of the draws where the option is blocked, the share where it is "
-        "the only no, and the value at stake (mean value when yes minus when no).", "",
+        "For each option and each precondition it requires (under the option's own enablers). How to read each "
+        "column:", "",
+        "- `p_no`: the probability the question is answered no.",
+        "- `involved in`: involved in this share of the option's blocks (the worlds where it is blocked). Several "
+        "questions can say no in the same world, so these shares overlap and can add up to more than 100%.",
+        "- `only no`: the share of the option's blocks where this question is the only no.",
+        "- `gain if secured`: the gain in the option's chance of going ahead if this question alone were made a "
+        "yes, every other answer drawn as before (its only-no share times P(blocked)). A question involved in most "
+        "blocks can still gain little, when other questions block too.",
+        "- `value at stake (observed)`: the option's mean value where the answer is yes minus where it is no. It "
+        "is observed, not intervened: where questions are correlated it mixes in what comes with a yes.", "",
         markdown_table(b.set_index("name")), "", _figure(figures, "blockers", "Blockers"), "",
         _stage_endings(a)])
 
@@ -399,7 +239,7 @@ def strategies_section(a: Analyses, figures: dict[str, str] | None = None) -> st
     if st is None:
         return ""
     best, names = st.best, _escaped_names(a)
-    parts = ["## Strategies: which combination of options", "",
+    parts = ["## Strategies in detail", "",
              "A strategy pursues several options at once: its outcome is the status quo plus each option's change "
              "(its failure profile where a required question says no), capped at the ends of each scale, with the "
              "enablers of its options applied before the questions are answered. Budgets, dependencies and "
@@ -422,13 +262,7 @@ def strategies_section(a: Analyses, figures: dict[str, str] | None = None) -> st
               f"out in {_pct(best.stability)} of re-optimisations with other seeds and half the scenarios.", "",
               markdown_table(best.to_frame()), "",
               "What each option of the best strategy adds (out-of-sample value with and without it):", "",
-              markdown_table(best.contributions_frame()), "", _risk_profiles(a, figures or {})]
-    if st.core is not None:
-        core = st.core.to_frame()
-        parts += ["### Core index under the imprecise weights", "",
-                  "Share of the non-dominated strategies (for every admissible weight vector, no other strategy is "
-                  "better) that contain each option: 1 = core (in all of them), 0 = exterior.", "",
-                  markdown_table(core), ""]
+              markdown_table(best.contributions_frame()), ""]
     return "\n".join(parts)
 
 
@@ -436,37 +270,58 @@ def findings_section(a: Analyses) -> str:
     if not a.case.findings:
         return ""
     sim, names = a.simulation, _escaped_names(a)
-    voi = sim.preconditions["evppi"].rank(ascending=False, method="min")
+    pre = sim.preconditions
+    voi = pre["evppi"].rank(ascending=False, method="min")
     lines = ["## The source's findings beside the numbers", "",
-             "Each finding of the source, in the case author's words, with the numbers that bear on it. The case "
-             "was not tuned to agree.", ""]
+             "Each finding of the source, in the case author's words, with the numbers that bear on it; the case "
+             "was not tuned to agree. A claim that one option beats another is judged on the difference of their "
+             "mean values against its standard error: **agrees** beyond two standard errors, **does not agree** "
+             "beyond two the other way, **indeterminate** within them. The standard error is an upper bound "
+             "(√(se² + se²); the draws are common, so the paired one is smaller). A claim that holds in every "
+             "simulated world is **true by construction**: it follows from how the case encodes the options, and "
+             "is not counted as agreement. A question \"matters\" if learning its answer before choosing is worth "
+             "something (EVPPI beyond two standard errors) and ranks among the three most valuable; that it "
+             "blocks an option is true by construction of the case's requirements, and is noted, not counted.", ""]
+    counts = {"agrees": 0, "does not agree": 0, "indeterminate": 0, "true by construction": 0}
+    s = sim.summary
     for f in a.case.findings:
         section = f" ({escape_markdown(f.evidence.section)})" if f.evidence else ""
         lines.append(f"**{escape_markdown(f.statement)}**{section}")
         lines.append("")
         for claim in f.claims:
             if claim.better is not None:
-                p = float(sim.pairwise.loc[claim.better, claim.than])
-                verdict = "agrees" if p > 0.5 else "does not agree"
-                why = _why_pair(a, claim.better, claim.than)
-                lines.append(f"- {names[claim.better]} beats {names[claim.than]} in {_pct(p)} of draws: "
-                             f"the model **{verdict}**. {why}")
+                x, y = claim.better, claim.than
+                p = float(sim.pairwise.loc[x, y])
+                d = float(s.at[x, "mean"] - s.at[y, "mean"])
+                e = float(np.hypot(s.at[x, "mean_se"], s.at[y, "mean_se"]))
+                if p >= 1.0:
+                    verdict = "true by construction"
+                elif d > 2 * e:
+                    verdict = "agrees"
+                elif d < -2 * e:
+                    verdict = "does not agree"
+                else:
+                    verdict = "indeterminate"
+                counts[verdict] += 1
+                said = "the claim is" if verdict == "true by construction" else "the model"
+                lines.append(f"- {names[x]} beats {names[y]}: mean difference {_signed(d)} ± {_se(e)}, better in "
+                             f"{_pct(p)} of draws: {said} **{verdict}**. {_why_pair(a, x, y)}")
             else:
                 q = claim.precondition_matters
-                evppi = float(sim.preconditions.at[q, "evppi"])
-                worth = evppi > 2 * np.nan_to_num(sim.preconditions.at[q, "evppi_se"]) and evppi > 1e-6
+                evppi, err = float(pre.at[q, "evppi"]), float(np.nan_to_num(pre.at[q, "evppi_se"]))
                 rank = int(voi[q])
-                main_for = [names[o] for o in sim.summary.index if _main_blocker(a, o)[0] == q]
-                verdict = "agrees" if (worth and rank <= 3) or main_for else "does not agree"
-                blocking = (f"it is the question that most often blocks {', '.join(main_for)}" if main_for
-                            else "it is not the main blocker of any option")
-                value = (f"ranks {rank} of {len(voi)} questions by value of information (EVPPI {_num(evppi, 4)})"
-                         if worth else "is worth nothing to learn before choosing (EVPPI ≈ 0: the choice does "
-                                       "not turn on it)")
-                lines.append(f"- {_code(q)} {value}, and {blocking}: the model "
-                             f"**{verdict}** that it matters (criterion: among the three most valuable questions to "
-                             "answer, or the main blocker of some option).")
+                worth = evppi > 2 * err and evppi > 1e-6
+                verdict = ("agrees" if worth and rank <= 3 else "indeterminate" if evppi > 1e-6 and not worth
+                           else "does not agree")
+                counts[verdict] += 1
+                main_for = [names[o] for o in s.index if _main_blocker(a, o)[0] == q]
+                blocking = (f" It is the question involved in most blocks of {', '.join(main_for)} (true by "
+                            "construction of the requirements, not counted)." if main_for else "")
+                lines.append(f"- {_code(q)}: learning its answer is worth {_num(evppi, 4)} ± {_se(err, 4)} (rank "
+                             f"{rank} of {len(voi)} questions): the model **{verdict}** that it matters.{blocking}")
         lines.append("")
+    lines.append("Tally: " + "; ".join(f"{k} {v}" for k, v in counts.items()) + ".")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -487,15 +342,15 @@ def evidence_section(a: Analyses) -> str:
                       markdown_table(table, index=False, markdown=["rationale"]), ""])
 
 
-def _figure(figures: dict[str, str], key: str, alt: str) -> str:
-    return f"![{alt}]({figures[key]})\n" if key in figures else ""
-
-
 def render_markdown(a: Analyses, figures: dict[str, str]) -> str:
     """The whole report; ``figures`` maps chart keys to file names relative to the report."""
-    sections = [header(a), summary(a), score_section(a), robustness_section(a, figures), explain_section(a, figures),
+    from decide.report.portfolio_sections import imprecise_section, recommendation_section, stakeholders_section
+
+    sections = [header(a), summary(a), recommendation_section(a, figures), stakeholders_section(a),
+                strategies_section(a, figures), score_section(a), robustness_section(a, figures),
+                explain_section(a, figures),
                 blockers_section(a, figures), profiles_section(a, figures), weight_sensitivity_section(a, figures),
-                global_sensitivity_section(a, figures), value_of_information_section(a), strategies_section(a, figures),
+                global_sensitivity_section(a, figures), imprecise_section(a), value_of_information_section(a),
                 findings_section(a), assumptions_section(a), evidence_section(a)]
     from decide.discover.report import where_it_goes_wrong
 

@@ -29,7 +29,7 @@ def test_header_states_case_hash_seed_draws_version_date(report_dir):
 
 def test_every_section_and_figure_is_there(report_dir):
     text = (report_dir / "report.md").read_text()
-    for heading in ("## Summary", "## Scores on central values", "## Robustness under uncertainty",
+    for heading in ("## Summary", "## Scores on central values", "## Single options under uncertainty",
                     "## Which preconditions block which options", "## Stakeholder profiles side by side",
                     "## Weight sensitivity", "### Least change", "### Potential optimality",
                     "## What drives the gap", "## Value of information", "## Strategies",

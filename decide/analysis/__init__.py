@@ -1,0 +1,1 @@
+"""Analyses a report draws on, built from the engines' public functions (no engine internals)."""

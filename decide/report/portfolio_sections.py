@@ -1,0 +1,212 @@
+"""Sections on the recommended strategy: its robustness (value gap, stochastic dominance, risk
+profiles), its standing across stakeholders and admissible weights, and the imprecise-weight
+analyses with their caveats shown (witness weights, non-dominated count, the weights Sobol varies).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from decide.analysis.robustness import dominance_words
+from decide.report.text import (and_list, code, escaped_names, figure, names, num, pct, pm, se, signed,
+                                weights_label)
+from decide.tables import escape_markdown, markdown_table
+
+__all__ = ["recommendation_section", "stakeholders_section", "imprecise_section"]
+
+
+def _differs(other: tuple[str, ...], recommended: tuple[str, ...]) -> str:
+    dropped = [code(o) for o in recommended if o not in other]
+    added = [code(o) for o in other if o not in recommended]
+    if not dropped and not added:
+        return "the recommendation"
+    return "the recommendation " + " and ".join(
+        ([f"without {and_list(dropped)}"] if dropped else []) + ([f"with {and_list(added)}"] if added else []))
+
+
+def recommendation_section(a, figures: dict[str, str]) -> str:
+    """How robust the recommended strategy is: against the runner-up, doing nothing and the leading options."""
+    st = a.strategies
+    if st is None or st.values is None or not st.best.best:
+        return ""
+    v, rec = st.values, st.best.best
+    n = escaped_names(a)
+    lines = ["## How robust the recommendation is", "",
+             f"The recommended strategy against its alternatives on the same {v.n_scenarios:,} simulated worlds "
+             f"(paired: the gap's standard error is that of the differences), weights from {weights_label(a)}. "
+             "Dominance is checked on the simulated distributions: first order, every quantile at least as high "
+             "(anyone preferring more value prefers it); second order, the mean of its worst worlds at least as "
+             "high however many are taken (every risk-averse reader prefers it). p_best of single options stays "
+             "in the next section as a description, not an argument.", ""]
+    rows = []
+    for k, label in enumerate(v.labels[1:], start=1):
+        c = v.comparisons.get(label)
+        if c is None:
+            continue
+        if label == "nothing":
+            what = "doing nothing"
+        elif label in v.strategies:
+            what = "runner-up strategy: " + _differs(v.strategies[label], rec)
+        else:
+            what = f"{n.get(label, label)} alone"
+        rows.append({"against": what, "gap": pm(c.gap, c.gap_se, sign=True), "P(recommendation better)":
+                     pct(c.p_better, c.p_better_se), "first order": "yes" if c.first_order else
+                     f"no (by {c.first_order_violation:.3f})", "second order": "yes" if c.second_order else
+                     f"no (by {c.second_order_violation:.3f})"})
+    lines += [markdown_table(pd.DataFrame(rows), index=False, markdown=["against"]), ""]
+    runner = next((label for label in v.labels if label in v.strategies), None)
+    if runner is not None:
+        c = v.comparisons[runner]
+        indeterminate = abs(c.gap) < 2 * c.gap_se
+        lines += [f"Against the runner-up strategy ({_differs(v.strategies[runner], rec)}) the gap is "
+                  f"{pm(c.gap, c.gap_se, sign=True)}" + (": within two standard errors of zero, so the two are "
+                                                         "indistinguishable on this evidence" if indeterminate else "")
+                  + f"; the recommendation {dominance_words(c)}.", ""]
+    lines += [figure(figures, "risk_profiles", "Risk profiles"),
+              "Read a curve's height at a value as the chance of doing no better than that; a curve wholly to the "
+              "right of another dominates it to first order.", ""]
+    return "\n".join(lines)
+
+
+def stakeholders_section(a) -> str:
+    """The recommendation under every profile, over the admissible weights, and the least change."""
+    st = a.strategies
+    ps = st.standing if st is not None else None
+    if ps is None:
+        return ""
+    rec = ps.recommended
+    profile_names = {p.id: escape_markdown(p.name) for p in a.case.weights.profiles}
+    lines = ["## Across stakeholders", "",
+             f"Every feasible strategy ({ps.n_feasible:,}) evaluated once on the {ps.n_scenarios:,} scenarios the "
+             "recommendation was chosen on, and valued under each stakeholder profile. `shortfall` is the "
+             "recommendation's expected value less that profile's best (0: it is the best); `gain` its expected value "
+             "less doing nothing's; both paired, ± one standard error.", ""]
+    rows = []
+    for p, best, g, ge, gain, gain_se in zip(ps.profile_ids, ps.profile_best, ps.profile_gap, ps.profile_gap_se,
+                                             ps.profile_gain, ps.profile_gain_se):
+        rows.append({"profile": f"{code(p, in_table=True)} {profile_names.get(p, '')}".strip(),
+                     "best combination": "the recommendation" if g >= -1e-12 else _differs(best, rec),
+                     "shortfall": "0" if g >= -1e-12 else pm(g, ge, sign=True),
+                     "gain over doing nothing": pm(gain, gain_se, sign=True) if np.isfinite(gain) else "–"})
+    lines += [markdown_table(pd.DataFrame(rows), index=False, markdown=["profile", "best combination"]), ""]
+    everywhere = [o for o in rec if all(o in b for b in ps.profile_best)]
+    if everywhere and len(ps.profile_ids) > 1:
+        lines += [f"In the best combination under every profile: {and_list([code(o) for o in everywhere])}. "
+                  "The others of the recommendation depend on whose weights count.", ""]
+    what = ("uniformly from the case's imprecise weight statements" if ps.smaa_mode == "imprecise" else
+            "uniformly from all weights (the case makes no imprecise statement)")
+    shares = [f"{_differs(s, rec)} {pct(p)}" for s, p in zip(ps.smaa_strategies[:5], ps.smaa_share[:5])]
+    lines += [f"**Over the admissible weights (SMAA).** For {ps.smaa_n:,} weight vectors drawn {what}, each "
+              f"strategy's expected value (world uncertainty averaged out, preferences drawn): the recommendation is "
+              f"best for {pct(ps.smaa_recommended, ps.smaa_recommended_se)} of them and falls short of the best by "
+              f"{num(ps.smaa_regret)} on average; {len(ps.smaa_strategies)} combinations are best for some. Most "
+              f"often best: {'; '.join(shares)}.", ""]
+    if ps.smaa_central is not None:
+        central = pd.Series(ps.smaa_central, index=ps.criterion_ids)
+        top = central.sort_values(ascending=False).head(4)
+        lines += ["Its central weights (the mean of the drawn weights where it is best): "
+                  + ", ".join(f"{code(c)} {w:.3f}" for c, w in top.items()) + ", ….", ""]
+    lines += [_least_change_text(ps), ""]
+    lines += [_options_smaa(a)]
+    return "\n".join(lines)
+
+
+def _least_change_text(ps) -> str:
+    if not np.isfinite(ps.least_l1):
+        return "**Least change.** No weights make another strategy as good as the recommendation."
+    text = (f"**Least change.** The smallest change of the weights (L1, total absolute change) under which another "
+            f"strategy is at least as good as the recommendation is {num(ps.least_l1)} "
+            f"({_differs(ps.least_challenger, ps.recommended)})")
+    if ps.least_within_statements is None:
+        return text + "; the case makes no imprecise statement to keep them within."
+    if ps.least_within_statements:
+        text += "; those weights keep the case's imprecise statements"
+    else:
+        adm = ("no admissible weights do it" if not np.isfinite(ps.least_l1_admissible) else
+               f"keeping within them it takes {num(ps.least_l1_admissible)} "
+               f"({_differs(ps.least_challenger_admissible, ps.recommended)})")
+        text += f"; those weights break the case's imprecise statements: {adm}"
+    if ps.default_admissible is False:
+        text += ". The profile's own weights already break the statements"
+    return text + "."
+
+
+def _options_smaa(a) -> str:
+    """Single options: the fixed-profile run beside SMAA over the admissible weights."""
+    smaa = a.smaa
+    if smaa is None:
+        return ""
+    s = a.simulation.summary
+    n = names(a)
+    top = s["mean"].sort_values(ascending=False, kind="stable").index[:8]
+    table = pd.DataFrame({"name": [n[o] for o in top], "p_best (fixed profile)": s.loc[top, "p_best"],
+                          "p_best (admissible weights)": smaa.loc[top, "p_best"],
+                          "regret (admissible weights)": smaa.loc[top, "regret"]}, index=top)
+    what = "the case's imprecise statements" if smaa.attrs["mode"] == "imprecise" else "the whole simplex"
+    return "\n".join([
+        "**Single options, both ways.** Beside the fixed-profile simulation (world uncertainty, weights fixed), "
+        f"SMAA over {smaa.attrs['n_weights']:,} weight vectors drawn uniformly from {what}, on the simulation's "
+        "expected criterion values (preference uncertainty alone). With fixed weights the SMAA-2 confidence factor "
+        "would only repeat p_best, so it is not shown.", "",
+        markdown_table(table), ""])
+
+
+def imprecise_section(a) -> str:
+    """Potential optimality with witness weights, the core index with its count, Sobol's weights."""
+    arrays = a.arrays
+    imprecise = arrays.imprecise_a.shape[0] > 0
+    lines = ["## Imprecise weights, with their caveats", ""]
+    witness = _witnesses(a)
+    if witness is not None:
+        lines += ["**Potential optimality.** An option is potentially optimal if it is best for at least one "
+                  "admissible weight vector" + (" (within the case's imprecise statements)" if imprecise else "")
+                  + ". The witness is one such vector, found by a linear program: it is often extreme (much of the "
+                  "weight on one or two criteria), so being potentially optimal says little about plausible weights; "
+                  "the SMAA shares above say how much of the admissible set favours each option.", "",
+                  markdown_table(witness), ""]
+    ps = a.strategies.standing if a.strategies is not None else None
+    if ps is not None:
+        core = pd.DataFrame({"core_index": ps.core_index}, index=pd.Index(ps.option_ids, name="option"))
+        core = core.sort_values("core_index", ascending=False, kind="stable")
+        core["class"] = ["core" if c >= 1 - 1e-12 else "exterior" if c <= 1e-12 else "borderline"
+                         for c in core["core_index"]]
+        lines += ["**Core index (Robust Portfolio Modelling).** A strategy is non-dominated if no other is at least as "
+                  "good for every admissible weight vector and better for one. "
+                  f"{ps.n_nondominated:,} strategies are non-dominated among the {ps.n_shortlist:,} that rank among the "
+                  f"{ps.shortlist_top} best at some of the {ps.n_vertices} extreme points of the admissible weights "
+                  f"(of {ps.n_feasible:,} feasible; a strategy dominating a shortlisted one is shortlisted too, so "
+                  "these are exactly the non-dominated strategies near the top somewhere). With so many, an index "
+                  "near 1 (core) or 0 (exterior) is informative, one in between much less so. Each option's share of "
+                  "them:", "", markdown_table(core.T, digits=2), ""]
+    scheme = ("uniformly over the admissible set of the case's imprecise statements" if imprecise
+              else "uniformly over the whole simplex (the SMAA convention)")
+    lines += [f"**Sobol indices** (the section on what drives the gap) vary the weights {scheme}: their share of "
+              "the gap's variance is the share under that distribution, not under the profile. Preference "
+              "uncertainty (weights) and world uncertainty (scores, answers) are shown apart there, as groups.", ""]
+    return "\n".join(lines)
+
+
+def _witnesses(a) -> pd.DataFrame | None:
+    """Potentially optimal options with their witness weights' two largest entries."""
+    try:
+        from decide.optimise.weight_lp import potential_optimality
+    except ImportError:  # before the rename
+        from decide.optimise.weights import potential_optimality
+    from decide.sensitivity.weights import value_matrix
+
+    arrays = a.arrays
+    values = value_matrix(arrays, a.simulation.value_matrix)
+    res = potential_optimality(values, arrays.imprecise_a, arrays.imprecise_b)
+    rows = []
+    for k, o in enumerate(arrays.option_ids):
+        if not res.potentially_optimal[k]:
+            continue
+        w = np.asarray(res.weights[k], dtype=float)
+        top = np.argsort(-w, kind="stable")[:2]
+        rows.append({"option": o, "margin": res.margins[k],
+                     "witness: largest weights": ", ".join(f"{arrays.criterion_ids[i]} {w[i]:.2f}" for i in top),
+                     "witness: criteria with weight > 0.01": int((w > 0.01).sum())})
+    if not rows:
+        return None
+    return pd.DataFrame(rows).set_index("option").sort_values("margin", ascending=False, kind="stable")
