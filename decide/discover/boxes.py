@@ -66,6 +66,8 @@ class Restriction:
     """The answers the box keeps (answers only): ``("no",)``."""
     qp: float
     """Quasi-p-value of the restriction (the larger of its two ends' where both are restricted)."""
+    label: str = ""
+    """What the input is, in words ("transition as doing nothing leaves it"); "" if not given."""
 
     @property
     def words(self) -> str:
@@ -164,11 +166,13 @@ def find_boxes(
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
     paste_alpha: float = 0.05,
+    labels: dict[str, str] | None = None,
 ) -> list[Box]:
     """Boxes that explain the poor worlds, by EMA's PRIM with its covering approach.
 
     ``x`` holds one column per input (answers categorical, the rest float64), ``poor`` the flag
-    of the worlds to explain, ``kinds`` each column's kind. Stops after ``max_boxes`` boxes, when
+    of the worlds to explain, ``kinds`` each column's kind, ``labels`` (optional) each column in
+    words. Stops after ``max_boxes`` boxes, when
     no poor world is left outside the boxes, or when the chosen box restricts nothing or is no
     denser in poor worlds than all the worlds are.
     """
@@ -200,7 +204,8 @@ def find_boxes(
         qps = getattr(found, "qp", None) or getattr(found, "p_values", [])
         trajectory = _trajectory(found.peeling_trajectory, found.box_lims, init, qps)
         chosen = _choose(trajectory, alpha)
-        restrictions = _restrictions(found.box_lims[chosen], init, qps[chosen] if chosen < len(qps) else {}, kinds)
+        restrictions = _restrictions(found.box_lims[chosen], init, qps[chosen] if chosen < len(qps) else {}, kinds,
+                                     labels or {})
         if not restrictions or trajectory.at[chosen, "density"] <= n_poor / n:
             break  # nothing restricts, or the box holds poor worlds no more densely than all worlds do
         found.select(chosen)
@@ -253,7 +258,8 @@ def _choose(trajectory: pd.DataFrame, alpha: float) -> int:
     return int(ties.sort_values(["restricted"], kind="stable").index[0])
 
 
-def _restrictions(lims: pd.DataFrame, init: pd.DataFrame, qp: dict, kinds: dict[str, str]) -> tuple[Restriction, ...]:
+def _restrictions(lims: pd.DataFrame, init: pd.DataFrame, qp: dict, kinds: dict[str, str],
+                  labels: dict[str, str]) -> tuple[Restriction, ...]:
     out = []
     for column in init.columns:
         before, after = init[column], lims[column]
@@ -263,7 +269,8 @@ def _restrictions(lims: pd.DataFrame, init: pd.DataFrame, qp: dict, kinds: dict[
                 continue
             qps = [v for v in np.atleast_1d(qp.get(column, [np.nan])) if v is not None and v >= 0]
             out.append(Restriction(str(column), kinds.get(str(column), "answer"), None, None,
-                                   tuple(sorted(_answer(v) for v in kept)), float(max(qps)) if qps else float("nan")))
+                                   tuple(sorted(_answer(v) for v in kept)), float(max(qps)) if qps else float("nan"),
+                                   labels.get(str(column), "")))
             continue
         low_changed = bool(after.iloc[0] != before.iloc[0])
         high_changed = bool(after.iloc[1] != before.iloc[1])
@@ -275,5 +282,5 @@ def _restrictions(lims: pd.DataFrame, init: pd.DataFrame, qp: dict, kinds: dict[
         out.append(Restriction(str(column), kinds.get(str(column), "outcome"),
                                float(after.iloc[0]) if low_changed else None,
                                float(after.iloc[1]) if high_changed else None, None,
-                               max(qps) if qps else float("nan")))
+                               max(qps) if qps else float("nan"), labels.get(str(column), "")))
     return tuple(out)

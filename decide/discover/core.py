@@ -82,11 +82,13 @@ class DiscoveryResult:
         }, index=pd.Index([b.number for b in self.boxes], name="box"))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per restriction, indexed by (box, input): kind, limits, kept answers, words, qp."""
+        """One row per restriction, indexed by (box, input): kind, limits, kept answers, words, qp,
+        and what the input is in words (meaning)."""
         rows = [{"box": b.number, "input": r.input, "kind": r.kind, "low": r.low, "high": r.high,
-                 "values": " or ".join(r.values) if r.values else None, "restriction": r.words, "qp": r.qp}
+                 "values": " or ".join(r.values) if r.values else None, "restriction": r.words, "qp": r.qp,
+                 "meaning": r.label}
                 for b in self.boxes for r in b.restrictions]
-        columns = ["box", "input", "kind", "low", "high", "values", "restriction", "qp"]
+        columns = ["box", "input", "kind", "low", "high", "values", "restriction", "qp", "meaning"]
         return pd.DataFrame(rows, columns=columns).set_index(["box", "input"])
 
     def trajectory_frame(self) -> pd.DataFrame:
@@ -283,6 +285,7 @@ def explain_worlds(worlds: Any, strategy: Sequence[str], label: str, *, threshol
     keep = screen_floats(worlds.floats, poor, min_effect=MIN_EFFECT, max_inputs=MAX_FLOAT_INPUTS)
     columns: dict[str, Any] = {}
     kinds: dict[str, str] = {}
+    labels = {item.id: item.label for item in (*worlds.answer_inputs, *worlds.float_inputs)}
     for j, item in enumerate(worlds.answer_inputs):
         # boolean categories (False: no, True: yes) peel three times faster in EMA than string ones
         columns[item.id] = pd.Categorical(worlds.answers[:, j], categories=[False, True])
@@ -294,7 +297,8 @@ def explain_worlds(worlds: Any, strategy: Sequence[str], label: str, *, threshol
     x = pd.DataFrame(columns)
     # a box needs room to be pure when poor worlds are rare (EMA's default minimum mass is 5%)
     mass_min = min(0.05, 0.5 * poor.mean()) if poor.any() else 0.05
-    boxes = find_boxes(x, poor, kinds, max_boxes=max_boxes, alpha=alpha, mass_min=max(mass_min, 1.0 / n_draws))
+    boxes = find_boxes(x, poor, kinds, max_boxes=max_boxes, alpha=alpha, mass_min=max(mass_min, 1.0 / n_draws),
+                       labels=labels)
     timings["prim"] = time.perf_counter() - t
 
     counts = {kind: sum(1 for v in kinds.values() if v == kind) for kind in ("answer", "probability", "outcome",

@@ -46,7 +46,7 @@ def _code(text: object) -> str:
 def _restriction(r: Any) -> str:
     if r.values is not None:
         return f"{_code(r.input)} says {' or '.join(r.values)}"
-    return _code(r.words)
+    return _code(r.words) + (f" ({escape_markdown(r.label)})" if r.label else "")
 
 
 def where_it_goes_wrong(a: Any) -> str:
@@ -64,6 +64,10 @@ def where_it_goes_wrong(a: Any) -> str:
         lines.append(f"In none of the {d.n_draws:,} simulated worlds does the recommended strategy do worse than "
                      "doing nothing (the same worlds as above).")
         return "\n".join(lines + [""])
+    if d.n_poor == d.n_draws:
+        lines.append(f"In every one of the {d.n_draws:,} simulated worlds the recommended strategy does worse than "
+                     "doing nothing (the same worlds as above): there is nothing to tell apart.")
+        return "\n".join(lines + [""])
     if not d.boxes:
         lines.append(head + " Scenario discovery (PRIM) finds no combination of answers or outcomes where they "
                      "gather much more densely than elsewhere: they are spread out.")
@@ -77,8 +81,6 @@ def where_it_goes_wrong(a: Any) -> str:
         f"{head} Scenario discovery (PRIM, {escape_markdown(d.library)}) finds them gathered where "
         f"{conditions}: that box holds {box.coverage:.0%} of them (coverage), the strategy does worse than "
         f"doing nothing in {box.density:.0%} of the worlds inside it (density, against {d.share_poor:.0%} "
-        f"overall), and it takes in {box.mass:.0%} of all worlds (mass); {significance}. Outcomes are named "
-        "`option.criterion` (the option's outcome on that criterion if it goes ahead; the baseline option's "
-        "is the world as doing nothing leaves it). `decide discover` lists further boxes and draws the "
-        "peeling trajectory.")
+        f"overall), and it takes in {box.mass:.0%} of all worlds (mass); {significance}. "
+        "`decide discover` lists further boxes and draws the peeling trajectory.")
     return "\n".join(lines + [""])

@@ -47,7 +47,7 @@ def _table(r: DiscoveryResult, case: str, chart: str | None) -> str:
                   f"(share of the box's worlds that are poor), mass {b.mass:.3f} (share of all worlds); "
                   f"{b.n_poor:,} poor of {b.n_worlds:,} worlds.", ""]
     if r.boxes:
-        frame = r.to_frame().reset_index()[["box", "restriction", "kind", "qp"]]
+        frame = r.to_frame().reset_index()[["box", "restriction", "kind", "qp", "meaning"]]
         frame["qp"] = [_qp(x) for x in frame["qp"]]
         lines += ["Restrictions, with quasi-p-values (one-sided binomial test of the box's density against the "
                   "same box without the restriction; small: the restriction matters):", "",

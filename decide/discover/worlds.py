@@ -62,7 +62,7 @@ class Input:
     kind: str
     """``"answer"``, ``"probability"``, ``"outcome"`` or ``"weight"``."""
     label: str
-    """In words, for tables: "ag_ghali_breaks (answer)", "rebuild_army's transition if it goes ahead"."""
+    """What it is, in words: "Political transition if rebuild_army goes ahead"."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +94,8 @@ def _outcome_cells(space: StrategySpace, x: NDArray[np.bool_], criteria: NDArray
     base = arrays.baseline
     for c in criteria:
         crit = arrays.criterion_ids[c]
-        cells.append((f"{arrays.option_ids[base]}.{crit}", f"{crit} as doing nothing leaves it", -1, base, c))
+        cells.append((f"{arrays.option_ids[base]}.{crit}", f"{arrays.criterion_names[c]}, as doing nothing leaves it",
+                      -1, base, c))
     shared = np.asarray(arrays.failure_is_baseline, dtype=bool).reshape(arrays.n_options, arrays.n_criteria)
     later = np.asarray(arrays.stage_failure_is_baseline, dtype=bool).reshape(-1, arrays.n_options, arrays.n_criteria)
     for k in np.flatnonzero(x):
@@ -102,16 +103,16 @@ def _outcome_cells(space: StrategySpace, x: NDArray[np.bool_], criteria: NDArray
         option = arrays.option_ids[i]
         can_fail = bool(space.hard[k].any())
         for c in criteria:
-            crit = arrays.criterion_ids[c]
-            cells.append((f"{option}.{crit}", f"{option}'s {crit} if it goes ahead", -1, i, c))
+            crit, name = arrays.criterion_ids[c], arrays.criterion_names[c]
+            cells.append((f"{option}.{crit}", f"{name} if {option} goes ahead", -1, i, c))
             if not can_fail:
                 continue
             for stage in range(int(space.stage_count[k])):
                 listed = not (shared[i, c] if stage == 0 else later[stage - 1, i, c])
                 if listed:
-                    suffix, words = ("|failed", "if it fails") if stage == 0 else \
-                        (f"|failed@{stage + 1}", f"if it fails at stage {stage + 1}")
-                    cells.append((f"{option}.{crit}{suffix}", f"{option}'s {crit} {words}", stage, i, c))
+                    suffix, words = ("|failed", "fails") if stage == 0 else \
+                        (f"|failed@{stage + 1}", f"fails at stage {stage + 1}")
+                    cells.append((f"{option}.{crit}{suffix}", f"{name} if {option} {words}", stage, i, c))
     return cells
 
 
@@ -182,16 +183,18 @@ def draw_worlds(
             floats[start:stop, n_p + len(cells):] = w_draws[start:stop]
         start = stop
 
-    inputs = [Input(f"P({q})", "probability", f"P({q}) after the strategy's enablers") for q in arrays.precondition_ids]
+    inputs = [Input(f"P({q})", "probability", "drawn probability of yes, after the strategy's enablers")
+              for q in arrays.precondition_ids]
     inputs += [Input(cid, "outcome", label) for cid, label, *_ in cells]
     if drawn:
-        inputs += [Input(f"w[{c}]", "weight", f"weight of {c}") for c in arrays.criterion_ids]
+        inputs += [Input(f"w[{c}]", "weight", f"weight of {name}") for c, name in zip(arrays.criterion_ids,
+                                                                                     arrays.criterion_names)]
     varies = floats.min(axis=0) < floats.max(axis=0) if n_draws else np.zeros(n_float, dtype=bool)
     answer_varies = answers.any(axis=0) & ~answers.all(axis=0)
     keep = np.flatnonzero(varies)
     if len(keep) < n_float:
         floats = np.ascontiguousarray(floats[:, keep])
-    answer_inputs = tuple(Input(q, "answer", f"{q} (answer)") for q in arrays.precondition_ids)
+    answer_inputs = tuple(Input(q, "answer", "the answer the strategy faces") for q in arrays.precondition_ids)
     if not np.isfinite(gain).all():
         raise DecideError("the strategy's value is not finite in some worlds; check the case's scores")
     return Worlds(gain=gain, value=value, answers=answers[:, answer_varies],

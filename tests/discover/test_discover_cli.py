@@ -43,7 +43,7 @@ def test_json_csv_output_file_and_chart(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     lines = out.read_text().splitlines()
-    assert lines[0] == "box,input,kind,low,high,values,restriction,qp,coverage,density,mass"
+    assert lines[0] == "box,input,kind,low,high,values,restriction,qp,meaning,coverage,density,mass"
     assert len(lines) == 3
     assert chart.read_bytes()[:4] == b"\x89PNG"
 

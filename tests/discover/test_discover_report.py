@@ -63,3 +63,12 @@ def test_without_a_recommended_strategy_there_is_no_section():
     assert discover_for_report(SimpleNamespace(strategies=None)) is None
     assert where_it_goes_wrong(SimpleNamespace(discovery=None)) == ""
     assert where_it_goes_wrong(SimpleNamespace()) == ""
+
+
+def test_every_world_poor_is_said_plainly(minimal_case_path):
+    from decide.discover.core import discover
+
+    d = discover(load_case(minimal_case_path), strategy=["intervene"], n_draws=500, rng=1)
+    assert d.n_poor == d.n_draws and not d.boxes
+    text = where_it_goes_wrong(SimpleNamespace(discovery=d))
+    assert "In every one of the 500 simulated worlds the recommended strategy does worse" in text
