@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from decide.montecarlo.state import Accumulator
 
@@ -102,20 +103,30 @@ def _voi_given_weights(acc: Accumulator) -> dict[str, NDArray] | None:
     if n < 2 * w.shape[1]:
         return None
 
-    def fitted(rows: NDArray[np.bool_] | slice) -> NDArray[np.float64]:
-        beta = np.linalg.lstsq(w[rows], values[rows], rcond=None)[0]  # (c, a)
-        return w @ beta  # (draw, a): E[v_x | w] (and the answer) at every kept draw's weights
+    # Least squares through the normal equations (c x c; lstsq there copes with weights that
+    # span less than the simplex, e.g. a few profiles: the fitted values are the same).
+    gram, cross = w.T @ w, w.T @ values
 
-    base = fitted(slice(None)).max(axis=1)  # the choice for the weights alone
-    g = values.max(axis=1) - base
-    evppi, evppi_se = np.zeros(answers.shape[1]), np.zeros(answers.shape[1])
-    for j in range(answers.shape[1]):
-        yes = answers[:, j]
-        if yes.all() or not yes.any():
-            continue  # the answer never varies: nothing to learn
-        informed = np.where(yes, fitted(yes).max(axis=1), fitted(~yes).max(axis=1))
-        gj = informed - base
-        evppi[j], evppi_se[j] = gj.mean(), gj.std(ddof=1) / np.sqrt(n)
+    def best_fitted(rows: NDArray[np.float64], g: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+        """max_x E[v_x | w] (and the answer) at the weights ``rows``."""
+        return (rows @ np.linalg.lstsq(g, b, rcond=None)[0]).max(axis=1)
+
+    # Small products, many of them: one BLAS thread (threads only contend here).
+    with threadpool_limits(limits=1, user_api="blas"):
+        base = best_fitted(w, gram, cross)  # the choice for the weights alone
+        g = values.max(axis=1) - base
+        evppi, evppi_se = np.zeros(answers.shape[1]), np.zeros(answers.shape[1])
+        for j in range(answers.shape[1]):
+            yes = answers[:, j]
+            if yes.all() or not yes.any():
+                continue  # the answer never varies: nothing to learn
+            wy, wn = w[yes], w[~yes]
+            gram_yes, cross_yes = wy.T @ wy, wy.T @ values[yes]
+            informed = np.empty(n)
+            informed[yes] = best_fitted(wy, gram_yes, cross_yes)
+            informed[~yes] = best_fitted(wn, gram - gram_yes, cross - cross_yes)
+            gj = informed - base
+            evppi[j], evppi_se[j] = gj.mean(), gj.std(ddof=1) / np.sqrt(n)
     return {"evpi": g.mean(), "evpi_se": g.std(ddof=1) / np.sqrt(n), "evppi": evppi, "evppi_se": evppi_se}
 
 
