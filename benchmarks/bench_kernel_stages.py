@@ -28,7 +28,7 @@ from decide.montecarlo.outcomes import _outcomes
 from decide.montecarlo.stages import _answers, _start_values, _uniforms, _weights, _world
 from decide.montecarlo.state import SUB_BLOCK, new_scratch, new_sums
 from decide.montecarlo.streams import block_seed_sequence, resolve_seed, stream_states
-from decide.montecarlo.weights import weight_sampler
+from decide.montecarlo.weight_sampling import weight_sampler
 
 STAGES = ("head uniforms", "weights", "world: probabilities and copula", "answers",
           "outcomes (cells' uniforms, values)", "accumulate")

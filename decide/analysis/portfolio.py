@@ -161,7 +161,7 @@ def admissible_weights(arrays: CaseArrays, n: int, *, rng: int) -> tuple[NDArray
     W = np.vstack(kept)
     if len(W) >= n:
         return W[:n], "imprecise"
-    from decide.montecarlo.weights import sample_weights
+    from decide.montecarlo.weight_sampling import sample_weights
 
     return sample_weights(arrays, n, weights="imprecise", rng=rng), "imprecise"
 

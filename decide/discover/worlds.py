@@ -141,7 +141,7 @@ def draw_worlds(
     n_c, n_p = arrays.n_criteria, arrays.n_preconditions
     drawn = isinstance(weights, str) and weights in DRAWN_WEIGHTS and weights not in arrays.profile_ids
     if drawn:
-        from decide.montecarlo.weights import sample_weights
+        from decide.montecarlo.weight_sampling import sample_weights
 
         w_draws = sample_weights(arrays, n_draws, weights=weights, rng=block_seed_sequence(root, WEIGHT_STREAM))
         criteria = np.arange(n_c)

@@ -9,7 +9,7 @@ Modules, lowest first (each imports only those above it):
 - :mod:`~decide.montecarlo.beta` -- tabulated Beta inverse CDFs (PERT, Beta probabilities);
 - :mod:`~decide.montecarlo.distributions` -- per-kind inverse CDFs, cell tables, ``ScoreSampler``;
 - :mod:`~decide.montecarlo.world` -- probabilities of yes, enablers, the copula factor;
-- :mod:`~decide.montecarlo.weights` -- weight samplers, hit-and-run;
+- :mod:`~decide.montecarlo.weight_sampling` -- weight samplers, hit-and-run;
 - :mod:`~decide.montecarlo.model` -- ``Model``, the case as the kernel's arrays (``build_model``);
 - :mod:`~decide.montecarlo.state` -- compile options, ``Sums``, ``Scratch`` (grouped by stage), ``Accumulator``;
 - :mod:`~decide.montecarlo.outcomes`, :mod:`~decide.montecarlo.accumulate`,

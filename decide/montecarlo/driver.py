@@ -44,7 +44,7 @@ from decide.montecarlo.model import HISTOGRAM_BINS, Model, build_model
 from decide.montecarlo.stages import run_chunk
 from decide.montecarlo.state import SUB_BLOCK, Accumulator, Sums, new_scratch, new_sums
 from decide.montecarlo.streams import LANES, SeedLike, block_seed_sequence, resolve_seed, stream_states
-from decide.montecarlo.weights import W_FIXED, describe, weight_sampler
+from decide.montecarlo.weight_sampling import W_FIXED, describe, weight_sampler
 from decide.results import SimulationResult
 from decide.spec import Case
 

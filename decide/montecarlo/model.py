@@ -24,7 +24,7 @@ from decide.compile import CaseArrays
 from decide.mcda.value import criterion_values
 from decide.montecarlo.beta import DENSE_INTERVALS, BetaTables
 from decide.montecarlo.distributions import PERT, POINT, cell_tables
-from decide.montecarlo.weights import WeightSampler
+from decide.montecarlo.weight_sampling import WeightSampler
 from decide.montecarlo.world import copula_factor, probability_tables
 
 __all__ = ["Model", "build_model", "FROM_BASELINE", "HISTOGRAM_BINS"]
@@ -45,7 +45,7 @@ class Model(NamedTuple):
     """The first slots (weights, probabilities, latent answers), drawn at the start of a sub-block;
     the outcome cells' slots follow."""
     w_code: int
-    """How a draw gets its weights: a code of :class:`~decide.montecarlo.weights.WeightSampler`."""
+    """How a draw gets its weights: a code of :class:`~decide.montecarlo.weight_sampling.WeightSampler`."""
     w_slot: int
     """The first of the weights' slots (0: weights take the first dimensions, which matter most in QMC)."""
     w_fixed: NDArray[np.float64]

@@ -31,7 +31,7 @@ from decide.montecarlo.outcomes import _outcomes, _strategy_outcomes
 from decide.montecarlo.special import NDTRI_CENTRAL, ndtri, ndtri_central, ndtri_tail, norm_cdf_table
 from decide.montecarlo.state import KERNEL, SUB_BLOCK
 from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
-from decide.montecarlo.weights import W_CHAIN, W_FIXED, chain_reset, chain_steps, weights_from_uniforms
+from decide.montecarlo.weight_sampling import W_CHAIN, W_FIXED, chain_reset, chain_steps, weights_from_uniforms
 from decide.montecarlo.world import apply_enabler
 
 __all__ = ["run_chunk", "CHAIN_RESET"]

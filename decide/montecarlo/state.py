@@ -112,7 +112,7 @@ class WeightScratch(NamedTuple):
     w: NDArray[np.float64]
     """(d, c): each draw's weights (set once to the fixed weights, which no stage then changes)."""
     w_tmp: NDArray[np.float64]
-    """(c,): scratch of :func:`~decide.montecarlo.weights.weights_from_uniforms`."""
+    """(c,): scratch of :func:`~decide.montecarlo.weight_sampling.weights_from_uniforms`."""
     wt: NDArray[np.float64]
     """(c, d): the weights transposed, for the outcome stage's loops over draws."""
     chain_scratch: NDArray[np.float64]

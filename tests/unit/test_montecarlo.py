@@ -267,7 +267,7 @@ def test_copula_normals_are_ndtri_bit_for_bit() -> None:
     from decide.montecarlo.special import ndtri, norm_cdf_table
     from decide.montecarlo.stages import _world
     from decide.montecarlo.state import SUB_BLOCK, new_scratch
-    from decide.montecarlo.weights import weight_sampler
+    from decide.montecarlo.weight_sampling import weight_sampler
 
     arrays = compile_case(load_case("mali-2012"))
     m = build_model(arrays, weight_sampler(arrays, None))
@@ -301,7 +301,7 @@ def test_a_sub_block_reads_exactly_its_slots_of_the_stream() -> None:
     from decide.montecarlo.stages import _answers, _start_values, _uniforms, _world
     from decide.montecarlo.state import SUB_BLOCK, new_scratch
     from decide.montecarlo.streams import block_seed_sequence, fill_lanes, resolve_seed, stream_states
-    from decide.montecarlo.weights import weight_sampler
+    from decide.montecarlo.weight_sampling import weight_sampler
 
     # The first Mali edition: no common_mode, so every cell reads its own slot's row.
     arrays = compile_case(load_case("tests/data/mali-2012-first-edition.yaml"))

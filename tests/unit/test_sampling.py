@@ -18,7 +18,7 @@ from decide.montecarlo.distributions import draw_scores
 from decide.montecarlo.special import ndtri, norm_cdf, norm_cdf_table
 from decide.montecarlo.streams import (FILL_ROWS, LANES, fill_lanes, fill_lanes_rows, fill_uniforms, resolve_seed,
                                        stream_states)
-from decide.montecarlo.weights import hit_and_run, sample_weights, weight_sampler
+from decide.montecarlo.weight_sampling import hit_and_run, sample_weights, weight_sampler
 from decide.montecarlo.world import copula_factor, draw_probabilities
 
 U = np.concatenate([np.linspace(0, 1, 2001)[1:-1], np.geomspace(1e-12, 1e-3, 50), 1 - np.geomspace(1e-12, 1e-3, 50)])
