@@ -200,11 +200,16 @@ def sobol_table(
     if n_base != n:
         logger.info("Sobol' base sample size %d rounded up to the power of two %d", n, n_base)
     groups = list(groups) if groups is not None else list(names)
+    order = list(dict.fromkeys(groups))
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names),
-               "groups": groups}
+               "groups": groups if len(order) > 1 else None}
     unit = sobol_sample.sample(dict(problem), n_base, calc_second_order=False, scramble=True, seed=seeds[0])
     outputs = np.asarray(evaluate(unit), dtype=float)
-    order = list(dict.fromkeys(groups))
+    if len(order) == 1:
+        # One group holds every input: it explains all the variance (S1 = ST = 1), exactly; SALib's
+        # grouped design cannot be analysed with a single group.
+        one = np.array([[1.0, 0.0, 1.0, 0.0]]) if np.ptp(outputs) > 0 else np.zeros((1, len(_COLUMNS)))
+        return pd.DataFrame(one, index=pd.Index(order, name="group"), columns=_COLUMNS), n_base, outputs
     if not np.ptp(outputs) > 0:
         # SALib divides by the output's standard deviation; a constant output explains nothing.
         zeros = np.zeros((len(order), len(_COLUMNS)))

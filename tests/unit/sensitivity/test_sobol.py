@@ -172,3 +172,23 @@ def test_nothing_uncertain_gives_an_empty_table(arrays):
     result = sobol_indices(replace(arrays, scores=fixed), n=64, rng=0, vary_weights=False)
     assert result.indices.empty and result.base_gap == pytest.approx(score_gap(arrays, "mediate", "wait"))
     assert any("No uncertain input" in note for note in result.notes)
+
+
+def test_a_single_uncertain_group_explains_all_the_variance():
+    """Point scores and a point probability: only the weights move the gap. SALib cannot analyse a
+    grouped design with one group; one group carries every input, so S1 = ST = 1 exactly."""
+    from decide.load import parse_case
+    from decide.sensitivity.sobol import sobol_indices
+
+    scale = {"low": 0, "high": 10, "low_means": "b", "high_means": "g"}
+    data = {"id": "t", "title": "t",
+            "criteria": {"id": "s", "name": "s", "criteria": [
+                {"id": f"c{i}", "name": f"c{i}", "direction": "max", "scale": scale} for i in range(2)]},
+            "options": [{"id": "a", "name": "a", "scores": {"c0": 5, "c1": 5}},
+                        {"id": "b", "name": "b", "scores": {"c0": 7, "c1": 4}, "requires": ["q"],
+                         "failure": {"c0": 2, "c1": 2}}],
+            "preconditions": [{"id": "q", "question": "q?", "probability": 0.5}]}
+    result = sobol_indices(parse_case(data), n=256, rng=3)
+    assert list(result.indices.index) == ["weights"]
+    assert result.indices.loc["weights", ["S1", "ST"]].tolist() == [1.0, 1.0]
+    assert result.gap_sd > 0
