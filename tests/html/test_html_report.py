@@ -88,8 +88,10 @@ def browser_or_skip() -> None:
     if missing is None and chromium_path() is None:
         missing = "no Chromium on this machine (apt-get install chromium; or set DECIDE_CHROMIUM)"
     if missing:
-        if os.environ.get("CI"):  # CI installs both (.ci/run): there a missing browser is a failure
-            pytest.fail(f"browser checks cannot run in CI: {missing}")
+        # .ci/run sets DECIDE_REQUIRE_BROWSER once Chromium is on the machine: then a missing
+        # piece is a failure; where the machine could not install it, the checks say so and skip.
+        if os.environ.get("DECIDE_REQUIRE_BROWSER"):
+            pytest.fail(f"browser checks cannot run although Chromium was installed: {missing}")
         pytest.skip(missing)
 
 
