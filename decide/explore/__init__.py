@@ -214,14 +214,26 @@ _NON_PARAMETERS = {"experiment", "error", "best_option", "strategy", "strategy_s
 
 
 def discover_experiments(table: pd.DataFrame, *, outcome: str = "strategy", reference: str | None = None,
-                         max_boxes: int = 3) -> list[str]:
-    """"The recommendation changes when ..." sentences: PRIM boxes over the experiments' parameters
-    (by :func:`decide.discover.boxes.find_boxes`, the scenario-discovery module's PRIM)."""
+                         max_boxes: int = 2, min_share: float = 0.05) -> list[str]:
+    """"The recommendation changes to ... when ..." sentences, by PRIM over the experiments' parameters.
+
+    For each alternative recommendation (a strategy, or with ``outcome="best_option"`` an option)
+    that at least ``min_share`` of the successful experiments give, other than ``reference`` (by
+    default the most common), PRIM boxes (:func:`decide.discover.boxes.find_boxes`, the scenario
+    discovery module's EMA Workbench PRIM) explain where it is the one recommended.
+    """
     from decide.discover.boxes import find_boxes
 
     x, y, kinds = prim_inputs(table, outcome=outcome, reference=reference)
-    boxes = find_boxes(x, y, kinds, max_boxes=max_boxes)
-    what = "recommended strategy" if outcome == "strategy" else "best option"
-    return [f"The {what} differs from {x.attrs['reference']} when {box.words} "
-            f"(coverage {box.coverage:.0%}, density {box.density:.0%}, {box.n_worlds} experiments)"
-            for box in boxes]
+    ok = table[table["error"].fillna("") == ""]
+    chosen = ok[outcome].astype(str).to_numpy()
+    reference = x.attrs["reference"]
+    out = []
+    counts = pd.Series(chosen).value_counts()
+    for alternative, n in counts.items():
+        if alternative == reference or n < min_share * len(chosen):
+            continue
+        for box in find_boxes(x, chosen == alternative, kinds, max_boxes=max_boxes):
+            out.append(f"The recommendation changes from {reference} to {alternative} when {box.words} "
+                       f"(coverage {box.coverage:.0%}, density {box.density:.0%}, {box.n_worlds} experiments)")
+    return out

@@ -247,3 +247,11 @@ def test_cli_explore_writes_the_table_and_says_what_it_found(tmp_path):
     assert len(read_results(out)) == 2
     again = CliRunner().invoke(cli, ["explore", CASE, "--design", str(design), "-o", str(out)])
     assert again.exit_code == 1 and "exists; pass --resume" in again.output
+
+
+def test_discover_experiments_says_where_the_recommendation_changes(local_table):
+    pytest.importorskip("ema_workbench")
+    from decide.explore import discover_experiments
+
+    sentences = discover_experiments(local_table, min_share=0.0)
+    assert all(s.startswith("The recommendation changes from ") for s in sentences)
