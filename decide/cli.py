@@ -25,6 +25,12 @@ from decide.cli_params import COUNT, Count
 from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
 from decide.workbook.commands import emit_xlsx, xlsx_output
+from decide.cli_group import DecideGroup
+from decide.console import is_quiet, show_warnings_once
+
+# Imported when used (start-up, issue 18).
+LAZY_COMMANDS = {"explore": "decide.explore.command:explore", "template": "decide.workbook.commands:template",
+                 "import": "decide.workbook.commands:import_case", "export": "decide.workbook.commands:export_case"}
 
 FORMATS = click.Choice(["table", "markdown", "json", "csv", "xlsx"])
 
@@ -89,20 +95,23 @@ def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DecideGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="decide")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr (before or after the subcommand).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr (before or after the subcommand).")
 @click.option("--allow-path", "allow_paths", multiple=True, metavar="FOLDER",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also let a case's criteria: name a file under FOLDER (by default only the case's own "
                    "folder and the bundled sets). Repeatable.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, allow_paths: tuple[Path, ...]) -> None:
+def cli(ctx: click.Context, verbose: bool, quiet: bool, allow_paths: tuple[Path, ...]) -> None:
     """Decide between interventions in a crisis.
 
-    CASE is a case file (YAML) or the name of a bundled case (see `decide cases`).
+    CASE is a case file (YAML) or the name of a bundled case (see `decide cases`). Shell completion
+    (case names, profile and option ids): see the README, "Shell completion".
     """
-    ctx.obj = {"allow_paths": allow_paths}
+    ctx.obj = {"allow_paths": allow_paths, "quiet": quiet}
+    show_warnings_once()
     # Logs go to stderr so JSON and CSV on stdout stay clean.
     logging.basicConfig(stream=sys.stderr, level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -188,7 +197,7 @@ def score(case: str, method: str, profile: str | None, params: tuple[str, ...], 
 
 def _progress_bar(total: int, quiet: bool, label: str):
     """A click progress bar on stderr when it is a terminal and the run is long; else nothing."""
-    if quiet or total < 200_000 or not sys.stderr.isatty():
+    if is_quiet(quiet) or total < 200_000 or not sys.stderr.isatty():
         return None
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
@@ -209,7 +218,7 @@ def _run_with_progress(total: int, quiet: bool, label: str, run: Callable[[Calla
 
 def kernel_note(quiet: bool = False) -> None:
     """Say on stderr that the kernels compile, when numba's cache has none for these sources."""
-    if quiet:
+    if is_quiet(quiet):
         return
     from decide.montecarlo.caching import kernels_cached
 
@@ -488,16 +497,6 @@ def cases() -> None:
         click.echo(f"{name}\t{title}")
 
 
-from decide.explore.command import explore as _explore  # noqa: E402 - registered after the group exists
-
-cli.add_command(_explore)
-
-
-from decide.workbook.commands import export_case, import_case, template  # noqa: E402
-
-cli.add_command(template)
-cli.add_command(import_case)
-cli.add_command(export_case)
 
 
 def main() -> None:

@@ -162,6 +162,21 @@ def parse_yaml_text(text: str, file: str | None = None) -> YamlDocument:
     return parse_document(text, file, Limits.from_environment())
 
 
+def _compose_fast(text: str) -> yaml.Node | None:
+    """The document's node tree composed by libyaml (about 10 times faster than PyYAML's Python
+    composer: a quarter of a second on the Mali case), or None when libyaml is missing or finds
+    anything wrong; the Python composer then reads the file again for its clearer messages."""
+    if _EventLoader is _Loader:
+        return None
+    loader = _EventLoader(text)
+    try:
+        return loader.get_single_node()
+    except Exception:  # noqa: BLE001 - any failure is diagnosed by the pure-Python composer
+        return None
+    finally:
+        loader.dispose()
+
+
 def parse_document(text: str, file: str | None, limits: Limits, *, include: bool = False) -> YamlDocument:
     if len(text) > limits.max_bytes:
         raise CaseError([_too_large(file, limits.max_bytes)])
@@ -171,10 +186,12 @@ def parse_document(text: str, file: str | None, limits: Limits, *, include: bool
                                  "text (is this a binary or UTF-16 file?)", file=file,
                                  line=text.count("\n", 0, nul) + 1)])
     _check_limits(text, file, limits)
+    node = _compose_fast(text)
     loader = None
     try:
-        loader = _Loader(text)  # its reader refuses control characters here
-        node = loader.get_single_node()
+        if node is None:
+            loader = _Loader(text)  # its reader refuses control characters here
+            node = loader.get_single_node()
     except RecursionError:
         raise CaseError([_too_deep(file, loader.line + 1 if loader else None, limits.max_depth,
                                    python=True)]) from None

@@ -44,7 +44,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr, ndtri
+from decide.model.normal import ndtr, ndtri
 
 __all__ = ["all_yes_probability", "bivariate_normal_cdf", "normal_orthant"]
 
@@ -306,7 +306,38 @@ def _composite_rule() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 @lru_cache(maxsize=None)
 def _qmc_points(dim: int) -> NDArray[np.float64]:
-    """One fixed scrambled Sobol' point set in ``dim`` dimensions (deterministic results)."""
+    """One fixed scrambled Sobol' point set in ``dim`` dimensions (deterministic results).
+
+    The set is kept in the user's cache folder once drawn: importing ``scipy.stats`` costs about
+    a second, more than the rest of ``decide score``. A missing, unreadable or wrong-shaped file
+    is drawn again (and rewritten where the folder is writable)."""
+    import os
+    from pathlib import Path
+
+    import scipy
+
+    name = f"sobol-{dim}-{_QMC_POINTS_LOG2}-{_QMC_SEED}-scipy{scipy.__version__}.npy"
+    folder = Path(os.environ.get("DECIDE_CACHE_DIR")
+                  or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "decide")
+    try:
+        points = np.load(folder / name, allow_pickle=False)
+        if points.shape == (2 ** _QMC_POINTS_LOG2, dim) and points.dtype == np.float64:
+            return points
+    except (OSError, ValueError):
+        pass
+    points = _draw_qmc_points(dim)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{name}.{os.getpid()}"
+        with open(partial, "wb") as handle:
+            np.save(handle, points, allow_pickle=False)
+        os.replace(partial, folder / name)
+    except OSError:
+        pass
+    return points
+
+
+def _draw_qmc_points(dim: int) -> NDArray[np.float64]:
     from scipy.stats import qmc
 
     try:

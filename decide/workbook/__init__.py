@@ -8,8 +8,25 @@ openpyxl reads and writes them (imported only when a workbook is used).
 
 from __future__ import annotations
 
-from decide.workbook.read import WorkbookError, case_yaml, import_workbook, read_workbook
-from decide.workbook.write import case_rows, write_case_workbook, write_template
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decide.workbook.read import WorkbookError, case_yaml, import_workbook, read_workbook
+    from decide.workbook.write import case_rows, write_case_workbook, write_template
+
+# Imported on first use, so that the CLI's commands without a workbook do not load these (issue 18).
+_HOMES = {"WorkbookError": "read", "case_yaml": "read", "import_workbook": "read", "read_workbook": "read",
+          "case_rows": "write", "write_case_workbook": "write", "write_template": "write"}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'decide.workbook' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"decide.workbook.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
 
 __all__ = ["WorkbookError", "case_rows", "case_yaml", "import_workbook", "read_workbook", "write_case_workbook",
            "write_template"]
