@@ -422,7 +422,8 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
     head = (f"{case}: best strategies by {result.engine} ({status}) over {result.n_scenarios:,} scenarios, re-simulated "
             f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; "
             + (f"same choice in {result.stability:.0%} of reruns." if not np.isnan(result.stability)
-               else "stability not assessed (with the MILP each rerun is a full solve: ask with --stability K)."))
+               else "stability not assessed" + (" (with the MILP each rerun is a full solve: ask with --stability K)."
+                                                 if result.engine == "milp" else " (--stability 0).")))
     if fmt == "xlsx":
         emit_xlsx({"strategies": result.to_frame(), "contributions": result.contributions_frame()},
                   {"case": case, "seed": seed, "engine": result.engine, "status": result.status, "gap": result.gap,

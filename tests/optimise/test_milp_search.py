@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from decide.compile import compile_case
 from decide.load import parse_case
 from decide.model.strategies import strategy_problems, strategy_space
+from decide.optimise.milp.pyomo_model import build_strategy_model
 from decide.optimise.milp.spec import MAX_ENABLING
+from decide.optimise.scenarios import draw_scenarios
 from decide.optimise.strategy import optimise_strategies
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -22,13 +24,17 @@ from strategy_cases import random_case  # noqa: E402
 MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal_case.yaml"
 
 
-def many_enablers(n_options: int, seed: int, n_enabling: int) -> dict:
-    """A random case where ``n_enabling`` options raise the first precondition (required by some)."""
+MIXED = [{"add": 0.1}, {"odds_ratio": 1.5}, {"add": 0.05}]
+ODDS = [{"odds_ratio": 1.5}, {"odds_ratio": 0.6}, {"odds_ratio": 2.5}, {"odds_ratio": 1.2}]
+
+
+def many_enablers(n_options: int, seed: int, n_enabling: int, effects: list[dict] = MIXED) -> dict:
+    """A random case where ``n_enabling`` options move the first precondition (required by some)."""
     case = random_case(n_options, seed, spread=2.0, n_preconditions=3)
     first = case["preconditions"][0]["id"]
     case["enablers"] = [e for e in case["enablers"] if e["precondition"] != first]
-    effects = [{"add": 0.1}, {"odds_ratio": 1.5}, {"add": 0.05}]
-    case["enablers"] += [{"option": f"o{k}", "precondition": first, **effects[k % 3]} for k in range(n_enabling)]
+    case["enablers"] += [{"option": f"o{k}", "precondition": first, **effects[k % len(effects)]}
+                         for k in range(n_enabling)]
     return case
 
 
@@ -44,6 +50,33 @@ def test_more_options_enabling_one_precondition_than_the_old_cap():
     assert milp.status == "optimal"
     assert milp.strategies == enum.strategies
     np.testing.assert_allclose(milp.in_sample, enum.in_sample, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_answers_as_levels_of_the_log_odds_match_enumeration(seed):
+    """Odds ratios add up in log-odds: each answer is a threshold on one score of the enabling
+    options, written as one binary per level (not a 2^n-term polynomial), exactly."""
+    arrays = compile_case(parse_case(many_enablers(9, seed, 7, ODDS)))
+    scenarios = draw_scenarios(arrays, 40, rng=seed)
+    model = build_strategy_model(arrays, scenarios)
+    assert model.find_component("level") is not None and len(model.level) > 0
+    common = dict(n_scenarios=40, rng=seed, out_of_sample=0, stability=0, top=3)
+    milp = optimise_strategies(arrays, engine="milp", **common)
+    enum = optimise_strategies(arrays, engine="enumerate", **common)
+    assert milp.status == "optimal"
+    assert milp.strategies == enum.strategies
+    np.testing.assert_allclose(milp.in_sample, enum.in_sample, atol=1e-9)
+    assert milp.bound == pytest.approx(milp.in_sample[0], abs=1e-7)
+
+
+def test_answers_that_are_no_threshold_keep_the_polynomial():
+    """A 'to' enabler sets the probability: no score orders the patterns, so no levels."""
+    arrays = compile_case(parse_case(many_enablers(8, 5, 6, ODDS[:2] + [{"to": 0.9}])))
+    model = build_strategy_model(arrays, draw_scenarios(arrays, 30, rng=5))
+    assert model.find_component("level") is None
+    common = dict(n_scenarios=30, rng=5, out_of_sample=0, stability=0, top=1)
+    assert optimise_strategies(arrays, engine="milp", **common).best == \
+        optimise_strategies(arrays, engine="enumerate", **common).best
 
 
 @pytest.mark.parametrize("weights", [None, "maximin", "minimax_regret"])

@@ -17,7 +17,10 @@ made: an option a member depends on is implied by it, options that exclude each 
 demanded options are 1. Where more than :data:`PATTERN_LIMIT` options enable j's requirements
 (phase two of a plan many options prepare), the product over its requirements' answers ``h_qs``
 (each still a polynomial in q's few enabling options) is a continuous ``y_s = x_i AND h_1s AND
-...`` per scenario, and only where the draws leave some answer open.
+...`` per scenario, and only where the draws leave some answer open. There, an answer of a
+precondition that more than two options enable, where it is a threshold on one score of them
+(log odds ratios, or amounts), is one binary per level of that score that some scenario
+needs rather than its 2^n-term polynomial (:func:`~decide.optimise.milp.spec.threshold_levels`).
 
 The outcome on criterion c in scenario s is then affine in x and lam::
 
@@ -49,7 +52,8 @@ budget), the function is
 Each soft requirement costs, in each scenario where q says no, ``max pen_iq`` over the pursued
 options i that go ahead there (their hard requirements hold): ``t >= pen_iq (x_i AND h_p... AND
 NOT h_q)`` linearised from below (the cost is minimised, so the lower bound is exact at integer
-x), one ``t`` per group of scenarios with the same answer patterns (see :func:`decide.optimise.milp.terms.penalty_terms`).
+x), one ``t`` per group of scenarios with the same answer patterns (see
+:func:`decide.optimise.milp.terms.penalty_terms`).
 
 The objective, with ``value_p(x)`` the sample-average value under profile p (affine in the
 columns): expected, ``max value_p(x)``; maximin, over the profiles, of the gain over doing
@@ -66,7 +70,18 @@ from numpy.typing import NDArray
 
 from decide.model.strategies import StrategySpace
 from decide.optimise.evaluator import Draws, strategy_draws
-from decide.optimise.milp.spec import INF, ZERO, Holds, Polynomials, Spec, enabling_options, mobius_coefficients, restrict, subsets
+from decide.optimise.milp.spec import (
+    INF,
+    ZERO,
+    Holds,
+    Polynomials,
+    Spec,
+    enabling_options,
+    mobius_coefficients,
+    restrict,
+    subsets,
+    threshold_levels,
+)
 from decide.optimise.milp.terms import knapsack_bound, penalty_terms, value_pieces
 from decide.optimise.scenarios import Scenarios
 
@@ -113,6 +128,16 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
             patterns = holds.answers(q, options)
             answers[q] = (options, patterns, mobius_coefficients(patterns))
         return answers[q]
+
+    # Answers of precondition q as binaries on levels of one score of its enabling options, where
+    # they are a threshold on it and more than two options enable q (else the polynomial).
+    levels: dict[int, NDArray[np.intp] | None] = {}
+
+    def level(q: int):
+        if q not in levels:
+            options, patterns, _ = answer(q)
+            levels[q] = threshold_levels(spec, poly, space, q, options, patterns) if len(options) > 2 else None
+        return levels[q]
 
     # Viability of option j's smallest strategy, as patterns when few options enable its
     # requirements.
@@ -183,7 +208,8 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
                     i, j, mu, int(stage_count[j]), union if len(union) <= PATTERN_LIMIT else None,
                     draws, poly, prefix, prefix_required, add,
                     lambda values, required, i=i, j=j, mu=mu: _viability_rows(
-                        spec, poly, space, i, j, mu, values, answer, add, n_c, n_s, required=required))
+                        spec, poly, space, i, j, mu, values, answer, add, n_c, n_s, required=required,
+                        level=level))
                 continue
             fixed = (draws.failure[j] - draws.base).ravel()
             swing = (draws.planned[j] - draws.failure[j]).ravel()
@@ -199,7 +225,7 @@ def strategy_spec(space: StrategySpace, scenarios: Scenarios, weights: NDArray[n
                     continue
                 low, high = patterns.min(axis=0), patterns.max(axis=0)
             else:
-                low, high = _viability_rows(spec, poly, space, i, j, mu, swing, answer, add, n_c, n_s)
+                low, high = _viability_rows(spec, poly, space, i, j, mu, swing, answer, add, n_c, n_s, level=level)
             ends = mu * (fixed[None] + np.tile(np.array([low, high]), (1, n_c)) * swing[None])
             contribution[0] += ends.min(axis=0)
             contribution[1] += ends.max(axis=0)
@@ -250,7 +276,7 @@ def _best_on_range(space: StrategySpace, c: int, lo: NDArray[np.float64],
 
 def _viability_rows(spec: Spec, poly: Polynomials, space: StrategySpace, i: int, j: int, mu: float,
                     swing: NDArray[np.float64], answer, add, n_c: int, n_s: int,
-                    required: NDArray[np.bool_] | None = None):
+                    required: NDArray[np.bool_] | None = None, level=None):
     """``x_i * v_j`` per scenario when many options enable j's requirements.
 
     ``v_j`` is the product of its requirements' answers ``h_q`` (each a polynomial in the few
@@ -258,11 +284,13 @@ def _viability_rows(spec: Spec, poly: Polynomials, space: StrategySpace, i: int,
     elsewhere a variable ``y = x_i AND (every unsettled h_q)``: ``y <= x_i``, ``y <= h_q``,
     ``y >= x_i + sum h_q - (count - 1)``. The term added is ``mu * y * swing``. ``required``
     (default: every hard requirement of j's smallest strategy) takes a subset instead: the
-    requirements of an option's first stages (``pass_jk``). Returns the lowest and highest
-    possible ``v_j`` per draw.
+    requirements of an option's first stages (``pass_jk``). ``level(q)``, where it gives columns, writes
+    ``h_q`` as one binary per scenario (:func:`~decide.optimise.milp.spec.threshold_levels`).
+    Returns the lowest and highest possible ``v_j`` per draw.
     """
     required = space.hard[j] if required is None else required
-    requirements = [answer(q) for q in np.flatnonzero(required)]
+    questions = np.flatnonzero(required)
+    requirements = [answer(q) for q in questions]
     settled = [np.all(p == p[:1], axis=0) for _, p, _ in requirements]
     never = np.zeros(n_s, dtype=bool)
     for (_, p, _), fixed in zip(requirements, settled):
@@ -286,13 +314,16 @@ def _viability_rows(spec: Spec, poly: Polynomials, space: StrategySpace, i: int,
             spec.add_row("viable_le_x", {y: 1.0, x_i: -1.0}, 0.0, -INF, 0.0)
             lower_terms[x_i] = -1.0
         count = 1
-        for (options, _, b), is_open in zip(requirements, open_):
+        for q, (options, _, b), is_open in zip(questions, requirements, open_):
             if not is_open[s]:
                 continue
             count += 1
             terms: dict[int, float] = {}
             h_constant = 0.0
-            for mask, subset in enumerate(subsets(options)):
+            columns = None if level is None else level(int(q))
+            if columns is not None:
+                terms[int(columns[s])] = 1.0
+            for mask, subset in enumerate(subsets(options) if columns is None else ()):
                 coef = float(b[mask, s])
                 if abs(coef) <= ZERO:
                     continue

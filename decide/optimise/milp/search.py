@@ -51,15 +51,15 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: Target,
     Maximin's gains are over doing nothing on these scenarios. Minimax regret first solves each
     profile's own problem for its best value (its optimum is kept as a candidate for the profile's
     best out of sample, ``Found.references``). With at most ``milp_scenarios`` scenarios (None:
-    ``MILP_CELLS // n_criteria``), the MILP is written on all of them and, once optimal, the runners-up come from re-solving with the
-    strategies found cut off.
+    ``MILP_CELLS // n_criteria``), the MILP is written on all of them and, once optimal, the
+    runners-up come from re-solving with the strategies found cut off.
 
     With more scenarios, or where HiGHS stops at the time limit, the MILP proposes and exact
     evaluation disposes: a local search on every scenario runs first, the MILP is solved on the
     first ``milp_scenarios`` scenarios (its gap certified there), and its strategies, a local
-    search from the best of them and every strategy over the options of the best and the
-    :data:`SUBSET_OPTIONS` - 1 most promising others are compared exactly on every scenario; the best
-    few of all strategies evaluated are reported.
+    search from the best of them and every strategy over the options of the best and the most
+    promising others (:data:`SUBSET_OPTIONS` in all) are compared exactly on every scenario; the
+    best few of all strategies evaluated are reported.
     """
     from decide.optimise.solve import highs
 
@@ -204,7 +204,7 @@ def solve_strategies(space: StrategySpace, scenarios: Scenarios, target: Target,
                          f"{len(pool) - 1:,} others were compared on all {scenarios.n_draws:,}")
             status = f"{status} on {sub.n_draws:,} scenarios"
         elif first.x is None:
-            notes.append(f"HiGHS found no strategy within {time_limit:g} s; the local search's stand in")
+            notes.append(f"HiGHS found no strategy within {time_limit:g} s; the local search's strategies stand in")
     timings["evaluate"] = time.perf_counter() - t - polish
     timings["build"] = build
     timings["solve"] = solve_seconds

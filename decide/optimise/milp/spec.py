@@ -16,18 +16,21 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from decide.compile import enable
+from decide.compile import ENABLER_ADD, ENABLER_ODDS, enable
 from decide.errors import DecideError
 from decide.model.strategies import StrategySpace
 from decide.optimise.evaluator import Draws, holds
 
 __all__ = ["MAX_ENABLING", "ZERO", "INF", "Spec", "Polynomials", "enabling_options", "mobius_coefficients",
-           "Holds", "subsets", "restrict"]
+           "Holds", "subsets", "restrict", "threshold_levels"]
 
 MAX_ENABLING = 12
 """Most options enabling one precondition: 2^12 patterns of its answers."""
 
 ZERO = 1e-12  # coefficients below this are rounding noise of the Moebius sums
+LEVEL_GAP = 1e-4
+"""Smallest step between two scores of enabler patterns the threshold form accepts (far above
+HiGHS's feasibility tolerance, 1e-7, so that no level is taken for its neighbour)."""
 INF = float("inf")
 
 
@@ -206,3 +209,64 @@ def restrict(masks: NDArray[np.intp], union: list[int], options: list[int]) -> N
     for b, k in enumerate(options):
         out |= ((masks >> union.index(k)) & 1) << b
     return out
+
+
+def threshold_levels(spec: Spec, poly: Polynomials, space: StrategySpace, q: int, options: list[int],
+                     patterns: NDArray[np.float64]) -> NDArray[np.intp] | None:
+    """Precondition ``q``'s answers as binaries on one score of its enabling options, where they are
+    a threshold on it: the column of each scenario's answer (-1 where the draws settle it), or None.
+
+    An odds ratio adds its logarithm to the log-odds of yes, an amount adds to the probability, so
+    with ``g(x) = sum_k c_k x_k`` (``c_k`` the option's log odds ratios or amounts) a scenario's
+    answer is usually ``[g(x) >= G]`` at a level ``G`` of its own. One binary per level that some
+    scenario uses, ``H_l = [g(x) >= G_l]``, replaces the 2^n-term polynomial::
+
+        g(x) - (G_l - g_min) H_l >= g_min         (H_l = 1: g reaches G_l)
+        g(x) - (g_max - G_l-1) H_l <= G_l-1       (H_l = 0: g stays at the level below)
+        H_l >= H_l'   for l < l'                  (a higher level is reached only past a lower)
+
+    exact at integer x because g takes only the levels' values. The form is checked against
+    ``patterns`` (``(pattern, draw)`` answers, the exact rule): where some scenario's answers are
+    not a threshold on g (a ``to`` enabler, amounts clipped at the scale's ends, mixed kinds that
+    do not order the patterns), or two scores are closer than :data:`LEVEL_GAP`, it returns None
+    and the polynomial is used.
+    """
+    n = len(options)
+    arrays = space.arrays
+    weight = np.zeros(n)
+    for e in np.flatnonzero(arrays.enabler_precondition == q):
+        k = int(space.enabler_local[e])
+        if k not in options:
+            continue
+        amount = float(arrays.enabler_amount[e])
+        if arrays.enabler_kind[e] == ENABLER_ODDS and amount > 0:
+            weight[options.index(k)] += np.log(amount)
+        elif arrays.enabler_kind[e] == ENABLER_ADD:
+            weight[options.index(k)] += amount
+        else:
+            return None
+    score = ((np.arange(1 << n)[:, None] >> np.arange(n)) & 1) @ weight
+    order = np.argsort(score, kind="stable")
+    ranked, steps = patterns[order] > 0.5, np.diff(score[order])
+    same = steps <= ZERO
+    if np.any(~same & (steps < LEVEL_GAP)) or np.any(ranked[1:][same] != ranked[:-1][same]):
+        return None  # scores too close to tell apart, or equal scores with different answers
+    if np.any(ranked[1:] < ranked[:-1]):
+        return None  # some scenario says no at a higher score than it says yes: not a threshold
+    level = np.concatenate([[0], np.cumsum(~same)])  # of each ranked pattern
+    values = score[order][np.concatenate([[0], np.flatnonzero(~same) + 1])]  # G_l
+    open_ = ~ranked[0] & ranked[-1]
+    first_yes = np.argmax(ranked, axis=0)
+    columns = np.full(ranked.shape[1], -1, dtype=np.intp)
+    g_terms = {int(poly.x[k]): float(c) for k, c in zip(options, weight) if c != 0.0}
+    g_min, g_max = values[0], values[-1]
+    previous = None
+    for lv in np.unique(level[first_yes[open_]]):
+        h = int(spec.add_cols("level", 0.0, 1.0, True)[0])
+        columns[open_ & (level[first_yes] == lv)] = h
+        spec.add_row("level_reached", g_terms | {h: -(values[lv] - g_min)}, 0.0, g_min, INF)
+        spec.add_row("level_below", g_terms | {h: -(g_max - values[lv - 1])}, 0.0, -INF, values[lv - 1])
+        if previous is not None:
+            spec.add_row("level_order", {previous: 1.0, h: -1.0}, 0.0, 0.0, INF)
+        previous = h
+    return columns
