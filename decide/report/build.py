@@ -135,6 +135,8 @@ class StrategyAnalyses:
     standing: Any | None = None
     """:class:`~decide.analysis.portfolio.PortfolioStanding`: the recommendation under every profile,
     over the admissible weights (SMAA), least change, and the core index over a shortlist."""
+    thresholds: pd.DataFrame | None = None
+    """:func:`~decide.analysis.thresholds.break_even_probabilities` of the recommended strategy."""
 
 
 def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
@@ -194,7 +196,10 @@ def _add_strategies(a: Analyses) -> Analyses:
     runner_up = best.strategies[1] if len(best.strategies) > 1 else None
     values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
                    n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up)
-    return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing))
+    from decide.analysis.thresholds import break_even_probabilities
+
+    thresholds = timed("thresholds", break_even_probabilities, arrays, best.best, weights=profile, rng=seed)
+    return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing, thresholds))
 
 
 def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,

@@ -63,6 +63,7 @@ def recommendation_section(a, figures: dict[str, str]) -> str:
                   f"{pm(c.gap, c.gap_se, sign=True)}" + (": within two standard errors of zero, so the two are "
                                                          "indistinguishable on this evidence" if indeterminate else "")
                   + f"; the recommendation {dominance_words(c)}.", ""]
+    lines += [_thresholds(a)]
     lines += [figure(figures, "risk_profiles", "Risk profiles"),
               "Read a curve's height at a value as the chance of doing no better than that; a curve wholly to the "
               "right of another dominates it to first order.", ""]
@@ -210,3 +211,32 @@ def _witnesses(a) -> pd.DataFrame | None:
     if not rows:
         return None
     return pd.DataFrame(rows).set_index("option").sort_values("margin", ascending=False, kind="stable")
+
+
+def _thresholds(a) -> str:
+    """Threshold probabilities of the questions the recommendation's options need."""
+    from decide.report.summary import threshold_words
+
+    t = a.strategies.thresholds
+    if t is None or t.empty:
+        return ""
+    rows, words = [], []
+    for _, row in t.iterrows():
+        finite = np.isfinite(row["break_even"])
+        rows.append({"option": code(row["option"], in_table=True), "question": code(row["question"], in_table=True),
+                     "P now": f"{row['p_now']:.2f}", "adds if always no": signed(row["added_if_no"], 4),
+                     "adds if always yes": signed(row["added_if_yes"], 4),
+                     "break-even P": (f"{row['break_even']:.2f}" + ("" if row["refined"] else " (line)"))
+                     if finite else "none"})
+        if finite:
+            words.append(threshold_words(row))
+    text = ("**Threshold probabilities.** For each option of the recommendation and each question it needs: what "
+            "the option adds with the question's probability set to 0 and to 1 (the rest drawn as before, on "
+            f"{t.attrs.get('n_scenarios', 0):,} common worlds), and the probability at which it stops earning its place "
+            "(\"none\": it earns it, or never does, whatever the odds). Probabilities are the case's, before the "
+            "enablers of the strategy raise or lower them. The three nearest break-evens are found by regula falsi; "
+            "any others, marked \"(line)\", by the straight line between the two ends.")
+    out = [text, "", markdown_table(pd.DataFrame(rows), index=False, markdown=["option", "question"]), ""]
+    if words:
+        out += ["So: " + "; ".join(words) + ".", ""]
+    return "\n".join(out)

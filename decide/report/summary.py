@@ -164,6 +164,9 @@ def _what_changes(a) -> str:
             statements = " (within the case's imprecise statements)"
         parts.append(f"moving the weights by {num(ps.least_l1)} in total (L1) makes the recommendation {how} at "
                      f"least as good{statements}")
+    pivot = pivotal_sentence(a)
+    if pivot:
+        parts.append(pivot)
     budgets = _budgets(a)
     if budgets:
         parts.append(budgets)
@@ -175,6 +178,25 @@ def _what_changes(a) -> str:
         return ""
     text = "; ".join(parts) + "."
     return "**What would change it.** " + text[0].upper() + text[1:]
+
+
+def threshold_words(row) -> str:
+    """'`o` earns its place only while P(`q`) stays above 0.46 (now 0.40)' for a threshold row."""
+    o, q, p, now = code(row["option"]), code(row["question"]), row["break_even"], row["p_now"]
+    rising = row["added_if_yes"] > row["added_if_no"]
+    if rising:
+        return (f"{o} earns its place only while P({q}) stays above {p:.2f} (now {now:.2f})" if now >= p else
+                f"{o} would earn its place only if P({q}) rose above {p:.2f} (now {now:.2f})")
+    return (f"{o} earns its place only while P({q}) stays below {p:.2f} (now {now:.2f})" if now <= p else
+            f"{o} would earn its place only if P({q}) fell below {p:.2f} (now {now:.2f})")
+
+
+def pivotal_sentence(a) -> str:
+    """The threshold probability nearest the present one, as a clause."""
+    t = a.strategies.thresholds if a.strategies is not None else None
+    if t is None or t.empty or not np.isfinite(t["break_even"].iloc[0]):
+        return ""
+    return "the pivotal probability: " + threshold_words(t.iloc[0])
 
 
 def _single_option(a) -> str:

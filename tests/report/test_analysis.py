@@ -82,3 +82,15 @@ def test_report_standing(mali):
     assert ps.profile_gap[k] == 0
     assert (ps.profile_gap <= 1e-12).all() and 0 <= ps.smaa_recommended <= 1
     assert ps.n_nondominated <= ps.n_shortlist <= ps.n_feasible
+
+
+def test_threshold_probabilities_bracket_the_break_even(mali):
+    t = mali.strategies.thresholds
+    assert len(t) and set(t["option"]) <= set(mali.strategies.best.best)
+    finite = t[np.isfinite(t["break_even"])]
+    assert len(finite) and ((finite["break_even"] >= 0) & (finite["break_even"] <= 1)).all()
+    # A sign change between always-no and always-yes is what a break-even needs.
+    assert (np.sign(finite["added_if_no"]) != np.sign(finite["added_if_yes"])).all()
+    # The refined one is a root: the option adds about nothing there.
+    from decide.analysis.thresholds import _with_point  # noqa: F401  (the variant the rows were computed on)
+    assert finite["refined"].iloc[0]

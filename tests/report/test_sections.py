@@ -90,3 +90,9 @@ def test_weighted_difference_chart_draws(mali, tmp_path):
     job = next(j for j in figure_jobs(mali) if j.key == "weighted_difference")
     job.draw(tmp_path / job.filename)
     assert (tmp_path / job.filename).stat().st_size > 10_000
+
+
+def test_threshold_probabilities_and_the_pivotal_one(mali, text):
+    body = _section(text, "## How robust the recommendation is")
+    assert "**Threshold probabilities.**" in body and "break-even P" in body
+    assert "the pivotal probability:" in _section(text, "## Summary")
