@@ -1,7 +1,7 @@
 """The case workbook's layout: one sheet per part of a case, its columns, and what goes in them.
 
 Both directions read this one table: :mod:`decide.workbook.write` lays a case (or a blank
-template) out by it, :mod:`decide.workbook.read` finds columns by their headers in it. Columns are
+template) out by it, :mod:`decide.workbook.cells` finds columns by their headers in it. Columns are
 found by header, not position, so a user may reorder or hide them.
 
 Cell kinds (how a cell's text maps to a case file's value):

@@ -18,7 +18,9 @@ pytest.importorskip("openpyxl")
 
 from decide.load import load_case  # noqa: E402
 from decide.workbook import WorkbookError, write_case_workbook  # noqa: E402
-from decide.workbook.read import _Builder, _Cells, _Row, read_sheets, validate_mapping  # noqa: E402
+from decide.workbook.cells import _Cells, _Row, read_sheets  # noqa: E402
+from decide.workbook.mapping import _Builder  # noqa: E402
+from decide.workbook.read import validate_mapping  # noqa: E402
 
 CASE = Path(__file__).parents[1] / "data" / "minimal_case.yaml"
 ODD = ["#DIV/0!", 1e300, float("nan"), True, datetime.datetime(2012, 10, 1), "1; x; ;", "0:0:1; 5", "a, , b",
