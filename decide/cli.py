@@ -26,7 +26,7 @@ from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
 from decide.workbook.commands import emit_xlsx, xlsx_output
 from decide.cli_group import DecideGroup
-from decide.console import is_quiet, show_warnings_once
+from decide.console import echo_wrapped, is_quiet, show_warnings_once
 
 # Imported when used (start-up, issue 18).
 LAZY_COMMANDS = {"explore": "decide.explore.command:explore", "template": "decide.workbook.commands:template",
@@ -158,13 +158,16 @@ def validate(case: str) -> None:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Method parameter, e.g. v=0.5 for VIKOR (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--columns", metavar="A,B", help="Columns of the scores table to show (table, markdown, csv).")
 @xlsx_output
 @user_errors
-def score(case: str, method: str, profile: str | None, params: tuple[str, ...], fmt: str) -> None:
+def score(case: str, method: str, profile: str | None, params: tuple[str, ...], fmt: str,
+          columns: str | None = None) -> None:
     """Deterministic scores: options ranked, value, each criterion's contribution."""
     from decide.score import score as run_score
 
-    result = run_score(_load(case), method=method, weights=profile, **_params(params))
+    loaded = _load(case)
+    result = run_score(loaded, method=method, weights=profile, **_params(params))
     if fmt == "xlsx":
         emit_xlsx({"scores": result.table, "contributions": result.contributions},
                   {"case": case, "method": method, "weights": result.profile or "given", "version": __version__},
@@ -175,24 +178,22 @@ def score(case: str, method: str, profile: str | None, params: tuple[str, ...], 
 
         click.echo(dumps_json(score_json({"case": case, "version": __version__, **result.to_dict()})))
         return
+    from decide.cli_show import SCORE_PRIORITY, emit_tables, score_tables
+
+    table, contributions, evaluated = score_tables(result, method, columns, fmt)
     if fmt == "csv":
-        click.echo(result.table.to_csv(), nl=False)
+        from decide.cli_show import parse_columns
+
+        chosen = parse_columns(columns, result.table)
+        click.echo((result.table if chosen is None else result.table[chosen]).to_csv(), nl=False)
         return
-    heading = f"{case} — method {method}, weights {result.profile or 'given'}"
-    if fmt == "markdown":
-        click.echo(f"## {heading}\n\n{render(result.table, 'markdown')}\n")
-        if method == "additive":
-            click.echo(f"### Contributions (value if preconditions hold)\n\n{render(result.contributions, 'markdown')}\n")
-        for note in result.notes:
-            click.echo(f"> {note}\n")
-        return
-    click.echo(heading + "\n")
-    click.echo(text_table(result.table))
-    if method == "additive":
-        click.echo("\nContributions of each criterion (weighted value if preconditions hold):\n")
-        click.echo(text_table(result.contributions))
-    for note in result.notes:
-        click.echo(f"\nNote: {note}")
+    tables = {"scores": table} | ({"contributions": contributions} if contributions is not None else {})
+    titles = {"scores": "Options ranked", "contributions": "Contributions of each criterion (weighted value if "
+                                                           "preconditions hold)"}
+    heading = f"{loaded.id} — method {method}, weights {result.profile or 'given'}"
+    emit_tables(tables, titles, fmt, f"## {heading}" if fmt == "markdown" else heading,
+                {"scores": (table, {"priority": SCORE_PRIORITY, "keep": ["expected_value"]}),
+                 "contributions": (contributions, {"overflow": "wrap"})}, [*evaluated, *result.notes])
 
 
 def _progress_bar(total: int, quiet: bool, label: str):
@@ -243,10 +244,14 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
               help="Also evaluate this combination of options, ranked as one more alternative ('strategy').")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--show", metavar="TABLES",
+              help="Tables to show, comma-separated: summary, ranks, pairwise, central-weights, blockers, voi, or all "
+                   "(default: summary,blockers; with --format csv: summary). json and xlsx hold every table.")
+@click.option("--columns", metavar="A,B", help="Columns of the summary table to show.")
 @xlsx_output
 @user_errors
 def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: str, workers: int | None,
-             strategy: str | None, fmt: str, quiet: bool) -> None:
+             strategy: str | None, fmt: str, quiet: bool, show: str | None = None, columns: str | None = None) -> None:
     """Robustness of the ranking and the preconditions that block each option."""
     from decide.montecarlo import simulate as run_simulation
 
@@ -256,42 +261,38 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
     result = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_simulation(
         loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress,
         strategy=options))
-    meta = {"case": case, **result.metadata}
-    if fmt == "xlsx":
-        emit_xlsx({"summary": result.summary, "rank_acceptability": result.rank_acceptability,
-                   "blockers": result.blockers, "preconditions": result.preconditions,
-                   "value_of_information": result.value_of_information}, meta)
-        return
-    if fmt == "json":
-        from decide.json_shapes import simulate_json
+    from decide.cli_show import SIMULATE_TABLES, emit_tables, parse_show, simulate_tables, terminal_view
 
-        click.echo(dumps_json(simulate_json({
-            **meta, "summary": result.summary, "rank_acceptability": result.rank_acceptability,
-            "blockers": result.blockers, "preconditions": result.preconditions,
-            "value_of_information": result.value_of_information})))
+    meta = {"case": loaded.id, **result.metadata}
+    tables = simulate_tables(result)
+    if fmt in ("xlsx", "json"):
+        every = {"summary": tables["summary"], "rank_acceptability": tables["ranks"], "pairwise": tables["pairwise"],
+                 "central_weights": tables["central-weights"], "blockers": tables["blockers"],
+                 "preconditions": result.preconditions, "value_of_information": tables["voi"]}
+        if fmt == "xlsx":
+            emit_xlsx(every, meta)
+        else:
+            from decide.json_shapes import simulate_json
+
+            click.echo(dumps_json(simulate_json({**meta, **every})))
         return
-    if fmt == "csv":
-        click.echo(result.summary.to_csv(), nl=False)
-        return
-    show = ["mean", "mean_se", "p05", "p50", "p95", "p_best", "p_best_se", "expected_regret", "regret_p95",
-            "p_blocked", "confidence_factor"]
-    summary = result.summary[show].sort_values("mean", ascending=False)
-    blockers = result.blockers.reset_index()
-    blockers = blockers[blockers["requirement"] == "hard"][
-        ["option", "precondition", "p_no", "block_share", "sole_blocker_share", "value_at_stake"]]
-    head = (f"{case}: {meta['n_draws']:,} draw{'s' if meta['n_draws'] != 1 else ''} ({method}), seed {seed}, weights {weights or 'default profile'}, "
-            f"decide {meta['version']}. Ties split ranks in equal fractions."
+    chosen = {name: tables[name] for name in parse_show(show, fmt)}
+    head = (f"{loaded.id}: {meta['n_draws']:,} draw{'s' if meta['n_draws'] != 1 else ''} ({method}), seed {seed}, "
+            f"weights {weights or 'default profile'}, decide {meta['version']}. Ties split ranks in equal fractions. "
+            "Options by mean value, best first."
             + (" Standard errors are not estimable from one draw (shown as -)." if meta["n_draws"] < 2 else "")
-            + (f"\nRow 'strategy' = {' + '.join(options)} pursued together." if options else ""))
-    if fmt == "markdown":
-        click.echo(f"## Robustness\n\n{head}\n\n{render(summary, 'markdown')}\n\n## Blockers\n\n"
-                   f"{render(blockers.set_index('option'), 'markdown')}\n")
-        return
-    click.echo(head + "\n")
-    click.echo(text_table(summary))
-    click.echo("\nBlockers (hard requirements): P(no), share of the option's blocks, share as sole blocker, "
-               "value at stake\n")
-    click.echo(text_table(blockers.set_index("option")))
+            + (f" Row 'strategy' = {' + '.join(options)} pursued together." if options else ""))
+    if fmt == "table":
+        import textwrap
+
+        from decide.tables import terminal_width
+
+        head = textwrap.fill(head, terminal_width() or len(head))
+        if show is None:
+            head += "\nMore tables: --show " + ",".join(SIMULATE_TABLES) + " (or all)."
+    emit_tables(chosen, SIMULATE_TABLES, fmt, f"## {head}" if fmt == "markdown" else head,
+                {name: terminal_view(name, frame, columns if name == "summary" else None)
+                 for name, frame in chosen.items()})
 
 
 @cli.command()
@@ -442,7 +443,7 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
     if fmt in ("table", "markdown"):
         _emit(result.contributions_frame(), fmt, "What each option of the best strategy adds:")
         for note in result.notes:
-            click.echo(f"Note: {note}")
+            echo_wrapped(f"Note: {note}")
 
 
 @cli.command()
@@ -484,7 +485,10 @@ def _emit(frame, fmt: str, heading: str) -> None:
     elif fmt == "markdown":
         click.echo(f"{heading}\n\n{render(frame, 'markdown')}\n")
     else:
-        click.echo(f"{heading}\n\n{text_table(frame)}\n")
+        from decide.tables import terminal_width
+
+        echo_wrapped(heading, indent="")
+        click.echo(f"\n{text_table(frame, width=terminal_width(), wrap_text=True, min_text=40)}\n")
 
 
 @cli.command()

@@ -33,3 +33,14 @@ def is_quiet(quiet: bool = False) -> bool:
     """The subcommand's own ``-q``, or the group's (``decide -q CMD`` or ``decide CMD -q``)."""
     ctx = click.get_current_context(silent=True)
     return quiet or bool(ctx is not None and (ctx.find_root().obj or {}).get("quiet"))
+
+
+def echo_wrapped(text: str, *, indent: str = "  ", err: bool = False) -> None:
+    """``text`` on standard output (or error), wrapped at the terminal's width when it is one."""
+    import textwrap
+
+    from decide.tables import terminal_width
+
+    width = terminal_width()
+    click.echo("\n".join(textwrap.fill(line, width, subsequent_indent=indent) if width and len(line) > width
+                         else line for line in text.split("\n")), err=err)

@@ -106,13 +106,129 @@ def markdown_table(frame: pd.DataFrame, digits: int = 3, index: bool = True,
     return "\n".join(lines)
 
 
-def text_table(frame: pd.DataFrame, digits: int = 3, index: bool = True) -> str:
-    """A plain fixed-width table for the terminal, one line a row."""
+def terminal_width() -> int | None:
+    """The width to fit terminal tables to: the terminal's columns (``COLUMNS`` where set) when
+    standard output is a terminal; None (full width, one line a row) when it is piped or redirected."""
+    import shutil
+    import sys
+
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _with_errors(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """Each ``X`` with an ``X_se`` column as one text column ``X (se)``: "0.512 (0.003)", the error to
+    one significant digit and the value to the same place. ASCII only, so that a terminal's width
+    in characters is its width in bytes too (tools such as mawk count bytes)."""
+    out = frame.copy()
+    for column in list(frame.columns):
+        error = f"{column}_se"
+        if error not in frame.columns or not pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        # Without an error (one draw) the value keeps its place, so the columns of digits line up.
+        blank = " " * (len(" ()") + len(format_cell(0.0, digits)))
+        out[column] = [_plus_minus(v, e, digits, blank) for v, e in zip(frame[column], frame[error])]
+        out = out.drop(columns=error).rename(columns={column: f"{column} (se)"})
+    return out
+
+
+def _plus_minus(value: Any, error: Any, digits: int, blank: str) -> str:
+    # The error to one significant digit and the value to the same place (never fewer than digits).
+    if not isinstance(value, (float, int, np.number)) or not isinstance(error, (float, int, np.number)):
+        return format_cell(value, digits)
+    if not np.isfinite(error) or not np.isfinite(value):
+        return format_cell(value, digits) + blank
+    places = digits if error <= 0 else min(6, max(digits, -math.floor(math.log10(error))))
+    return f"{value:.{places}f} ({error:.{places}f})"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 3, 0)] + "..."
+
+
+def text_table(frame: pd.DataFrame, digits: int = 3, index: bool = True, *, width: int | None = None,
+               overflow: Literal["drop", "wrap"] = "drop", keep: Collection[str] = (),
+               priority: Collection[str] = (), min_text: int = 16, wrap_text: bool = False) -> str:
+    """A plain fixed-width table for the terminal, one line a row; numbers right-aligned.
+
+    A column ``X`` with a standard-error column ``X_se`` shows as ``X (se)``. With ``width`` (see
+    :func:`terminal_width`), a table wider than that is made to fit: long text cells are cut
+    (to ``min_text`` characters at least, ending in ...), then with ``overflow="drop"`` columns are
+    left out, least important first (the reverse of ``priority``, then of the frame's order;
+    never those in ``keep``) and a last line names them; with ``overflow="wrap"`` the columns go
+    on in further blocks under the first, each with the index column. With ``wrap_text``, long
+    text cells go on over further lines of their row (at spaces) instead of being cut.
+    """
+    frame = _with_errors(frame, digits)
     head, rows = _cells(frame, digits, index, one_line)
+    lead = 1 if index else 0
+    numeric = ([False] * lead) + [pd.api.types.is_numeric_dtype(t) or str(c).endswith(" (se)")
+                                  for c, t in zip(frame.columns, frame.dtypes)]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    numeric = ([False] if index else []) + [pd.api.types.is_numeric_dtype(t) for t in frame.dtypes]
-    fmt = lambda row: "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(row, widths, numeric))  # noqa: E731
-    return "\n".join([fmt(head), "  ".join("-" * w for w in widths), *map(fmt, rows)])
+    columns = list(range(len(head)))
+
+    def total(chosen: list[int]) -> int:
+        return sum(widths[i] for i in chosen) + 2 * (len(chosen) - 1)
+
+    left_out: list[str] = []
+    if width is not None and total(columns) > width:
+        # Cut the longest text columns first, never below min_text or their header.
+        texts = [i for i in columns[lead:] if not numeric[i]]
+        while total(columns) > width and texts:
+            i = max(texts, key=lambda j: widths[j])
+            floor = max(min_text, len(head[i]))
+            if widths[i] <= floor:
+                texts.remove(i)
+                continue
+            widths[i] = max(floor, widths[i] - (total(columns) - width))
+        if overflow == "drop":
+            names = [str(c) for c in frame.columns]
+            rank = {name: k for k, name in enumerate(priority)}
+            order = sorted(columns[lead:], key=lambda i: (rank.get(names[i - lead].removesuffix(" (se)"), len(rank)),
+                                                          i))
+            for i in reversed(order):
+                if total(columns) <= width:
+                    break
+                if names[i - lead].removesuffix(" (se)") in keep or len(columns) <= lead + 1:
+                    continue
+                columns.remove(i)
+                left_out.append(head[i])
+            left_out.reverse()
+    def fmt(row: list[str], chosen: list[int]) -> str:
+        if wrap_text and any(not numeric[i] and len(row[i]) > widths[i] for i in chosen):
+            import textwrap
+
+            pieces = {i: textwrap.wrap(row[i], widths[i], break_on_hyphens=False) or [""] for i in chosen}
+            depth = max(len(p) for p in pieces.values())
+            return "\n".join("  ".join((pieces[i][k] if k < len(pieces[i]) else "").rjust(widths[i]) if numeric[i]
+                                        else (pieces[i][k] if k < len(pieces[i]) else "").ljust(widths[i])
+                                        for i in chosen).rstrip() for k in range(depth))
+        return "  ".join(_shorten(row[i], widths[i]).rjust(widths[i]) if numeric[i]
+                         else _shorten(row[i], widths[i]).ljust(widths[i]) for i in chosen).rstrip()
+
+    blocks = [columns]
+    if width is not None and overflow == "wrap" and total(columns) > width:
+        blocks, current = [], columns[:lead]
+        for i in columns[lead:]:
+            if len(current) > lead and total(current + [i]) > width:
+                blocks.append(current)
+                current = columns[:lead]
+            current = current + [i]
+        blocks.append(current)
+    parts = ["\n".join([fmt(head, b), "  ".join("-" * widths[i] for i in b), *(fmt(r, b) for r in rows)])
+             for b in blocks]
+    text = "\n\n".join(parts)
+    if left_out:
+        import textwrap
+
+        text += "\n" + textwrap.fill(
+            f"({len(left_out)} column{'s' if len(left_out) != 1 else ''} left out to fit {width} columns: "
+            f"{', '.join(left_out)}; choose with --columns, or see all with --format csv)", width=max(width, 20))
+    return text
 
 
 def to_jsonable(value: Any) -> Any:
