@@ -53,9 +53,6 @@ def two_phase_case(p_consent: float = 1.0, budget: float = 10.0) -> dict:
     }
 
 
-# --------------------------------------------------------------------------- the model's meaning
-
-
 def test_phase_one_plus_phase_two_scores_as_phase_two():
     arrays = compile_case(parse_case(two_phase_case()))
     scenarios = draw_scenarios(arrays, 50, rng=0)
@@ -149,9 +146,6 @@ def test_optimum_equals_brute_force_for_every_objective():
         assert result.status == "optimal" and result.gap == 0
 
 
-# --------------------------------------------------------------------------- feasibility messages
-
-
 def test_feasibility_messages_name_the_problem():
     arrays = compile_case(parse_case(two_phase_case(budget=5)))
     with pytest.raises(DecideError, match="ecowas_phase2 depends on ecowas_phase1: add it"):
@@ -215,9 +209,6 @@ def test_reported_strategies_respect_every_rule(seed, n_options, share, demand, 
         assert strategy_problems(space, x) == []
         assert set(include) <= set(strategy)
     assert list(result.in_sample) == sorted(result.in_sample, reverse=weights != "minimax_regret")
-
-
-# --------------------------------------------------------------------------- results
 
 
 def test_result_reports_the_best_few_out_of_sample():

@@ -39,9 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_EDITION = ROOT / "tests" / "data" / "mali-2012-first-edition.yaml"
 
 
-# --------------------------------------------------------------------------- cases
-
-
 def _criterion(cid: str, direction: str, value_function=None) -> dict[str, Any]:
     crit = {"id": cid, "name": cid, "direction": direction,
             "scale": {"low": 0, "high": 10, "low_means": "worst", "high_means": "best"}}
@@ -206,9 +203,6 @@ def random_staged_case(n_options: int, seed: int, **kwargs: Any) -> dict[str, An
     return case
 
 
-# --------------------------------------------------------------------------- the plain reference
-
-
 class Reference:
     """A strategy's value in one scenario, from the case mapping and the definition.
 
@@ -310,9 +304,6 @@ class Reference:
         return value
 
 
-# --------------------------------------------------------------------------- (1) enumeration = reference
-
-
 @pytest.fixture(scope="module")
 def staged():
     data = staged_case()
@@ -400,9 +391,6 @@ def test_scenarios_are_the_same_however_they_are_chunked(staged):
     assert scenario_bytes(arrays) == 8 * (4 * arrays.n_options * arrays.n_criteria + 2 * arrays.n_preconditions)
 
 
-# --------------------------------------------------------------------------- (2) MILP = enumeration
-
-
 def _milp_and_enumeration(arrays, **common):
     milp = optimise_strategies(arrays, engine="milp", **common)
     enum = optimise_strategies(arrays, engine="enumerate", **common)
@@ -457,9 +445,6 @@ def test_the_order_of_the_stages_changes_the_choice():
     fresh = draw_scenarios(arrays, 20_000, rng=99)
     gap = evaluate_strategy(arrays, ["a"], fresh) - evaluate_strategy(arrays, ["b"], fresh)
     assert gap.mean() > 10 * gap.std(ddof=1) / np.sqrt(len(gap))
-
-
-# --------------------------------------------------------------------------- (3) without stages: as before
 
 
 def _digest(s) -> str:
@@ -545,9 +530,6 @@ def test_stages_leave_the_other_draws_as_they_were(staged):
     plain = draw_scenarios(compile_case(parse_case(flat)), 300, rng=17)
     for name in ("planned", "failure", "probabilities", "latent"):
         np.testing.assert_array_equal(getattr(plain, name), getattr(scenarios, name))
-
-
-# --------------------------------------------------------------------------- (4) against score's closed form
 
 
 def test_a_single_option_strategy_agrees_with_scores_expected_value():

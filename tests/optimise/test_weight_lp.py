@@ -18,9 +18,6 @@ from decide.optimise.weight_lp import (
 SEEDS = range(6)
 
 
-# ---------------------------------------------------------------- instances and scipy baselines
-
-
 def instance(seed: int, n_options: int = 8, n_leaves: int = 5):
     """Leaf values with a common quality factor (some options dominated, some never lead)."""
     rng = np.random.default_rng(seed)
@@ -103,9 +100,6 @@ def scipy_min_gap(values, x, y, A, b):
 def is_leader(values, x, w, atol=1e-7):
     totals = values @ w
     return totals[x] >= totals.max() - atol
-
-
-# ---------------------------------------------------------------- least change
 
 
 def test_least_change_hand_solved_two_leaves():
@@ -201,9 +195,6 @@ def test_w0_must_be_on_the_simplex():
         least_change(np.eye(2), np.array([0.5, 0.6]), norm="l1")
 
 
-# ---------------------------------------------------------------- potential optimality
-
-
 def test_potential_optimality_hand_solved():
     # A = (1, 0), B = (0, 1), C = (0.4, 0.4).
     values = np.array([[1.0, 0.0], [0.0, 1.0], [0.4, 0.4]])
@@ -250,9 +241,6 @@ def test_empty_weight_set_is_a_decide_error():
         dominance(values, A, b)
     with pytest.raises(DecideError, match="admit no weights"):
         dominance(values, np.zeros((1, 2)), np.array([-1.0]))
-
-
-# ---------------------------------------------------------------- dominance
 
 
 def test_dominance_hand_solved():
