@@ -26,6 +26,7 @@ from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
 from decide.workbook.commands import emit_xlsx, xlsx_output
 from decide.cli_group import DecideGroup
+from decide.cli_complete import complete_options, complete_weights
 from decide.console import echo_wrapped, is_quiet, show_warnings_once
 
 # Imported when used (start-up, issue 18).
@@ -68,6 +69,11 @@ class CaseRef(click.ParamType):
             return value
         names = ", ".join(bundled_cases()) or "none"
         self.fail(f"{value!r} is neither a file nor a bundled case (bundled: {names})", param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str):
+        from decide.cli_complete import complete_case
+
+        return complete_case(ctx, param, incomplete)
 
 
 def _allowed() -> tuple[Path, ...]:
@@ -154,7 +160,7 @@ def validate(case: str) -> None:
 @click.argument("case", type=CaseRef())
 @click.option("--method", type=click.Choice(["additive", "topsis", "vikor", "promethee2", "wpm"]),
               default="additive", show_default=True, help="Aggregation method.")
-@click.option("--weights", "profile", metavar="PROFILE", help="Weight profile id (default: the case's).")
+@click.option("--weights", "profile", shell_complete=complete_weights, metavar="PROFILE", help="Weight profile id (default: the case's).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Method parameter, e.g. v=0.5 for VIKOR (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -236,11 +242,11 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
 @click.option("-n", "--draws", "n_draws", type=COUNT, default=100_000, show_default=True,
               help="Monte Carlo iterations.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True, help="Random seed.")
-@click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("--weights", shell_complete=complete_weights, metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("--method", type=click.Choice(["mc", "qmc"]), default="mc", show_default=True,
               help="Plain Monte Carlo, or scrambled Sobol quasi-Monte Carlo.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (default: all cores).")
-@click.option("--strategy", metavar="A,B,C",
+@click.option("--strategy", metavar="A,B,C", shell_complete=complete_options,
               help="Also evaluate this combination of options, ranked as one more alternative ('strategy').")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -301,7 +307,7 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
               help="Directory for report.md and its charts, or report.html (replaced atomically).")
 @click.option("-n", "--draws", "n_draws", type=COUNT, default=100_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
-@click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("--weights", shell_complete=complete_weights, metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--watch", is_flag=True,
               help="Stay running and rewrite the report each time the case file is saved (Ctrl-C to stop). "
@@ -369,7 +375,7 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 @click.option("-S", "--scenarios", "n_scenarios", type=COUNT, default=1000, show_default=True,
               help="Monte Carlo scenarios the strategies are chosen on (sample average).")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
-@click.option("--weights", metavar="PROFILE|maximin|minimax_regret",
+@click.option("--weights", shell_complete=complete_weights, metavar="PROFILE|maximin|minimax_regret",
               help="A profile id, or robust across profiles: maximin or minimax_regret. Default: the case's profile.")
 @click.option("--engine", type=click.Choice(["auto", "enumerate", "milp"]), default="auto", show_default=True,
               help="Exact enumeration, or the mixed-integer program (automatic beyond ~20 options).")
@@ -382,7 +388,7 @@ def _watch_report(case: str, write: Callable[[], Path], **kwargs: Any) -> int:
 @click.option("--milp-scenarios", type=click.IntRange(min=1), default=None,
               help="Most scenarios the MILP is written on; with more, the strategies it finds are compared on all. "
                    "Default: 2,000 / the number of criteria.")
-@click.option("--strategy", "strategy", metavar="A,B,C",
+@click.option("--strategy", "strategy", metavar="A,B,C", shell_complete=complete_options,
               help="Evaluate this combination of options instead of searching.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @xlsx_output
@@ -448,15 +454,15 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
 
 @cli.command()
 @click.argument("case", type=CaseRef())
-@click.option("--strategy", metavar="A+B", help="Options pursued together (default: the recommended strategy).")
-@click.option("--option", metavar="OPTION", help="One option, as the smallest strategy that contains it.")
+@click.option("--strategy", metavar="A+B", shell_complete=complete_options, help="Options pursued together (default: the recommended strategy).")
+@click.option("--option", metavar="OPTION", shell_complete=complete_options, help="One option, as the smallest strategy that contains it.")
 @click.option("--below", type=float, metavar="VALUE",
               help="Poor worlds: the gain over doing nothing is below VALUE (default 0: worse than doing nothing).")
 @click.option("--worst", type=click.FloatRange(0, 1, min_open=True, max_open=True), metavar="SHARE",
               help="Poor worlds: the SHARE of worlds with the lowest gain (e.g. 0.1), instead of --below.")
 @click.option("-n", "--draws", "n_draws", type=Count(2), default=100_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=20121, show_default=True)
-@click.option("--weights", metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("--weights", shell_complete=complete_weights, metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
 @click.option("--boxes", "max_boxes", type=click.IntRange(min=1), default=3, show_default=True,
               help="At most this many boxes (each next one explains poor worlds outside the earlier ones).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)

@@ -95,3 +95,18 @@ def test_a_warning_is_one_line_once(minimal_case_path, monkeypatch) -> None:
     assert result.exit_code == 0
     assert result.stderr.count("Warning: AHP profile x: consistency ratio 0.2 above 0.1") == 1
     assert ".py" not in result.stderr
+
+
+def test_completion_offers_cases_profiles_and_options(monkeypatch) -> None:
+    from click.shell_completion import ShellComplete
+
+    complete = ShellComplete(cli, {}, "decide", "_DECIDE_COMPLETE")
+    assert "mali-2012" in [i.value for i in complete.get_completions(["simulate"], "mal")]
+    monkeypatch.setenv("COMP_WORDS", "decide simulate mali-2012 --weights a")
+    assert "algiers" in [i.value for i in complete.get_completions(["simulate", "mali-2012", "--weights"], "a")]
+    monkeypatch.setenv("COMP_WORDS", "decide strategies mali-2012 --weights m")
+    assert [i.value for i in complete.get_completions(["strategies", "mali-2012", "--weights"], "m")] == [
+        "maximin", "minimax_regret"]
+    monkeypatch.setenv("COMP_WORDS", "decide simulate mali-2012 --strategy bolster_transition,reb")
+    assert [i.value for i in complete.get_completions(["simulate", "mali-2012", "--strategy"],
+                                                      "bolster_transition,reb")] == ["bolster_transition,rebuild_army"]
