@@ -27,10 +27,11 @@ from decide.tables import dumps_json, render, text_table
 from decide.workbook.commands import emit_xlsx, xlsx_output
 from decide.cli_group import DecideGroup
 from decide.cli_complete import complete_options, complete_weights
+from decide.cli_weights import SCORE_WEIGHTS_HELP, SIMULATE_WEIGHTS_HELP
 from decide.console import echo_wrapped, is_quiet, show_warnings_once
 
 # Imported when used (start-up, issue 18).
-LAZY_COMMANDS = {"explore": "decide.explore.command:explore", "template": "decide.workbook.commands:template",
+LAZY_COMMANDS = {"profiles": "decide.cli_profiles:profiles", "explore": "decide.explore.command:explore", "template": "decide.workbook.commands:template",
                  "import": "decide.workbook.commands:import_case", "export": "decide.workbook.commands:export_case"}
 
 FORMATS = click.Choice(["table", "markdown", "json", "csv", "xlsx"])
@@ -160,7 +161,8 @@ def validate(case: str) -> None:
 @click.argument("case", type=CaseRef())
 @click.option("--method", type=click.Choice(["additive", "topsis", "vikor", "promethee2", "wpm"]),
               default="additive", show_default=True, help="Aggregation method.")
-@click.option("--weights", "profile", shell_complete=complete_weights, metavar="PROFILE", help="Weight profile id (default: the case's).")
+@click.option("--weights", "profile", shell_complete=complete_weights, metavar="PROFILE|A,B|profiles|uniform|imprecise",
+              help=SCORE_WEIGHTS_HELP)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Method parameter, e.g. v=0.5 for VIKOR (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -173,6 +175,18 @@ def score(case: str, method: str, profile: str | None, params: tuple[str, ...], 
     from decide.score import score as run_score
 
     loaded = _load(case)
+    label, weight_notes = None, ()
+    if profile is not None:
+        from decide.compile import compile_case
+        from decide.cli_weights import parse_weights
+
+        choice = parse_weights(profile, compile_case(loaded), "score")
+        if choice.compare:
+            from decide.cli_profiles import emit_profiles
+
+            emit_profiles(loaded, choice.compare, fmt, method=method, params=_params(params))
+            return
+        profile, label, weight_notes = choice.weights, choice.label, choice.notes
     result = run_score(loaded, method=method, weights=profile, **_params(params))
     if fmt == "xlsx":
         emit_xlsx({"scores": result.table, "contributions": result.contributions},
@@ -196,10 +210,10 @@ def score(case: str, method: str, profile: str | None, params: tuple[str, ...], 
     tables = {"scores": table} | ({"contributions": contributions} if contributions is not None else {})
     titles = {"scores": "Options ranked", "contributions": "Contributions of each criterion (weighted value if "
                                                            "preconditions hold)"}
-    heading = f"{loaded.id} — method {method}, weights {result.profile or 'given'}"
+    heading = f"{loaded.id} — method {method}, weights {result.profile or label or 'given'}"
     emit_tables(tables, titles, fmt, f"## {heading}" if fmt == "markdown" else heading,
                 {"scores": (table, {"priority": SCORE_PRIORITY, "keep": ["expected_value"]}),
-                 "contributions": (contributions, {"overflow": "wrap"})}, [*evaluated, *result.notes])
+                 "contributions": (contributions, {"overflow": "wrap"})}, [*weight_notes, *evaluated, *result.notes])
 
 
 def _progress_bar(total: int, quiet: bool, label: str):
@@ -242,7 +256,8 @@ WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's impr
 @click.option("-n", "--draws", "n_draws", type=COUNT, default=100_000, show_default=True,
               help="Monte Carlo iterations.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True, help="Random seed.")
-@click.option("--weights", shell_complete=complete_weights, metavar="PROFILE|imprecise|uniform|profiles", help=WEIGHTS_HELP)
+@click.option("--weights", shell_complete=complete_weights, metavar="PROFILE|A,B|imprecise|uniform|profiles",
+              help=SIMULATE_WEIGHTS_HELP)
 @click.option("--method", type=click.Choice(["mc", "qmc"]), default="mc", show_default=True,
               help="Plain Monte Carlo, or scrambled Sobol quasi-Monte Carlo.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (default: all cores).")
@@ -264,6 +279,19 @@ def simulate(case: str, n_draws: int, seed: int, weights: str | None, method: st
     loaded = _load(case)
     options = [s.strip() for s in strategy.split(",") if s.strip()] if strategy else None
     kernel_note(quiet)
+    if weights is not None and "," in weights:
+        from decide.cli_profiles import emit_simulated_profiles
+        from decide.cli_weights import parse_weights
+        from decide.compile import compile_case
+
+        compared = parse_weights(weights, compile_case(loaded), "simulate").compare
+        results = {p: _run_with_progress(n_draws, quiet, f"Simulating ({p})", lambda progress, p=p: run_simulation(
+            loaded, n_draws, rng=seed, weights=p, method=method, workers=workers, progress=progress,
+            strategy=options)) for p in compared}
+        emit_simulated_profiles(loaded, results, fmt, f"{loaded.id}: {n_draws:,} draws ({method}) under each of "
+                                f"{len(compared)} profiles, seed {seed} (the same draws of everything but the weights); "
+                                f"options by mean under {compared[0]}.")
+        return
     result = _run_with_progress(n_draws, quiet, "Simulating", lambda progress: run_simulation(
         loaded, n_draws, rng=seed, weights=weights, method=method, workers=workers, progress=progress,
         strategy=options))

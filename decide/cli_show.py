@@ -156,7 +156,8 @@ def emit_tables(tables: dict[str, pd.DataFrame], titles: dict[str, str], fmt: st
     import textwrap
 
     width = terminal_width()
-    click.echo(head)
+    click.echo("\n".join(textwrap.fill(line, width) if width and len(line) > width else line
+                         for line in head.split("\n")))
     for name, frame in tables.items():
         shown, how = (views or {}).get(name, (frame, {}))
         title = titles.get(name, name)

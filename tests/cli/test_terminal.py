@@ -110,3 +110,26 @@ def test_completion_offers_cases_profiles_and_options(monkeypatch) -> None:
     monkeypatch.setenv("COMP_WORDS", "decide simulate mali-2012 --strategy bolster_transition,reb")
     assert [i.value for i in complete.get_completions(["simulate", "mali-2012", "--strategy"],
                                                       "bolster_transition,reb")] == ["bolster_transition,rebuild_army"]
+
+
+def test_one_weights_vocabulary_and_profiles_side_by_side(minimal_case_path) -> None:
+    from decide.compile import compile_case
+    from decide.load import load_case
+
+    ids = list(compile_case(load_case(minimal_case_path)).profile_ids)
+    for words in (["--weights", "uniform"], ["--weights", "imprecise"], ["--weights", "profiles"]):
+        result = run("score", minimal_case_path, *words)
+        assert result.exit_code == 0, (words, result.output)
+    assert "weights uniform" in run("score", minimal_case_path, "--weights", "uniform").stdout
+    refused = run("score", minimal_case_path, "--weights", "maximin")
+    assert refused.exit_code == 2 and "decide strategies --weights maximin" in refused.output
+    if len(ids) >= 2:
+        pair = ",".join(ids[:2])
+        for command in (["score"], ["simulate", "-n", "500"]):
+            result = run(*command, minimal_case_path, "--weights", pair, "--format", "json")
+            assert result.exit_code == 0, result.output
+        profiles = run("profiles", minimal_case_path, "--format", "json")
+        assert profiles.exit_code == 0, profiles.output
+        assert [r["profile"] for r in json.loads(profiles.stdout)["leaders"]] == ids
+    unknown = run("score", minimal_case_path, "--weights", "nobody,somebody")
+    assert unknown.exit_code == 2 and "not a profile of the case" in unknown.output
