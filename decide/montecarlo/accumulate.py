@@ -302,7 +302,7 @@ def _keep_draws(nb_, values, w, thr, lat, var_q, pair_v, keep_v, keep_yes, at):
             keep_yes[at + d, n_q + i] = lat[q, d] < thr[v, q, d]
 
 
-@nb.njit(**KERNEL)
+@nb.njit(**KERNEL, inline="always")  # inlined into run_chunk: compiled once (cold start)
 def _confidence(m, nb_, answers, scored, central, defined, ranks, cf):
     """Confidence factors: is each alternative best with the weights fixed at its central weights?
 
