@@ -230,8 +230,10 @@ def value_of_information_section(a: Analyses) -> str:
         "## Value of information", "",
         "Expected gain in value from learning the answer before choosing, estimated from the simulation's own "
         "draws: EVPI for learning everything, EVPPI for learning one precondition's answer (without enablers). "
-        "A question no option's choice depends on is worth zero.", "",
-        markdown_table(v.sort_values("value", ascending=False), digits=4), ""])
+        "A question no option's choice depends on is worth zero. These values are for a choice of one option; "
+        "for the recommended combination, the threshold probabilities (in the section on how robust it is) say "
+        "which answers would change it.", "",
+        markdown_table(_se_columns(v.sort_values("value", ascending=False), 4), digits=4), ""])
 
 
 def strategies_section(a: Analyses, figures: dict[str, str] | None = None) -> str:
@@ -251,7 +253,7 @@ def strategies_section(a: Analyses, figures: dict[str, str] | None = None) -> st
                   f"Evaluated on the same {c.attrs['n_scenarios']:,} fresh scenarios (paired); doing nothing scores "
                   f"{_num(c.attrs['doing_nothing'])}. `problems` lists any budget, dependency or exclusion a "
                   "combination breaks (it is evaluated anyway, for comparison).", "",
-                  markdown_table(table), ""]
+                  markdown_table(_se_columns(table)), ""]
     objective = {"expected": "expected value", "maximin": "smallest gain over doing nothing across the profiles",
                  "minimax_regret": "maximum regret"}[best.objective]
     chosen = " + ".join(names[o] for o in best.best) or "doing nothing"
@@ -260,9 +262,9 @@ def strategies_section(a: Analyses, figures: dict[str, str] | None = None) -> st
               f"{best.n_scenarios:,} scenarios, maximising {objective}; the best few re-simulated on "
               f"{best.n_out_of_sample:,} fresh scenarios. The best strategy is **{chosen}**; the same choice came "
               f"out in {_pct(best.stability)} of re-optimisations with other seeds and half the scenarios.", "",
-              markdown_table(best.to_frame()), "",
+              markdown_table(_se_columns(best.to_frame())), "",
               "What each option of the best strategy adds (out-of-sample value with and without it):", "",
-              markdown_table(best.contributions_frame()), ""]
+              markdown_table(_se_columns(best.contributions_frame())), ""]
     return "\n".join(parts)
 
 
@@ -340,6 +342,15 @@ def evidence_section(a: Analyses) -> str:
                       "Each number in the case with the source section it rests on and the case author's reason; "
                       "*(assumption)* marks numbers the source does not give.", "",
                       markdown_table(table, index=False, markdown=["rationale"]), ""])
+
+
+def _se_columns(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Standard-error columns written as the rest of the report writes them (never 0.000)."""
+    out = frame.copy()
+    for c in out.columns:
+        if str(c) == "se" or str(c).endswith("_se") or str(c).endswith("mcse"):
+            out[c] = [_se(x, digits) if isinstance(x, (int, float, np.floating)) else x for x in out[c]]
+    return out
 
 
 def render_markdown(a: Analyses, figures: dict[str, str]) -> str:
