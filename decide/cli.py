@@ -84,9 +84,9 @@ def _allowed() -> tuple[Path, ...]:
 
 
 def _load(case_ref: str):
-    from decide.load import load_case
+    from decide.case_cache import load_case_cached
 
-    return load_case(case_ref, allow_paths=_allowed())
+    return load_case_cached(case_ref, allow_paths=_allowed())
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -312,11 +312,14 @@ def _qmc_points(dim: int) -> NDArray[np.float64]:
     a second, more than the rest of ``decide score``. A missing, unreadable or wrong-shaped file
     is drawn again (and rewritten where the folder is writable)."""
     import os
+    from importlib.metadata import PackageNotFoundError, version
     from pathlib import Path
 
-    import scipy
-
-    name = f"sobol-{dim}-{_QMC_POINTS_LOG2}-{_QMC_SEED}-scipy{scipy.__version__}.npy"
+    try:
+        scipy_version = version("scipy")  # without importing SciPy
+    except PackageNotFoundError:
+        scipy_version = "unknown"
+    name = f"sobol-{dim}-{_QMC_POINTS_LOG2}-{_QMC_SEED}-scipy{scipy_version}.npy"
     folder = Path(os.environ.get("DECIDE_CACHE_DIR")
                   or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "decide")
     try:
