@@ -54,7 +54,7 @@ def who_acts_table(a) -> str:
     """One row per option of the recommended strategy: who acts, what it adds, when it goes ahead."""
     best = a.strategies.best
     added = best.contributions_frame()
-    option_names = names(a)
+    option_names = escaped_names(a)  # the option column is Markdown (ids in code): names escaped here
     actors = {o.id: o.actors for o in a.case.options}
     s = a.simulation.summary
     hard = {o.id: [q for q, _ in o.hard_requirements] for o in a.case.options}
