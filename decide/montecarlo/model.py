@@ -185,7 +185,7 @@ def build_model(arrays: CaseArrays, sampler: WeightSampler, strategy: NDArray[np
     """Alternatives = options, each as its smallest strategy (own enablers, dependencies' requirements),
     then, if ``strategy`` (a 0/1 vector over the options, dependency-closed, baseline excluded) is
     given, that strategy as one more alternative (the strategies engine's semantics: see
-    :mod:`decide.optimise.strategy`). The strategy draws no uniforms of its own: it assembles its
+    :mod:`decide.optimise.evaluator`). The strategy draws no uniforms of its own: it assembles its
     options' and the baseline's drawn outcomes, so it shares every draw with the option rows."""
     n_o, n_c, n_q = arrays.n_options, arrays.n_criteria, arrays.n_preconditions
     n_e = len(arrays.enabler_option)
