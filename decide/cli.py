@@ -216,25 +216,26 @@ def score(case: str, method: str, profile: str | None, params: tuple[str, ...], 
                  "contributions": (contributions, {"overflow": "wrap"})}, [*weight_notes, *evaluated, *result.notes])
 
 
-def _progress_bar(total: int, quiet: bool, label: str):
-    """A click progress bar on stderr when it is a terminal and the run is long; else nothing."""
-    if is_quiet(quiet) or total < 200_000 or not sys.stderr.isatty():
-        return None
-    return click.progressbar(length=total, label=label, file=sys.stderr)
-
-
 def _run_with_progress(total: int, quiet: bool, label: str, run: Callable[[Callable[[int], None] | None], Any]):
-    bar = _progress_bar(total, quiet, label)
-    if bar is None:
+    """Run with a progress line on stderr (a terminal, not quiet; shown after a second, its
+    estimate after a warm-up: decide/cli_progress.py)."""
+    if is_quiet(quiet) or not sys.stderr.isatty():
         return run(None)
-    with bar:
-        done = [0]
+    from decide.cli_progress import ProgressLine
 
-        def advance(n_done: int) -> None:
-            bar.update(n_done - done[0])
-            done[0] = n_done
+    with ProgressLine(total, label) as line:
+        return run(line.update)
 
-        return run(advance)
+
+def _stages(label: str, quiet: bool = False):
+    """A stage line on stderr for work without counts (strategies, discovery, the report's analyses)."""
+    import contextlib
+
+    if is_quiet(quiet) or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from decide.cli_progress import StageLine
+
+    return StageLine(label)
 
 
 def kernel_note(quiet: bool = False) -> None:
@@ -354,9 +355,15 @@ def report(case: str, out_dir: Path, n_draws: int, seed: int, weights: str | Non
     written = "report.html" if html else "report.md"
 
     def write() -> Path:
-        return _run_with_progress(n_draws, quiet, "Simulating", lambda progress: build_report(
-            case, out_dir, n_draws=n_draws, seed=seed, weights=weights, progress=progress, allow_paths=allowed,
-            html=html))
+        import contextlib
+
+        from decide.cli_progress import ReportProgress
+
+        shown = not is_quiet(quiet) and sys.stderr.isatty()
+        with ReportProgress(n_draws) if shown else contextlib.nullcontext() as progress:
+            return build_report(case, out_dir, n_draws=n_draws, seed=seed, weights=weights,
+                                progress=progress.update if progress is not None else None, allow_paths=allowed,
+                                html=html)
 
     allowed = _allowed()
     kernel_note(quiet)
@@ -451,8 +458,10 @@ def strategies(case: str, n_scenarios: int, seed: int, weights: str | None, engi
         return
     from decide.optimise.strategy import optimise_strategies
 
-    result = optimise_strategies(arrays, n_scenarios=n_scenarios, rng=seed, weights=weights, engine=engine,
-                                 top=top, time_limit=time_limit, stability=stability, milp_scenarios=milp_scenarios)
+    with _stages(f"Searching strategies ({engine})"):
+        result = optimise_strategies(arrays, n_scenarios=n_scenarios, rng=seed, weights=weights, engine=engine,
+                                     top=top, time_limit=time_limit, stability=stability,
+                                     milp_scenarios=milp_scenarios)
     status = result.status + ("" if result.gap == 0 else f", gap {result.gap:.2%}")
     head = (f"{case}: best strategies by {result.engine} ({status}) over {result.n_scenarios:,} scenarios, re-simulated "
             f"on {result.n_out_of_sample:,} fresh ones; seed {seed}; "
@@ -504,9 +513,10 @@ def discover(case: str, strategy: str | None, option: str | None, below: float |
     """Scenario discovery: in which worlds a strategy does poorly, as PRIM boxes with coverage and density."""
     from decide.discover.command import run_discover
 
-    text = run_discover(case, _load(case), strategy=strategy, option=option, below=below, worst=worst,
-                        n_draws=n_draws, seed=seed, weights=weights, max_boxes=max_boxes, fmt=fmt,
-                        output=output, chart=chart)
+    with _stages("Scenario discovery"):
+        text = run_discover(case, _load(case), strategy=strategy, option=option, below=below, worst=worst,
+                            n_draws=n_draws, seed=seed, weights=weights, max_boxes=max_boxes, fmt=fmt,
+                            output=output, chart=chart)
     if text is not None:
         click.echo(text, nl=not text.endswith("\n"))
 
