@@ -137,7 +137,8 @@ def validate(case: str) -> None:
     from decide.compile import compile_case
 
     arrays = compile_case(loaded)
-    click.echo(f"{case}: valid — {arrays.n_options} options, {arrays.n_criteria} criteria, "
+    named = loaded.id if case == loaded.id else f"{loaded.id} ({case})"
+    click.echo(f"{named}: valid — {arrays.n_options} options, {arrays.n_criteria} criteria, "
                f"{arrays.n_preconditions} preconditions, {len(arrays.profile_ids)} weight profiles.")
     if len(arrays.imprecise_b):
         # Profiles outside the admissible set are allowed, but a reader should know.

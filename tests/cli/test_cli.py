@@ -39,7 +39,7 @@ def problem_lines(result: Result, path: Path) -> list[str]:
 def test_validate_a_valid_case(minimal_case_path):
     result = run("validate", minimal_case_path)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == (f"{minimal_case_path}: valid — 3 options, 3 criteria, "
+    assert result.stdout.splitlines()[0] == (f"minimal ({minimal_case_path}): valid — 3 options, 3 criteria, "
                                              "2 preconditions, 2 weight profiles.")
     assert result.stderr == ""
 
