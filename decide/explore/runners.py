@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from decide.errors import DecideError
 from decide.explore.experiment import OPTION_MEASURES, ExperimentContext, run_experiment
 
 __all__ = ["run_local", "run_dask", "failed_row", "SCHEDULER_VARIABLE"]
@@ -86,7 +87,14 @@ def run_dask(context: ExperimentContext, tasks: Iterable[Task], on_row: Callable
     if not tasks:
         return
     own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+    if own:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise DecideError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); start one (dask "
+                              f"scheduler) or leave out --scheduler and {SCHEDULER_VARIABLE} to run locally") from None
+    else:
+        client = scheduler
     try:
         shared = client.scatter(context, broadcast=True, hash=False)
         futures = {}

@@ -152,9 +152,14 @@ class ResultStore:
                 pq.write_table(table, tmp, row_group_size=ROW_GROUP)
                 os.replace(tmp, self.path)
                 self.journal.unlink()
+            elif not self.rows:  # nothing finished (e.g. the scheduler was unreachable): leave nothing behind
+                self.journal.unlink(missing_ok=True)
         if self._csv is not None:
             self._csv.close()
             self._csv = None
+            if not complete and not self.rows:
+                self.path.unlink(missing_ok=True)
+                self.record.unlink(missing_ok=True)
 
     def frame(self):
         """The rows so far as a DataFrame sorted by experiment, columns in order."""
