@@ -30,7 +30,7 @@ DEFAULT_SHOW = ("summary", "blockers")
 SUMMARY_COLUMNS = ["mean", "mean_se", "p05", "p50", "p95", "p_best", "p_best_se", "expected_regret", "regret_p95",
                    "p_blocked", "confidence_factor"]
 # Least important last: left out first where the terminal is narrow.
-SUMMARY_PRIORITY = ["mean", "p_best", "p_blocked", "expected_regret", "p50", "p05", "p95", "confidence_factor",
+SUMMARY_PRIORITY = ["mean", "p_best", "p_blocked", "p05", "expected_regret", "p50", "p95", "confidence_factor",
                     "regret_p95"]
 SCORE_PRIORITY = ["rank", "expected_value", "p_hold", "value_if_hold", "failure_value", "name", "soft_penalty"]
 

@@ -121,9 +121,9 @@ def terminal_width() -> int | None:
 
 
 def _with_errors(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
-    """Each ``X`` with an ``X_se`` column as one text column ``X (se)``: "0.512 (0.003)", the error to
-    one significant digit and the value to the same place. ASCII only, so that a terminal's width
-    in characters is its width in bytes too (tools such as mawk count bytes)."""
+    """Each ``X`` with an ``X_se`` column as one text column ``X (se)``: "0.512 (0.003)", or
+    "0.451 (4e-5)" where the error is below the last place shown. ASCII only, so that a
+    terminal's width in characters is its width in bytes too (tools such as mawk count bytes)."""
     out = frame.copy()
     for column in list(frame.columns):
         error = f"{column}_se"
@@ -137,13 +137,18 @@ def _with_errors(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
 
 
 def _plus_minus(value: Any, error: Any, digits: int, blank: str) -> str:
-    # The error to one significant digit and the value to the same place (never fewer than digits).
+    # The value as every number of the table; its error to one significant digit, in scientific
+    # notation below the last shown place ("0.451 (4e-5)"), so the column stays narrow.
     if not isinstance(value, (float, int, np.number)) or not isinstance(error, (float, int, np.number)):
         return format_cell(value, digits)
     if not np.isfinite(error) or not np.isfinite(value):
         return format_cell(value, digits) + blank
-    places = digits if error <= 0 else min(6, max(digits, -math.floor(math.log10(error))))
-    return f"{value:.{places}f} ({error:.{places}f})"
+    if error >= 0.5 * 10.0 ** -digits or error == 0:
+        shown = f"{error:.{digits}f}"
+    else:
+        mantissa, exponent = f"{error:.0e}".split("e")
+        shown = f"{mantissa}e{int(exponent)}"
+    return f"{value:.{digits}f} ({shown})"
 
 
 def _shorten(text: str, width: int) -> str:

@@ -29,7 +29,8 @@ def frame() -> pd.DataFrame:
 
 def test_a_table_fits_the_width_it_is_given(frame: pd.DataFrame) -> None:
     full = text_table(frame)
-    assert "0.5123 (0.0004)" in full and "mean (se)" in full
+    assert "0.512 (4e-4)" in full and "mean (se)" in full
+    assert "0.300 (0.002)" in text_table(pd.DataFrame({"p": [0.3], "p_se": [0.0021]}))
     for width in (30, 40, 60):
         for overflow in ("drop", "wrap"):
             lines = text_table(frame, width=width, overflow=overflow).splitlines()
