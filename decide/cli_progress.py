@@ -68,7 +68,8 @@ class ProgressLine:
     def text(self, now: float | None = None) -> str:
         fraction = min(self.done / self.total, 1.0)
         left = self.estimate(now)
-        tail = "estimating time left" if left is None else f"about {format_seconds(left)} left"
+        elapsed = format_seconds((self.clock() if now is None else now) - self.start)
+        tail = f"{elapsed}, estimating the rest" if left is None else f"{elapsed}, about {format_seconds(left)} left"
         head = f"{self.label} "
         numbers = f" {fraction:4.0%}  {self.done:,}/{self.total:,}  {tail}"
         room = max(10, _width(self.stream) - len(head) - len(numbers) - 2)

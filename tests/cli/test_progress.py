@@ -22,13 +22,13 @@ def test_the_estimate_waits_for_the_warm_up_and_ignores_the_first_chunk() -> Non
     line = ProgressLine(100_000, "Simulating", out, clock=clock)
     clock.now = 5.0  # the first chunk pays for compiling the kernel
     line.update(4_000)
-    assert line.estimate() is None and "estimating" in line.text()
+    assert line.estimate() is None and "5 s, estimating the rest" in line.text()
     for k in range(2, 6):  # then 4,000 draws every 0.5 s
         clock.now = 5.0 + 0.5 * (k - 1)
         line.update(4_000 * k)
     left = line.estimate()
     assert left is not None and abs(left - (100_000 - 20_000) / 8_000) < 1e-9  # 10 s, not 5 s x 25 chunks
-    assert "about 10 s left" in line.text()
+    assert "7 s, about 10 s left" in line.text()
     line.close()
     assert out.getvalue().endswith("\r")
 
