@@ -237,12 +237,14 @@ def _net(means: NDArray[np.float64], losses: NDArray[np.float64]) -> NDArray[np.
 
 def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weights: str | None, rng: int,
                        n_scenarios: int = 1000, smaa_n: int = 1000, top: int = 50,
-                       max_programs: int = 200) -> PortfolioStanding:
+                       max_programs: int = 200, evaluated=None) -> PortfolioStanding:
     """Evaluate every feasible strategy once and place ``recommended`` among them.
 
     ``weights`` is the profile the recommendation was chosen with (None: the case's default);
     ``rng`` and ``n_scenarios`` those of :func:`decide.optimise.strategy.optimise_strategies`, so
-    that the scenarios are the very ones it chose on.
+    that the scenarios are the very ones it chose on. ``evaluated``: that search's
+    ``StrategyResult.evaluated`` (every strategy's net criterion values on those scenarios),
+    reused instead of evaluating them again where it covers the same strategies.
     """
     from decide.optimise.core_index import pareto_mask, weight_vertices
     from decide.optimise.scenarios import STREAM_IN_SAMPLE, draw_scenarios
@@ -253,7 +255,10 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     space = strategy_space(arrays)
     X = feasible_strategies(space, limit=ENUMERATION_LIMIT)
     scenarios = draw_scenarios(arrays, n_scenarios, rng=rng, stream=STREAM_IN_SAMPLE)
-    net = _net(*criterion_means(space, X, scenarios))  # value(w) = net @ w for weights summing to one
+    if evaluated is not None and np.array_equal(evaluated[0], X):
+        net = evaluated[1]  # the strategies search's own evaluation of these strategies
+    else:
+        net = _net(*criterion_means(space, X, scenarios))  # value(w) = net @ w for weights summing to one
     rec_x = space.vector(list(recommended))
     matches = np.flatnonzero((X == rec_x).all(axis=1))
     notes: list[str] = []

@@ -109,6 +109,7 @@ def enumeration_search(space: StrategySpace, X: NDArray[np.bool_], target: Targe
         order = np.argsort(-objective, kind="stable")[:RERUN_SHORTLIST] if len(X) > RERUN_SHORTLIST else None
         return Found(X[best], in_sample, "enumerate", bound=float(in_sample[0]), target=tgt,
                       references=references, ranked=None if order is None else X[order],
-                      ranked_margin=float("nan") if order is None else float(objective[order[0]] - objective[order[-1]]))
+                      ranked_margin=float("nan") if order is None else float(objective[order[0]] - objective[order[-1]]),
+                      evaluated=(X, means - losses))
 
     return search

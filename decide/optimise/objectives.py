@@ -128,3 +128,6 @@ class Found:
     objective on these scenarios (the candidates of the stability reruns)."""
     ranked_margin: float = float("nan")
     """How far the last of ``ranked`` trails the best on these scenarios (objective units)."""
+    evaluated: tuple[NDArray[np.bool_], NDArray[np.float64]] | None = None
+    """With enumeration, every strategy it evaluated ``(strategy, option)`` and their values per
+    criterion net of soft losses ``(strategy, criterion)`` on these scenarios (value = net @ w)."""

@@ -287,6 +287,7 @@ def optimise_strategies(
         n_feasible=None if X is None else len(X),
         timings=timings,
         notes=tuple(notes),
+        evaluated=found.evaluated,
     )
 
 

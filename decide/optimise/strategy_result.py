@@ -110,6 +110,10 @@ class StrategyResult:
     n_feasible: int | None
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    evaluated: tuple[NDArray[np.bool_], NDArray[np.float64]] | None = field(default=None, repr=False)
+    """With enumeration: every feasible strategy ``(strategy, option)`` over :attr:`option_ids` and
+    its values per criterion net of soft losses ``(strategy, criterion)`` on the scenarios it was
+    chosen on (value under weights ``w`` = net @ w), for analyses that place the choice among all."""
 
     @property
     def best(self) -> tuple[str, ...]:

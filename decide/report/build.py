@@ -188,7 +188,7 @@ def _add_strategies(a: Analyses) -> Analyses:
     # rest of the report; the standing gives it over the strategies near the best anywhere in
     # the admissible weights, from one evaluation of every strategy (see decide.analysis.portfolio).
     standing = timed("portfolio standing", portfolio_standing, arrays, best.best, weights=profile, rng=seed,
-                     n_scenarios=best.n_scenarios)
+                     n_scenarios=best.n_scenarios, evaluated=best.evaluated)
     compared = None
     if case.strategies:
         named = [(s.id, s.name, s.options) for s in case.strategies]
