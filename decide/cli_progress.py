@@ -7,7 +7,8 @@ up (two updates after the first, and a second since it) and then measures the ra
 first update on. :class:`StageLine` is for stages without counts (LPs, Sobol', charts,
 strategies, discovery): after a second it shows what runs and for how long, and, when told, the
 stages done. Both draw on stderr only when it is a terminal and the user did not ask for quiet,
-and leave the line clean when they finish.
+redraw in place (cursor up, clear line) and end with a line saying what was done and how long
+it took.
 """
 
 from __future__ import annotations
@@ -38,7 +39,21 @@ def format_seconds(seconds: float) -> str:
 def _width(stream: TextIO) -> int:
     import shutil
 
-    return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+    # Room for the escape sequences below, so that even a capture of the terminal (script, tmux)
+    # that drops carriage returns shows no line wider than the terminal.
+    return max(20, shutil.get_terminal_size((80, 24)).columns - 10)
+
+
+# A drawn line ends with a newline; the next drawing moves up to it and clears it first. Unlike a
+# carriage return, this leaves every state of the line on a line of its own in a capture.
+_UP_AND_CLEAR = "\x1b[1A\x1b[2K"
+
+
+def _draw(stream: TextIO, text: str, again: bool) -> None:
+    stream.write((_UP_AND_CLEAR if again else "") + text + "\n")
+    stream.flush()
+
+
 
 
 class ProgressLine:
@@ -83,14 +98,16 @@ class ProgressLine:
         if self.first is None:
             self.first = (now, self.done)
         if now - self.start >= SHOW_AFTER or self.shown:
-            self.stream.write("\r" + self.text(now))
-            self.stream.flush()
+            _draw(self.stream, self.text(now), self.shown)
             self.shown = True
 
     def close(self) -> None:
+        # The line stays, saying what was done: clearing it would leave the escape sequence at
+        # the start of whatever is printed next, in a capture.
         if self.shown:
-            self.stream.write("\r" + " " * _width(self.stream) + "\r")
-            self.stream.flush()
+            elapsed = format_seconds(self.clock() - self.start)
+            _draw(self.stream, f"{self.label}: {self.done:,} of {self.total:,} in {elapsed}", True)
+            self.shown = False
 
     def __enter__(self) -> ProgressLine:
         return self
@@ -135,8 +152,7 @@ class StageLine:
         while not self._stop.wait(0.5):
             if time.perf_counter() - self.start < SHOW_AFTER:
                 continue
-            self.stream.write("\r" + self.text().ljust(_width(self.stream)))
-            self.stream.flush()
+            _draw(self.stream, self.text(), self.shown)
             self.shown = True
 
     def __enter__(self) -> StageLine:
@@ -147,8 +163,11 @@ class StageLine:
         self._stop.set()
         self._thread.join()
         if self.shown:
-            self.stream.write("\r" + " " * _width(self.stream) + "\r")
-            self.stream.flush()
+            with self._lock:
+                done = f"; done: {', '.join(self.finished[-3:])}" if self.finished else ""
+            line = f"{self.label}: finished in {format_seconds(time.perf_counter() - self.start)}{done}"
+            width = _width(self.stream)
+            _draw(self.stream, line if len(line) <= width else line[:width - 3] + "...", True)
 
 
 class ReportProgress:

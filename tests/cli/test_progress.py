@@ -30,7 +30,7 @@ def test_the_estimate_waits_for_the_warm_up_and_ignores_the_first_chunk() -> Non
     assert left is not None and abs(left - (100_000 - 20_000) / 8_000) < 1e-9  # 10 s, not 5 s x 25 chunks
     assert "7 s, about 10 s left" in line.text()
     line.close()
-    assert out.getvalue().endswith("\r")
+    assert out.getvalue().endswith("\x1b[1A\x1b[2KSimulating: 20,000 of 100,000 in 7 s\n")
 
 
 def test_format_seconds() -> None:
