@@ -161,8 +161,10 @@ def summarise(table: pd.DataFrame) -> dict[str, Any]:
     ok = table[table["error"].fillna("") == ""]
     strategies = Counter(s for s in ok.get("strategy", pd.Series(dtype=str)) if s)
     options = Counter(ok["best_option"])
+    members = Counter(o for s in strategies.elements() if s != "(nothing)" for o in s.split(" + "))
     return {"experiments": len(table), "failed": int(len(table) - len(ok)),
             "strategies": strategies.most_common(), "best_options": options.most_common(),
+            "strategy_members": members.most_common(),
             "seconds_mean": float(table["seconds"].mean()) if len(table) else float("nan"),
             "engine_seconds_mean": float(table["engine_seconds"].mean()) if len(table) else float("nan")}
 
@@ -214,11 +216,11 @@ _NON_PARAMETERS = {"experiment", "error", "best_option", "strategy", "strategy_s
 
 
 def discover_experiments(table: pd.DataFrame, *, outcome: str = "strategy", reference: str | None = None,
-                         max_boxes: int = 2, min_share: float = 0.05) -> list[str]:
+                         max_boxes: int = 2, min_share: float = 0.05, min_count: int = 5) -> list[str]:
     """"The recommendation changes to ... when ..." sentences, by PRIM over the experiments' parameters.
 
     For each alternative recommendation (a strategy, or with ``outcome="best_option"`` an option)
-    that at least ``min_share`` of the successful experiments give, other than ``reference`` (by
+    that at least ``min_share`` (and ``min_count``) of the successful experiments give, other than ``reference`` (by
     default the most common), PRIM boxes (:func:`decide.discover.boxes.find_boxes`, the scenario
     discovery module's EMA Workbench PRIM) explain where it is the one recommended.
     """
@@ -231,9 +233,21 @@ def discover_experiments(table: pd.DataFrame, *, outcome: str = "strategy", refe
     out = []
     counts = pd.Series(chosen).value_counts()
     for alternative, n in counts.items():
-        if alternative == reference or n < min_share * len(chosen):
+        if alternative == reference or n < max(min_share * len(chosen), min_count):
             continue
+        change = (f"The recommended strategy {_strategy_change(reference, alternative)}" if outcome == "strategy"
+                  else f"The best option changes from {reference} to {alternative}")
         for box in find_boxes(x, chosen == alternative, kinds, max_boxes=max_boxes):
-            out.append(f"The recommendation changes from {reference} to {alternative} when {box.words} "
+            out.append(f"{change} when {box.words} "
                        f"(coverage {box.coverage:.0%}, density {box.density:.0%}, {box.n_worlds} experiments)")
     return out
+
+
+def _strategy_change(reference: str, alternative: str) -> str:
+    """``adds X and drops Y`` (option ids), from one recommended strategy to another."""
+    before = [] if reference == "(nothing)" else reference.split(" + ")
+    after = [] if alternative == "(nothing)" else alternative.split(" + ")
+    added = [o for o in after if o not in before]
+    dropped = [o for o in before if o not in after]
+    parts = ([f"adds {', '.join(added)}"] if added else []) + ([f"drops {', '.join(dropped)}"] if dropped else [])
+    return " and ".join(parts) if parts else f"changes to {alternative}"

@@ -66,14 +66,17 @@ class ProgressLine:
                    "variable DECIDE_SCHEDULER, else a pool of local processes.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Local processes (default: all cores); ignored with a scheduler.")
+@click.option("--discover", is_flag=True,
+              help="Then say where the recommended strategy changes: PRIM boxes over the parameters (decide.discover).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def explore(case: str, design: Path, output: Path, resume: bool, scheduler: str | None, workers: int | None,
-            quiet: bool) -> None:
+            discover: bool, quiet: bool) -> None:
     """Explore CASE over a design's ranges: one row per experiment (each option's mean, p_best,
     P(blocked), the recommended strategy), written to OUTPUT as experiments finish."""
     from decide.cli import UserError, _allowed, kernel_note
     from decide.errors import DecideError
-    from decide.explore import SCHEDULER_VARIABLE, explore as run, summarise
+    from decide.explore import SCHEDULER_VARIABLE, discover_experiments, summarise
+    from decide.explore import explore as run
 
     address = scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
     where = f"Dask scheduler {address}" if address else f"{workers or len(os.sched_getaffinity(0))} local processes"
@@ -104,6 +107,9 @@ def explore(case: str, design: Path, output: Path, resume: bool, scheduler: str 
         click.echo("Recommended strategy (share of the experiments that succeeded):")
         for strategy, n in s["strategies"][:5]:
             click.echo(f"  {n / ok:6.1%}  {strategy}")
+    if s["strategy_members"]:
+        click.echo("How often each option is in the recommended strategy:")
+        click.echo("  " + ", ".join(f"{option} {n / ok:.0%}" for option, n in s["strategy_members"]))
     if s["best_options"]:
         click.echo("Best single option:")
         for option, n in s["best_options"][:5]:
@@ -111,3 +117,8 @@ def explore(case: str, design: Path, output: Path, resume: bool, scheduler: str 
     if s["failed"]:
         first = table.loc[table["error"].fillna("") != "", ["experiment", "error"]].iloc[0]
         click.echo(f"First failure (experiment {first['experiment']}): {first['error'].splitlines()[-1].strip()}")
+    if discover and ok:
+        sentences = discover_experiments(table)
+        click.echo("\n".join(sentences) if sentences else
+                   "Scenario discovery: no box explains where the recommendation changes (too few experiments, or it "
+                   "does not change).")

@@ -253,5 +253,9 @@ def test_discover_experiments_says_where_the_recommendation_changes(local_table)
     pytest.importorskip("ema_workbench")
     from decide.explore import discover_experiments
 
-    sentences = discover_experiments(local_table, min_share=0.0)
-    assert all(s.startswith("The recommendation changes from ") for s in sentences)
+    sentences = discover_experiments(local_table, min_share=0.0, min_count=1)
+    assert all(s.startswith("The recommended strategy ") and "(coverage " in s for s in sentences)
+    from decide.explore import _strategy_change
+
+    assert _strategy_change("a + b", "a + c") == "adds c and drops b"
+    assert _strategy_change("a", "(nothing)") == "drops a"
