@@ -518,7 +518,9 @@ def discover(case: str, strategy: str | None, option: str | None, below: float |
         text = run_discover(case, _load(case), strategy=strategy, option=option, below=below, worst=worst,
                             n_draws=n_draws, seed=seed, weights=weights, max_boxes=max_boxes, fmt=fmt,
                             output=output, chart=chart)
-    if text is not None:
+    if text is not None and fmt == "table":
+        echo_wrapped(text.rstrip("\n"), indent="    ")  # prose lines fit the terminal
+    elif text is not None:
         click.echo(text, nl=not text.endswith("\n"))
 
 

@@ -42,5 +42,11 @@ def echo_wrapped(text: str, *, indent: str = "  ", err: bool = False) -> None:
     from decide.tables import terminal_width
 
     width = terminal_width()
-    click.echo("\n".join(textwrap.fill(line, width, subsequent_indent=indent) if width and len(line) > width
-                         else line for line in text.split("\n")), err=err)
+
+    def fit(line: str) -> str:
+        if not width or len(line) <= width:
+            return line
+        lead = line[:len(line) - len(line.lstrip())]
+        return textwrap.fill(line, width, initial_indent="", subsequent_indent=lead + indent)
+
+    click.echo("\n".join(fit(line) for line in text.split("\n")), err=err)
