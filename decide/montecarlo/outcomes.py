@@ -26,7 +26,7 @@ from decide.montecarlo.beta import DENSE_EXACT, DENSE_INTERVALS, dense_end_ppf
 from decide.montecarlo.distributions import (DISCRETE, PERT, POINT, TRIANGULAR, TRUNCNORMAL, UNIFORM, draw_cell,
                                              triangular_ppf, truncnormal_ppf)
 from decide.montecarlo.model import FROM_BASELINE
-from decide.montecarlo.special import ndtri, norm_cdf
+from decide.montecarlo.special import NDTRI_CENTRAL, ndtri, ndtri_central, norm_cdf_table
 from decide.montecarlo.state import KERNEL
 from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
 
@@ -131,14 +131,26 @@ def _outcomes(m, qmc, ubuf, start, state, nb_, keep_cells, weights, answers, str
                     used += 1
                 rho = m.cm_rho[c]
                 if rho > 0.0:  # a shared judgement error: the Gaussian copula of every option's cell on c
-                    cmz = cells.cmz
+                    # As the world's copula: ndtri's central rational function and the tabled CDF in
+                    # loops that vectorise, the tails (15% of draws) listed and taken exactly; the
+                    # scratch ug and ends are free until the outcome loops below. 2.8 times faster
+                    # than a scalar ndtri and erfc per draw (measured on Mali, 1,000,000 draws).
+                    cmz, zi, tails = cells.cmz, ug, ends
                     if rho >= 1.0:
                         for d in range(nb_):
-                            row[d] = norm_cdf(cmz[c, d])
+                            row[d] = norm_cdf_table(cmz[c, d])
                     else:
                         wc, wo = math.sqrt(rho), math.sqrt(1.0 - rho)
                         for d in range(nb_):
-                            row[d] = norm_cdf(wc * cmz[c, d] + wo * ndtri(row[d]))
+                            zi[d] = ndtri_central(row[d] - 0.5)
+                        n_tail = 0
+                        for d in range(nb_):
+                            tails[n_tail] = d
+                            n_tail += abs(row[d] - 0.5) > NDTRI_CENTRAL
+                        for i in range(n_tail):
+                            zi[tails[i]] = ndtri(row[tails[i]])
+                        for d in range(nb_):
+                            row[d] = norm_cdf_table(wc * cmz[c, d] + wo * zi[d])
             for f in range(n_out):
                 # All draws (dense) for a component's raw outcomes (every outcome: under the
                 # strategy's enablers it may score another) and wherever at least 3/4 need it
