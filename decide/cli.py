@@ -11,7 +11,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,9 @@ import numpy as np
 from decide import __version__
 from decide.bundled import bundled_cases
 from decide.errors import CaseError, DecideError
+from decide.cli_common import CaseRef, UserError, kernel_note, user_errors
+from decide.cli_common import allowed_paths as _allowed
+from decide.cli_common import load_case_ref as _load
 from decide.cli_params import COUNT, Count
 from decide.seeds import DEFAULT_SEED
 from decide.tables import dumps_json, render, text_table
@@ -35,58 +37,6 @@ LAZY_COMMANDS = {"profiles": "decide.cli_profiles:profiles", "explore": "decide.
                  "import": "decide.workbook.commands:import_case", "export": "decide.workbook.commands:export_case"}
 
 FORMATS = click.Choice(["table", "markdown", "json", "csv", "xlsx"])
-
-
-class UserError(click.ClickException):
-    """A DecideError shown without a traceback."""
-
-    def __init__(self, error: DecideError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-    def format_message(self) -> str:
-        return self.message
-
-
-def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except DecideError as exc:
-            raise UserError(exc) from None
-
-    return wrapper
-
-
-class CaseRef(click.ParamType):
-    """A case file path or the name of a bundled case."""
-
-    name = "CASE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        path = Path(value)
-        if path.exists() or value in bundled_cases():
-            return value
-        names = ", ".join(bundled_cases()) or "none"
-        self.fail(f"{value!r} is neither a file nor a bundled case (bundled: {names})", param, ctx)
-
-    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str):
-        from decide.cli_complete import complete_case
-
-        return complete_case(ctx, param, incomplete)
-
-
-def _allowed() -> tuple[Path, ...]:
-    """The folders ``--allow-path`` lets a case's ``criteria:`` name files under."""
-    ctx = click.get_current_context(silent=True)
-    return tuple((ctx.find_root().obj or {}).get("allow_paths", ())) if ctx is not None else ()
-
-
-def _load(case_ref: str):
-    from decide.case_cache import load_case_cached
-
-    return load_case_cached(case_ref, allow_paths=_allowed())
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -237,16 +187,6 @@ def _stages(label: str, quiet: bool = False):
     from decide.cli_progress import StageLine
 
     return StageLine(label)
-
-
-def kernel_note(quiet: bool = False) -> None:
-    """Say on stderr that the kernels compile, when numba's cache has none for these sources."""
-    if is_quiet(quiet):
-        return
-    from decide.montecarlo.caching import kernels_cached
-
-    if not kernels_cached():
-        click.echo("compiling kernels (first run only) …", err=True)
 
 
 WEIGHTS_HELP = ("Weight profile id, or 'imprecise' (uniform over the case's imprecise statements), 'uniform' "

@@ -68,7 +68,8 @@ def emit_simulated_profiles(loaded: Any, results: dict[str, Any], fmt: str, head
 @click.pass_context
 def profiles(ctx: click.Context, case: str, method: str, fmt: str) -> None:
     """The leading option under every weight profile, and every option's value under each."""
-    from decide.cli import CaseRef, UserError, _load
+    from decide.cli_common import CaseRef, UserError
+    from decide.cli_common import load_case_ref as _load
     from decide.compile import compile_case
     from decide.errors import DecideError
 

@@ -73,7 +73,8 @@ def explore(case: str, design: Path, output: Path, resume: bool, scheduler: str 
             discover: bool, quiet: bool) -> None:
     """Explore CASE over a design's ranges: one row per experiment (each option's mean, p_best,
     P(blocked), the recommended strategy), written to OUTPUT as experiments finish."""
-    from decide.cli import UserError, _allowed, kernel_note
+    from decide.cli_common import UserError, kernel_note
+    from decide.cli_common import allowed_paths as _allowed
     from decide.errors import DecideError
     from decide.explore import SCHEDULER_VARIABLE, discover_experiments, summarise
     from decide.explore import explore as run
