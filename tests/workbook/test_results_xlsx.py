@@ -45,8 +45,8 @@ def test_simulate_to_xlsx_keeps_standard_errors_in_their_own_columns(tmp_path):
     out = tmp_path / "sim.xlsx"
     assert run("simulate", CASE, "-n", "1000", "-q", "--format", "xlsx", "-o", out).exit_code == 0
     wb = load_workbook(out)
-    assert wb.sheetnames == ["about", "summary", "rank_acceptability", "blockers", "preconditions",
-                             "value_of_information"]
+    assert wb.sheetnames == ["about", "summary", "rank_acceptability", "pairwise", "central_weights", "blockers",
+                             "preconditions", "value_of_information"]
     summary = sheet(wb, "summary")
     assert {"mean", "mean_se", "p_best", "p_best_se"} <= set(summary[0])
     # numbers as numbers (a whole number, e.g. a standard error of 0, reads back as an int)
