@@ -104,7 +104,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 class Frozen(BaseModel):
     """Base of every schema type: immutable, unknown keys rejected, NaN/inf rejected."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # Schemas are built on first validation, not at import: a command that reads a validated case
+    # from the cache (decide score, decide validate) never pays for them (start-up, issue 18).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class Evidence(Frozen):
