@@ -5,31 +5,22 @@ Registered on the ``decide`` group by :mod:`decide.cli`; openpyxl is imported on
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from decide.cli_common import UserError
 from decide.errors import DecideError
+from decide.files import replace_file
 
 __all__ = ["template", "import_case", "export_case", "write_text_atomically"]
-
-
-class _UserError(click.ClickException):
-    def __init__(self, error: DecideError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-    def format_message(self) -> str:
-        return self.message
 
 
 def _run(func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
     except DecideError as exc:
-        raise _UserError(exc) from None
+        raise UserError(exc) from None
 
 
 FORCE = click.option("--force", is_flag=True, help="Replace the output file if it exists.")
@@ -64,7 +55,7 @@ def import_case(path: Path, output: Path, force: bool) -> None:
     from decide.workbook.read import case_yaml, import_workbook
 
     if output.suffix.lower() not in (".yaml", ".yml"):
-        raise _UserError(DecideError(f"{output}: a case file's name ends in .yaml"))
+        raise UserError(DecideError(f"{output}: a case file's name ends in .yaml"))
     case, data = _run(import_workbook, path)
     _run(write_text_atomically, output, case_yaml(data), overwrite=force)
     click.echo(f"Wrote {output}: {len(case.options)} options, {len(case.preconditions)} preconditions, "
@@ -92,28 +83,9 @@ def export_case(ctx: click.Context, case: str, output: Path, force: bool) -> Non
 
 
 def write_text_atomically(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
-    """Write ``text`` to ``path`` through a temporary sibling and a rename; an existing file is
-    replaced only with ``overwrite``."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise DecideError(f"{path} exists; choose another name, or pass --force to replace it")
-    if path.is_dir():
-        raise DecideError(f"{path} is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise DecideError(f"cannot write {path}: no folder {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise DecideError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    """Write ``text`` to ``path`` whole or not at all; an existing file is replaced only with
+    ``overwrite`` (:func:`decide.files.replace_file`)."""
+    return replace_file(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), overwrite=overwrite)
 
 
 def xlsx_output(func):

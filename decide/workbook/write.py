@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from decide.errors import DecideError
+from decide.files import replace_file
 from decide.spec import Case, CriteriaGroup, Evidence, IntervalProbability, BetaProbability, WeightInterval
 from decide.workbook.layout import CASE_FIELDS, HOW_TO_FILL, LIST_ROWS, SHEETS, Column, Sheet
 
@@ -256,32 +255,14 @@ def _list_error(column: Column) -> str:
 
 
 def save_atomically(workbook, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Save an openpyxl workbook to ``path`` through a temporary sibling and a rename.
+    """Save an openpyxl workbook to ``path`` whole or not at all (:func:`decide.files.replace_file`).
 
     An existing file is replaced only with ``overwrite``: nothing the user wrote is changed unasked.
     """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise DecideError(f"{path}: a workbook's name ends in .xlsx")
-    if path.exists() and not overwrite:
-        raise DecideError(f"{path} exists; choose another name, or pass --force to replace it")
-    if path.is_dir():
-        raise DecideError(f"{path} is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise DecideError(f"cannot write {path}: no folder {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        workbook.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise DecideError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return replace_file(path, workbook.save, overwrite=overwrite)
 
 
 def _is_nan(x: Any) -> bool:
