@@ -39,7 +39,7 @@ import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.montecarlo.estimates import (_answers_evppi, _estimates, _mc_standard_errors, _replicate_se,
-                                         _voi_given_weights)
+                                         _voi_given_weights, worth_most)
 from decide.montecarlo.model import HISTOGRAM_BINS, Model, build_model
 from decide.montecarlo.stages import run_chunk
 from decide.montecarlo.state import SUB_BLOCK, Accumulator, Sums, new_scratch, new_sums
@@ -416,12 +416,9 @@ def _condition_on_weights(acc: Accumulator, est: dict, se: dict, choice: NDArray
     if voi is None:
         return choice
     n_q = len(est["evppi"])
-    world, pairs = voi["evppi"][:n_q], voi["evppi"][n_q:]
-    world_se, pairs_se = voi["evppi_se"][:n_q], voi["evppi_se"][n_q:]
-    best, best_se, choice = world.copy(), world_se.copy(), np.full(n_q, -1, dtype=np.intp)
-    for i, q in enumerate(acc.pair_q):
-        if pairs[i] > best[q] + 1e-12:
-            best[q], best_se[q], choice[q] = pairs[i], pairs_se[i], i
+    world, world_se = voi["evppi"][:n_q], voi["evppi_se"][:n_q]
+    best, choice = worth_most(world, voi["evppi"][n_q:], acc.pair_q)
+    best_se = voi["evppi_se"][np.where(choice < 0, np.arange(n_q), n_q + choice)]  # the chosen answer's
     est["evpi"], se["evpi"] = np.asarray(voi["evpi"]), np.asarray(voi["evpi_se"])
     est["evppi"], se["evppi"] = best, best_se
     est["evppi_unmediated"], se["evppi_unmediated"] = world, world_se

@@ -42,11 +42,20 @@ def _answers_evppi(acc: Accumulator) -> tuple[NDArray[np.float64], NDArray[np.fl
     s = acc.sums
     world = _evppi(s.sum_v[:, 0], s.world_yes_v, acc.n)
     pairs = _evppi(s.sum_v[:, 0], s.pair_yes_v, acc.n)
+    best, choice = worth_most(world, pairs, acc.pair_q)
+    return best, world, choice
+
+
+def worth_most(world: NDArray[np.float64], pairs: NDArray[np.float64],
+               pair_q: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Per precondition, the answer worth most to learn: its EVPPI and which answer it is (-1: the
+    world's; else the (precondition, variant) pair), from the EVPPIs of the world's answers and
+    of the pairs (``pair_q``: each pair's precondition)."""
     best, choice = world.copy(), np.full(len(world), -1, dtype=np.intp)
-    for i, q in enumerate(acc.pair_q):
+    for i, q in enumerate(pair_q):
         if pairs[i] > best[q] + 1e-12:
             best[q], choice[q] = pairs[i], i
-    return best, world, choice
+    return best, choice
 
 
 def _evppi_se(acc: Accumulator, choice: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
