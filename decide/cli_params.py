@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-__all__ = ["Count", "COUNT", "DRAWS"]
+__all__ = ["Count", "COUNT"]
 
 
 class Count(click.ParamType):
@@ -44,4 +44,3 @@ class Count(click.ParamType):
 
 COUNT = Count(1)
 """Counts of one or more (draws, scenarios, strategies shown)."""
-DRAWS = COUNT
