@@ -197,6 +197,7 @@ def _upper_envelope(
     t, leader = 0.0, leader_from(0.0)
     crossovers: list[Crossover] = []
     segments: list[Segment] = []
+    at_end = intercepts + slopes  # values at t = 1
     while True:
         steeper = slopes > slopes[leader] + tol
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,7 +205,10 @@ def _upper_envelope(
         meets = np.where(steeper & (meets > t), meets, np.inf)
         overtaker = int(np.argmin(meets))
         t_next = float(meets[overtaker])
-        if t_next >= 1.0:
+        # A steeper line not above the leader at t = 1 (within tol) is below it all the way: lines
+        # that only tie at the end of the range (the intersection rounded to just below 1) make no
+        # crossover, as a tie at t = 0 makes none (leader_from).
+        if t_next >= 1.0 or not np.any(steeper & (at_end > at_end[leader] + tol)):
             segments.append(Segment(t, 1.0, leader))
             break
         after = leader_from(t_next)
