@@ -9,13 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["criterion_means", "pareto_front"]
-
-
-@numba.njit(cache=True, fastmath=True)
-def _add(out, a, b):  # pragma: no cover - compiled
-    for s in range(out.shape[0]):
-        out[s] = a[s] + b[s]
+__all__ = ["criterion_means", "first_failures", "pareto_front"]
 
 
 @numba.njit(cache=True, fastmath=True)
@@ -26,48 +20,81 @@ def _clipped_sum(e, low, high):  # pragma: no cover - compiled
     return total
 
 
-@numba.njit(cache=True)
-def criterion_means(chosen, starts, changes, base, value_x, value_v, n_points, out):  # pragma: no cover
-    """Mean over scenarios of each criterion's value, for strategies sharing one enabler choice.
+@numba.njit(cache=True, nogil=True)
+def criterion_means(criteria, outcome_row, outcomes, dep_start, dep_option, dep_mu, ends, n_ends, chosen, code,
+                    group, starts, base, value_x, value_v, n_points, out):  # pragma: no cover - compiled
+    """Mean over scenarios of the value on each of ``criteria``, for many strategies.
+
+    The rule is :mod:`decide.optimise.evaluator`'s, evaluated without building change rows:
+    option ``i`` adds ``sum_j mobius[i, j] (O_j - B)``, each scenario's ``O_j`` (planned, or the
+    failure outcome of the first stage whose question says no) read from ``ends`` as it is
+    added, and summed as the evaluator's change row is, so that the two agree to the bit. One
+    criterion at a time, so that what a pass reads stays in the core's cache.
 
     Parameters
     ----------
-    chosen, starts
-        The strategies as a CSR list: strategy ``r`` pursues options
-        ``chosen[starts[r]:starts[r + 1]]`` in increasing order. Neighbouring strategies that share
-        a prefix share its partial sum, so list them in lexicographic order.
-    changes
-        ``(option, criterion * scenario)``: what each option adds to the outcome.
+    criteria
+        The criteria to fill in ``out`` (the rest are left alone: callers split them between threads).
+    outcome_row, outcomes
+        ``outcomes[outcome_row[g, j], s]``: the outcome option j's smallest strategy ends in, in
+        scenario s, under the enablers of group g (0 planned, k > 0 the failure of stage k - 1).
+    dep_start, dep_option, dep_mu
+        CSR per option i: the options j with ``mobius[i, j] != 0`` and the coefficient.
+    ends, n_ends
+        ``(option, outcome, criterion, scenario)``: ``O - B`` for each outcome; ``n_ends[j]`` of
+        them are option j's.
+    chosen, code, group, starts
+        The strategies as a CSR list: strategy ``r`` (of enabler group ``group[r]``) adds options
+        ``chosen[starts[r]:starts[r + 1]]`` in that order, each with the ``code`` of its change
+        (equal codes: equal changes). Neighbouring strategies that share a prefix of (option,
+        code) share its partial sum, so list them in lexicographic order of those pairs.
     base
-        ``(criterion * scenario,)``: the baseline outcome.
+        ``(criterion, scenario)``: the baseline outcome.
     value_x, value_v, n_points
         Piecewise-linear value functions, ``n_points[c]`` points per criterion; flat beyond the
         end points, which caps the outcome at the ends of the scale.
     out
         ``(strategy, criterion)``, filled with the means.
     """
-    n_options = changes.shape[0]
-    n_criteria = value_x.shape[0]
-    n_scenarios = base.shape[0] // n_criteria
-    partial = np.empty((n_options + 1, base.shape[0]))
-    partial[0] = base
+    n_options = ends.shape[0]
+    n_scenarios = base.shape[1]
+    partial = np.empty((n_options + 1, n_scenarios))
     path = np.empty(n_options, np.int64)
-    depth_before = 0
-    for r in range(starts.shape[0] - 1):
-        first = starts[r]
-        depth = starts[r + 1] - first
-        shared = 0
-        while shared < depth and shared < depth_before and path[shared] == chosen[first + shared]:
-            shared += 1
-        for d in range(shared, depth):
-            option = chosen[first + d]
-            _add(partial[d + 1], partial[d], changes[option])
-            path[d] = option
-        depth_before = depth
-        for c in range(n_criteria):
-            e = partial[depth, c * n_scenarios:(c + 1) * n_scenarios]
+    path_code = np.empty(n_options, np.int64)
+    change = np.empty(n_scenarios)
+    for c in criteria:
+        partial[0] = base[c]
+        depth_before = 0
+        for r in range(starts.shape[0] - 1):
+            first = starts[r]
+            depth = starts[r + 1] - first
+            shared = 0
+            while (shared < depth and shared < depth_before and path[shared] == chosen[first + shared]
+                   and path_code[shared] == code[first + shared]):
+                shared += 1
+            for d in range(shared, depth):
+                option = chosen[first + d]
+                k = dep_start[option]
+                if dep_start[option + 1] == k + 1 and dep_mu[k] == 1.0:  # the option's own O - B
+                    j = dep_option[k]
+                    outcome = outcomes[outcome_row[group[r], j]]
+                    _add_picked(partial[d + 1], partial[d], ends[j, 0, c], ends[j, 1, c], outcome)
+                    for stage in range(2, n_ends[j]):  # later stages' failures
+                        _add_if(partial[d + 1], partial[d], ends[j, stage, c], outcome, stage)
+                else:
+                    change[:] = 0.0
+                    for k in range(dep_start[option], dep_start[option + 1]):
+                        j = dep_option[k]
+                        outcome = outcomes[outcome_row[group[r], j]]
+                        for stage in range(n_ends[j]):
+                            _add_outcome(change, ends[j, stage, c], outcome, stage, dep_mu[k])
+                    _add(partial[d + 1], partial[d], change)
+                path[d] = option
+                path_code[d] = code[first + d]
+            depth_before = depth
             # A piecewise-linear f, flat beyond its ends, is f(x_0) + sum over pieces of
             # slope * (clip(e, x_{j-1}, x_j) - x_{j-1}): one branch-free pass per piece.
+            e = partial[depth]
             total = value_v[c, 0]
             for j in range(1, n_points[c]):
                 low = value_x[c, j - 1]
@@ -75,6 +102,49 @@ def criterion_means(chosen, starts, changes, base, value_x, value_v, n_points, o
                 slope = (value_v[c, j] - value_v[c, j - 1]) / (high - low)
                 total += slope * (_clipped_sum(e, low, high) / n_scenarios - low)
             out[r, c] = total
+
+
+@numba.njit(cache=True, fastmath=True)
+def _add_outcome(change, ends, outcome, stage, mu):  # pragma: no cover - compiled
+    """``change += mu * (O - B)`` where ``outcome`` is ``stage`` (``ends``: that outcome's O - B)."""
+    for s in range(change.shape[0]):
+        change[s] += mu * ends[s] if outcome[s] == stage else 0.0
+
+
+@numba.njit(cache=True, fastmath=True)
+def _add_picked(into, before, planned, failed, outcome):  # pragma: no cover - compiled
+    """``into = before + (O - B)``: the planned or (outcome 1) the first stage's failure outcome."""
+    for s in range(into.shape[0]):
+        into[s] = before[s] + (failed[s] if outcome[s] == 1 else planned[s])
+
+
+@numba.njit(cache=True, fastmath=True)
+def _add_if(into, before, ends, outcome, stage):  # pragma: no cover - compiled
+    """``into = before + (O - B)`` where ``outcome`` is ``stage`` (``ends``: that outcome's O - B)."""
+    for s in range(into.shape[0]):
+        if outcome[s] == stage:
+            into[s] = before[s] + ends[s]
+
+
+@numba.njit(cache=True, fastmath=True)
+def _add(out, a, b):  # pragma: no cover - compiled
+    for s in range(out.shape[0]):
+        out[s] = a[s] + b[s]
+
+
+@numba.njit(cache=True, nogil=True)
+def first_failures(answers, rows, stages, out):  # pragma: no cover - compiled
+    """``out[d, s]``: 0 where every answer ``answers[rows[d, i], s]`` says yes, else 1 + the
+    smallest ``stages[i]`` among those saying no (the first stage whose question fails)."""
+    for d in range(rows.shape[0]):
+        into = out[d]
+        into[:] = 0
+        for i in range(rows.shape[1]):
+            said = answers[rows[d, i]]
+            stage = stages[i] + 1
+            for s in range(into.shape[0]):
+                if not said[s] and (into[s] == 0 or stage < into[s]):
+                    into[s] = stage
 
 
 @numba.njit(cache=True)

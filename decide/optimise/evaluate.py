@@ -1,13 +1,16 @@
 """Values of strategies on scenarios: mean criterion values of many, per-scenario values of a few.
 
 The rule is :mod:`decide.optimise.evaluator`'s. Strategies that choose the same enabling options
-share every scenario's viability, so each such group is one compiled pass over the scenarios
-(:mod:`decide.optimise._strategy_kernels`), its options' change rows computed once.
+share every question's answers in every scenario; the compiled pass
+(:mod:`decide.optimise._strategy_kernels`) takes them a group at a time and reads each option's
+change from its outcomes as it adds it, so no change row is built or held.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -20,9 +23,6 @@ from decide.optimise.scenarios import Scenarios
 from decide.spec import Case
 
 __all__ = ["criterion_means", "scenario_values", "evaluate_strategy"]
-
-_ROW_MEMORY = 256 * 2**20  # bytes of change rows held at once while evaluating strategies
-_BATCH = 4096  # strategies per kernel call (fewer when their change rows would pass _ROW_MEMORY)
 
 
 def _groups(space: StrategySpace, X: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
@@ -61,46 +61,49 @@ def criterion_means(
     space = as_space(arrays)
     X = np.asarray(X, dtype=bool).reshape(-1, space.n_options)
     draws = strategy_draws(space, scenarios)
-    means = np.empty((len(X), space.arrays.n_criteria))
-    base = np.ascontiguousarray(draws.base.ravel())
     evaluator = Evaluator(space, draws)
-    # Each (option, code) pair is one change row, shared by every strategy with that code. Rows
-    # are kept between batches of strategies, and both are bounded so that memory stays bounded.
+    if len(X) == 0:
+        return np.zeros((0, space.arrays.n_criteria)), evaluator.losses(X, mean=True)
+    # Options whose change depends on fewer enablers first, then strategies in lexicographic order
+    # of (option, change): neighbours share long prefixes, whose partial sums the kernel keeps.
     codes = evaluator.change_codes(X)
-    # Strategies with the same enabling options next to each other (all their change rows agree),
-    # lexicographic within: neighbours then share partial sums in the kernel.
-    group = pattern_codes(X[:, space.enabling_options])
-    order = np.lexsort(tuple(X.T[::-1]) + (group,))[::-1]
-    row_bytes = 8 * base.size
-    kept: dict[tuple[int, int], NDArray[np.float64]] = {}
-    start = 0
-    while start < len(X):
-        size = min(_BATCH, len(X) - start)
-        while True:
-            rows = order[start:start + size]
-            option = np.broadcast_to(np.arange(space.n_options), (len(rows), space.n_options))[X[rows]]
-            pair = codes[rows][X[rows]] * space.n_options + option  # (code, option) as one integer
-            unique, index = np.unique(pair, return_inverse=True)
-            distinct = np.column_stack([unique % space.n_options, unique // space.n_options])
-            if len(distinct) * row_bytes <= _ROW_MEMORY or size == 1:
-                break
-            size //= 2
-        start += size
-        if (len(kept) + len(distinct)) * row_bytes > _ROW_MEMORY:
-            kept.clear()
-        changes = np.empty((len(distinct), base.size))
-        for k, (i, code) in enumerate(distinct):
-            key = (int(i), int(code))
-            if key not in kept:
-                first = rows[np.flatnonzero(X[rows, i] & (codes[rows, i] == code))[0]]
-                kept[key] = evaluator.change(int(i), X[first])
-            changes[k] = kept[key]
-        chosen = index.ravel().astype(np.int64)  # row-major: each strategy's options in case order
-        starts = np.concatenate([[0], np.cumsum(X[rows].sum(axis=1))]).astype(np.int64)
-        out = np.empty((len(rows), space.arrays.n_criteria))
-        kernel(chosen, starts, changes, base, space.value_x, space.value_v, space.n_points, out)
-        means[rows] = out
+    path = np.argsort(codes.max(axis=0, initial=0), kind="stable")
+    keys = np.where(X, codes + 1, 0)[:, path]
+    order = np.lexsort(keys.T[::-1])
+    group_of = pattern_codes(X[:, space.enabling_options])
+    _, first, group = np.unique(group_of[order], return_index=True, return_inverse=True)
+    outcome_row, outcomes = evaluator.outcome_table(X[order[first]])
+    dependents = [np.flatnonzero(row) for row in space.mobius]
+    taken = X[order][:, path]
+    n_c, n_s = draws.base.shape
+    arguments = (outcome_row.astype(np.int64), outcomes, _offsets(dependents), np.concatenate(dependents).astype(np.int64),
+                 np.concatenate([space.mobius[i, js] for i, js in enumerate(dependents)]),
+                 evaluator.ends().reshape(space.n_options, -1, n_c, n_s), (1 + space.stage_count).astype(np.int64),
+                 np.broadcast_to(path, taken.shape)[taken].astype(np.int64),
+                 codes[order][:, path][taken].astype(np.int64), group.ravel().astype(np.int64),
+                 np.concatenate([[0], np.cumsum(taken.sum(axis=1))]).astype(np.int64), draws.base,
+                 space.value_x, space.value_v, space.n_points)
+    out = np.empty((len(X), n_c))
+    # Criteria are independent passes: split them between threads (the kernel releases the GIL).
+    shares = [part.astype(np.int64) for part in np.array_split(np.arange(n_c), min(_threads(), n_c)) if len(part)]
+    if len(shares) == 1:
+        kernel(shares[0], *arguments, out)
+    else:
+        with ThreadPoolExecutor(len(shares)) as pool:
+            list(pool.map(lambda part: kernel(part, *arguments, out), shares))
+    means = np.empty_like(out)
+    means[order] = out
     return means, evaluator.losses(X, mean=True)
+
+
+def _threads() -> int:
+    """Threads the evaluation may use: the cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _offsets(lists: list[NDArray]) -> NDArray[np.int64]:
+    """CSR row offsets of a list of index arrays."""
+    return np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
 
 
 def scenario_values(

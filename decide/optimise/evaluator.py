@@ -271,6 +271,62 @@ class Evaluator:
             out += self.joint(j, x) if mu == 1.0 else mu * self.joint(j, x)
         return out
 
+    def ends(self) -> NDArray[np.float64]:
+        """(option, outcome, criterion * draw): ``O - B`` for each outcome an option's smallest
+        strategy can end in: planned (0), then each stage's failure (1, 2, ...); rows past an
+        option's stages are unused. Without stages the planned row is ``(F - B) + (P - F)``, the
+        sum :meth:`joint` makes, so that the compiled evaluation agrees with it to the bit."""
+        n_ends = 1 + int(self.stage_count.max(initial=1))
+        out = np.zeros((self.space.n_options, n_ends, self.draws.base.size))
+        for j in range(self.space.n_options):
+            if self.stage_count[j] == 1:
+                out[j, 0] = self._fixed[j] + self._swing[j]
+                out[j, 1] = self._fixed[j]
+            else:
+                for k, end in enumerate(self._ends[j]):
+                    out[j, k] = end.ravel()
+        return out
+
+    def answer_table(self, patterns: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Every question's answers under each of ``patterns`` (choices of options, one per row):
+        ``(pattern, question)`` row numbers into ``(row, draw)`` answers."""
+        n_q = self.space.arrays.n_preconditions
+        index = np.zeros((len(patterns), n_q), dtype=np.intp)
+        rows: list[NDArray[np.bool_]] = []
+        x = np.zeros(self.space.n_options, dtype=bool)
+        for q in range(n_q):
+            codes, distinct = pattern_table(patterns[:, self.enabling[q]])
+            index[:, q] = len(rows) + codes
+            for pattern in distinct:
+                x[self.enabling[q]] = pattern  # q's answers read x only there
+                rows.append(self.answers(q, x))
+        return index, np.array(rows).reshape(len(rows), self.draws.n_draws)
+
+    def outcome_table(self, patterns: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.int8]]:
+        """Which outcome each option's smallest strategy ends in, per draw, under each of
+        ``patterns`` (choices of options, one per row): ``(pattern, option)`` row numbers into
+        ``(row, draw)`` outcomes, 0 where every hard requirement holds (planned), else 1 + the
+        first stage whose question says no (that stage's failure profile) -- :meth:`joint`'s rule."""
+        from decide.optimise._strategy_kernels import first_failures
+
+        answer_row, answers = self.answer_table(patterns)
+        index = np.zeros((len(patterns), self.space.n_options), dtype=np.intp)
+        rows = []
+        n = 0
+        for j in range(self.space.n_options):
+            required = np.flatnonzero(self.space.hard[j])
+            if len(required) == 0:  # always planned
+                index[:, j] = n
+                rows.append(np.zeros((1, self.draws.n_draws), dtype=np.int8))
+            else:
+                distinct, codes = np.unique(answer_row[:, required], axis=0, return_inverse=True)
+                index[:, j] = n + codes.ravel()
+                ends = np.empty((len(distinct), self.draws.n_draws), dtype=np.int8)
+                first_failures(answers, distinct.astype(np.int64), self.space.stage[j, required].astype(np.int64), ends)
+                rows.append(ends)
+            n += len(rows[-1])
+        return index, np.concatenate(rows)
+
     def change_codes(self, X: NDArray[np.bool_]) -> NDArray[np.int64]:
         """(strategy, option): an integer naming option i's change row under each strategy.
 

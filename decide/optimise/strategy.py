@@ -78,7 +78,7 @@ Engine = Literal["auto", "enumerate", "milp"]
 # from measurements (benchmarks/NOTES.md): Pyomo's model makes the MILP's three times
 # enumeration's.
 _BYTES_PER_CELL = {"enumerate": 16, "milp": 48}
-_FIXED_BYTES = 600 * 2**20  # the interpreter, the scientific stack and the evaluator's change rows
+_FIXED_BYTES = 600 * 2**20  # the interpreter, the scientific stack and the evaluator's tables
 
 
 def optimise_strategies(

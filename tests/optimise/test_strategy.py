@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from decide.compile import compile_case
 from decide.errors import DecideError
-from decide.load import parse_case
+from decide.bundled import resolve_case
+from decide.load import load_case, parse_case
 from decide.optimise.scenarios import draw_scenarios, iter_scenarios
 from decide.model.strategies import check_strategy, strategy_problems, strategy_space
 from decide.optimise.enumeration import feasible_strategies
@@ -124,6 +125,25 @@ def test_enumeration_matches_plain_brute_force():
                    for d in range(scenarios.n_draws)]
             np.testing.assert_allclose(per_scenario[row], ref, atol=1e-12)
             assert values[row] == pytest.approx(np.mean(ref), abs=1e-12)
+
+
+def test_criterion_means_do_not_depend_on_the_threads(monkeypatch):
+    """The criteria are split between threads; each is the same pass whichever thread runs it."""
+    import decide.optimise.evaluate as evaluate
+
+    arrays = compile_case(load_case(resolve_case("mali-2012")))
+    space = strategy_space(arrays)
+    X = feasible_strategies(space)[::37]
+    scenarios = draw_scenarios(arrays, 200, rng=5)
+    results = []
+    for threads in (1, 2, 5):
+        monkeypatch.setattr(evaluate, "_threads", lambda threads=threads: threads)
+        results.append(criterion_means(space, X, scenarios))
+    for means, losses in results[1:]:
+        np.testing.assert_array_equal(means, results[0][0])
+        np.testing.assert_array_equal(losses, results[0][1])
+    reference = scenario_values(space, X, scenarios, arrays.weights).mean(axis=1)
+    np.testing.assert_allclose((results[0][0] - results[0][1]) @ arrays.weights, reference, atol=1e-12)
 
 
 def test_optimum_equals_brute_force_for_every_objective():
