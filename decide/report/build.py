@@ -137,6 +137,12 @@ class StrategyAnalyses:
     over the admissible weights (SMAA), least change, and the core index over a shortlist."""
     thresholds: pd.DataFrame | None = None
     """:func:`~decide.analysis.thresholds.break_even_probabilities` of the recommended strategy."""
+    value_at_stake: pd.DataFrame | None = None
+    """:func:`~decide.analysis.intervention.value_at_stake_by_intervention` of the recommended
+    strategy, on the first :data:`ANSWER_SCENARIOS` of the fresh scenarios."""
+    information: pd.DataFrame | None = None
+    """:func:`~decide.analysis.strategy_voi.strategy_evppi`: what learning each answer before choosing
+    the strategy is worth, on the same scenarios."""
 
 
 def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
@@ -194,22 +200,35 @@ def _add_strategies(a: Analyses) -> Analyses:
         named = [(s.id, s.name, s.options) for s in case.strategies]
         compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
     runner_up = best.strategies[1] if len(best.strategies) > 1 else None
+    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
+
+    # The fresh scenarios the best strategies were re-simulated on, drawn once for the analyses below.
+    fresh = timed("fresh scenarios", draw_scenarios, arrays, max(best.n_out_of_sample, 2), rng=seed,
+                  stream=STREAM_OUT_OF_SAMPLE)
     values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
-                   n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up)
+                   n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up, scenarios=fresh)
+    from decide.analysis.intervention import first_scenarios, value_at_stake_by_intervention
+    from decide.analysis.strategy_voi import strategy_evppi
     from decide.analysis.thresholds import break_even_probabilities
 
     thresholds = timed("thresholds", break_even_probabilities, arrays, best.best, weights=profile, rng=seed)
-    return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing, thresholds))
+    worlds = first_scenarios(fresh, ANSWER_SCENARIOS)
+    at_stake = timed("value at stake by intervention", value_at_stake_by_intervention, arrays, best.best, worlds,
+                     weights=profile)
+    information = timed("strategy value of information", strategy_evppi, arrays, best.best, worlds,
+                        weights=profile, evaluated=best.evaluated, extra=best.strategies)
+    return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing, thresholds, at_stake,
+                                                  information))
 
 
 def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,
                     rng: int, weights: str | None, n_probabilities: int = 201,
-                    runner_up: tuple[str, ...] | None = None) -> StrategyValues:
+                    runner_up: tuple[str, ...] | None = None, scenarios: Any = None) -> StrategyValues:
     """Value distributions of ``strategy``, doing nothing, the ``runner_up`` strategy (if given) and
     each option of ``leading`` alone, on the strategies engine's out-of-sample scenarios of seed
     ``rng`` (the very scenarios the best strategies were re-simulated on), summarised by quantiles;
     the strategy's paired gain over doing nothing, and its paired comparison with every other row
-    (gap, stochastic dominance)."""
+    (gap, stochastic dominance). ``scenarios``: those scenarios if already drawn (else drawn here)."""
     from decide.analysis.robustness import compare_pair
     from decide.model.strategies import strategy_space
     from decide.optimise.evaluate import scenario_values
@@ -225,8 +244,9 @@ def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tupl
     rows += [space.vector(list(s)) for s in extra.values()]
     rows += [space.vector([o]) for o in options]
     w, _ = resolve_weights(arrays, weights)
-    values = scenario_values(space, np.array(rows), draw_scenarios(arrays, max(n, 2), rng=rng,
-                                                                      stream=STREAM_OUT_OF_SAMPLE), w)
+    if scenarios is None:
+        scenarios = draw_scenarios(arrays, max(n, 2), rng=rng, stream=STREAM_OUT_OF_SAMPLE)
+    values = scenario_values(space, np.array(rows), scenarios, w)
     probabilities = np.linspace(0.0, 1.0, n_probabilities)
     diff = values[0] - values[1]
     beats = (diff > 0) + 0.5 * (diff == 0)
@@ -254,6 +274,12 @@ def _strategy_label(other: tuple[str, ...], strategy: tuple[str, ...], names: di
 
 SMAA_WEIGHTS = 4000
 """Weight vectors drawn for SMAA over the admissible weights."""
+
+ANSWER_SCENARIOS = 1000
+"""Fresh scenarios (the first of those the best strategies were re-simulated on) on which the value
+at stake by intervention and the strategy's value of information are computed: each needs the
+recommendation, or a shortlist of strategies, evaluated once more per question, so they use fewer
+worlds than the strategy values (as many as the threshold probabilities)."""
 
 
 def _preference_smaa(arrays: CaseArrays, simulation, seed: int) -> pd.DataFrame:

@@ -134,9 +134,14 @@ def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
     b = b.drop(columns=[c for c in b.columns if c.endswith("_se")] + ["option"])
     b = b.rename(columns={"block_share": "involved in", "sole_blocker_share": "only no",
                           "value_at_stake": "value at stake (observed)"})
+    from decide.report.portfolio_sections import answers_at_stake
+
+    for_strategy = answers_at_stake(a)
     return "\n".join([
         "## Which preconditions block which options", "",
-        "For each option and each precondition it requires (under the option's own enablers). How to read each "
+        for_strategy,
+        ("**Option by option.** " if for_strategy else "")
+        + "For each option and each precondition it requires (under the option's own enablers). How to read each "
         "column:", "",
         "- `p_no`: the probability the question is answered no.",
         "- `involved in`: involved in this share of the option's blocks (the worlds where it is blocked). Several "
@@ -146,7 +151,8 @@ def blockers_section(a: Analyses, figures: dict[str, str]) -> str:
         "yes, every other answer drawn as before (its only-no share times P(blocked)). A question involved in most "
         "blocks can still gain little, when other questions block too.",
         "- `value at stake (observed)`: the option's mean value where the answer is yes minus where it is no. It "
-        "is observed, not intervened: where questions are correlated it mixes in what comes with a yes.", "",
+        "is observed, not intervened: where questions are correlated it mixes in what comes with a yes"
+        + ("; the recommendation's table above sets the answer instead." if for_strategy else "."), "",
         markdown_table(b.set_index("name")), "", _figure(figures, "blockers", "Blockers"), "",
         _stage_endings(a)])
 
@@ -225,14 +231,21 @@ def global_sensitivity_section(a: Analyses, figures: dict[str, str]) -> str:
 
 
 def value_of_information_section(a: Analyses) -> str:
+    from decide.report.portfolio_sections import strategy_information
+
     v = a.simulation.value_of_information
+    for_strategy = strategy_information(a)
+    single = ("Expected gain in value from learning the answer before choosing, estimated from the simulation's own "
+              "draws: EVPI for learning everything, EVPPI for learning one precondition's answer (`answer_under`: "
+              "the strategy whose enablers the answer is read under, where not the world's own). A question no "
+              "option's choice depends on is worth zero.")
+    if for_strategy:
+        single = ("**For a choice of one option** (context: the options combine, so no single one is the choice). "
+                  + single)
     return "\n".join([
         "## Value of information", "",
-        "Expected gain in value from learning the answer before choosing, estimated from the simulation's own "
-        "draws: EVPI for learning everything, EVPPI for learning one precondition's answer (without enablers). "
-        "A question no option's choice depends on is worth zero. These values are for a choice of one option; "
-        "for the recommended combination, the threshold probabilities (in the section on how robust it is) say "
-        "which answers would change it.", "",
+        for_strategy,
+        single, "",
         markdown_table(_se_columns(v.sort_values("value", ascending=False), 4), digits=4), ""])
 
 

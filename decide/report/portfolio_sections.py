@@ -13,7 +13,8 @@ from decide.report.text import (and_list, code, escaped_names, figure, names, nu
                                 weights_label)
 from decide.tables import escape_markdown, markdown_table
 
-__all__ = ["recommendation_section", "stakeholders_section", "imprecise_section"]
+__all__ = ["recommendation_section", "stakeholders_section", "imprecise_section", "answers_at_stake",
+           "strategy_information"]
 
 
 def _differs(other: tuple[str, ...], recommended: tuple[str, ...]) -> str:
@@ -240,3 +241,70 @@ def _thresholds(a) -> str:
     if words:
         out += ["So: " + "; ".join(words) + ".", ""]
     return "\n".join(out)
+
+
+def answers_at_stake(a) -> str:
+    """What each answer is worth to the recommendation: the value at stake by intervention (set the
+    answer, draw the rest) beside the observed contrast, for the Blockers section."""
+    st = a.strategies
+    t = None if st is None else st.value_at_stake
+    if t is None or t.empty:
+        return ""
+    rows = []
+    for q, row in t.iterrows():
+        needed = [code(o.removesuffix(" (soft)"), in_table=True) + (" (soft)" if o.endswith(" (soft)") else "")
+                  for o in row["options"].split(" + ")]
+        rows.append({"question": code(q, in_table=True), "needed by": ", ".join(needed), "P(yes)": pct(row["p_yes"]),
+                     "value if yes": num(row["value_if_yes"]), "value if no": num(row["value_if_no"]),
+                     "value at stake (set the answer)": pm(row["at_stake"], row["at_stake_se"], sign=True),
+                     "value at stake (observed)": pm(row["observed"], row["observed_se"], sign=True)
+                     if np.isfinite(row["observed"]) else "–"})
+    n = t.attrs.get("n_scenarios", 0)
+    return "\n".join([
+        "**What each answer is worth to the recommendation.** For each question an option of the recommended "
+        "strategy needs (`P(yes)` under the enablers of its options), its mean value with the answer set to yes in "
+        f"every world and set to no, every other answer and outcome drawn as before: {n:,} of the fresh simulated "
+        "worlds, the two paired on the same worlds; ± one standard error. How to read them:", "",
+        "- `value at stake (set the answer)`: what the answer itself is worth to the recommendation, on the 0–1 "
+        "value scale: the most that securing a yes could add.",
+        "- `value at stake (observed)`: the worlds where the answer happens to be yes against those where it is no. "
+        "Where questions are correlated a yes comes with other answers, so this contrast mixes in what comes with it "
+        "and can overstate or understate the answer's own worth.", "",
+        markdown_table(pd.DataFrame(rows), index=False, markdown=["question", "needed by"]), ""])
+
+
+def strategy_information(a) -> str:
+    """Value of information for the strategy choice (EVPPI per question), for the Value of information
+    section."""
+    st = a.strategies
+    t = None if st is None else st.information
+    if t is None or t.empty:
+        return ""
+    rec = st.best.best
+    gain = st.values.gain if st.values is not None else np.nan
+    shown = t[t["changes"]]
+    rows = [{"learn": code(q, in_table=True), "value": f"{num(row['value'], 4)} ± {se(row['value_se'], 4)}",
+             "share of the gain": pct(row["value"] / gain) if np.isfinite(gain) and gain > 0 else "–",
+             "best if yes": _differs(row["if_yes"], rec), "best if no": _differs(row["if_no"], rec)}
+            for q, row in shown.iterrows()]
+    idle = [code(q) for q in t.index[~t["changes"]]]
+    k, n = t.attrs.get("n_candidates", 0), t.attrs.get("n_scenarios", 0)
+    without = t.attrs.get("best", rec)
+    lines = [
+        "**For the strategy choice.** What learning one question's answer before choosing the combination of "
+        "options is worth (EVPPI): the mean value of the best strategy given the answer, minus that of the best "
+        "strategy without it, on the 0–1 value scale and as a share of what the recommendation gains over doing "
+        f"nothing ({num(gain)}). The answer is the one the recommendation turns on, under the enablers of its options. "
+        f"Estimated on {n:,} of the fresh simulated worlds over {k} candidate strategies: the recommendation; it "
+        "without each of its options, or with each other option; it without every option that needs the question; "
+        "and the best strategies of the search. A strategy outside them could only do better given an answer, so "
+        "each value is a lower bound. ± one standard error (from each world's contribution); choosing the best "
+        "given an answer from noisy means biases a value up by about one standard error.", ""]
+    if tuple(without) != tuple(rec):
+        lines += [f"On these worlds the best candidate without information is {_differs(tuple(without), rec)}.", ""]
+    if rows:
+        lines += [markdown_table(pd.DataFrame(rows), index=False, markdown=["learn", "best if yes", "best if no"]), ""]
+    if idle:
+        lines += [f"Learning {and_list(idle)} changes no choice among these strategies: worth nothing to the "
+                  "decision recommended.", ""]
+    return "\n".join(lines)
