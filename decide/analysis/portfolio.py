@@ -304,11 +304,12 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     regret = np.empty(len(W))
     rec_best = np.zeros(len(W), dtype=bool)
     for start in range(0, len(W), 250):
-        block = net @ W[start:start + 250].T  # (strategy, weight)
-        winners = block.argmax(axis=0)
+        block = W[start:start + 250] @ net.T  # (weight, strategy): each weight's values in one row
+        winners = block.argmax(axis=1)
+        best = block[np.arange(len(block)), winners]
         np.add.at(counts, winners, 1)
-        regret[start:start + 250] = block.max(axis=0) - block[rec]
-        rec_best[start:start + 250] = block[rec] >= block.max(axis=0) - 1e-12
+        regret[start:start + 250] = best - block[:, rec]
+        rec_best[start:start + 250] = block[:, rec] >= best - 1e-12
     winners = np.flatnonzero(counts)[np.argsort(-counts[np.flatnonzero(counts)], kind="stable")]
     share_rec = float(rec_best.mean())
 
@@ -341,8 +342,8 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     k = min(top, len(X))
     short: set[int] = {rec}
     for start in range(0, len(vertices), 32):
-        block = net @ vertices[start:start + 32].T
-        short.update(np.argpartition(-block, k - 1, axis=0)[:k].ravel().tolist())
+        block = vertices[start:start + 32] @ net.T  # (vertex, strategy)
+        short.update(np.argpartition(-block, k - 1, axis=1)[:, :k].ravel().tolist())
     short_rows = np.array(sorted(short))
     keep = pareto_mask(net[short_rows] @ vertices.T)
     nd = short_rows[keep]
