@@ -79,7 +79,8 @@ def value_at_stake_by_intervention(arrays: CaseArrays, strategy: tuple[str, ...]
     Returns one row per question (index ``precondition``), largest value at stake first: ``options``
     (those requiring it, ``+``-joined; soft ones marked ``(soft)``), ``p_yes`` (share of the scenarios
     saying yes under the strategy's enablers), ``value_if_yes``, ``value_if_no``, ``at_stake``,
-    ``at_stake_se``, ``observed``, ``observed_se``; attrs ``n_scenarios`` and ``strategy``.
+    ``at_stake_se``, ``observed``, ``observed_se``; attrs ``n_scenarios``, ``strategy`` and ``mean`` (the
+    strategy's mean value on the scenarios as drawn: ``value_if_yes - mean`` is what securing a yes adds).
 
     Examples
     --------
@@ -103,9 +104,8 @@ def value_at_stake_by_intervention(arrays: CaseArrays, strategy: tuple[str, ...]
                "observed_se"]
     rows = []
     n = scenarios.n_draws
-    if questions:
-        drawn = scenario_values(space, x[None], scenarios, w)[0]
-        answers = strategy_answers(space, x, scenarios)
+    drawn = scenario_values(space, x[None], scenarios, w)[0]
+    answers = strategy_answers(space, x, scenarios)
     for q, (hard, soft) in questions.items():
         yes = answers[:, q]
         latent = scenarios.latent.copy()
@@ -129,5 +129,5 @@ def value_at_stake_by_intervention(arrays: CaseArrays, strategy: tuple[str, ...]
                      "observed": observed, "observed_se": observed_se})
     frame = pd.DataFrame(rows, columns=["precondition", *columns]).set_index("precondition")
     frame = frame.sort_values("at_stake", ascending=False, kind="stable")
-    frame.attrs.update(n_scenarios=n, strategy=tuple(strategy))
+    frame.attrs.update(n_scenarios=n, strategy=tuple(strategy), mean=float(drawn.mean()))
     return frame

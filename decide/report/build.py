@@ -213,10 +213,10 @@ def _add_strategies(a: Analyses) -> Analyses:
 
     thresholds = timed("thresholds", break_even_probabilities, arrays, best.best, weights=profile, rng=seed)
     worlds = first_scenarios(fresh, ANSWER_SCENARIOS)
-    at_stake = timed("value at stake by intervention", value_at_stake_by_intervention, arrays, best.best, worlds,
+    at_stake = timed("value at stake (set answer)", value_at_stake_by_intervention, arrays, best.best, worlds,
                      weights=profile)
-    information = timed("strategy value of information", strategy_evppi, arrays, best.best, worlds,
-                        weights=profile, evaluated=best.evaluated, extra=best.strategies)
+    information = timed("strategy EVPPI", strategy_evppi, arrays, best.best, worlds, weights=profile,
+                        evaluated=best.evaluated, extra=best.strategies)
     return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing, thresholds, at_stake,
                                                   information))
 

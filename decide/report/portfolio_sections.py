@@ -266,7 +266,8 @@ def answers_at_stake(a) -> str:
         f"every world and set to no, every other answer and outcome drawn as before: {n:,} of the fresh simulated "
         "worlds, the two paired on the same worlds; ± one standard error. How to read them:", "",
         "- `value at stake (set the answer)`: what the answer itself is worth to the recommendation, on the 0–1 "
-        "value scale: the most that securing a yes could add.",
+        "value scale: a certain yes against a certain no. Securing a yes would add `value if yes` less the "
+        f"recommendation's mean value on these worlds, {num(t.attrs.get('mean', np.nan))}.",
         "- `value at stake (observed)`: the worlds where the answer happens to be yes against those where it is no. "
         "Where questions are correlated a yes comes with other answers, so this contrast mixes in what comes with it "
         "and can overstate or understate the answer's own worth.", "",

@@ -49,6 +49,7 @@ def test_value_at_stake_by_intervention_by_hand(tiny):
     observed_q = 0.8 - 0.1 * (0.5 - P11) / 0.5
     assert abs(q["observed"] - observed_q) < 4 * q["observed_se"]
     assert t.attrs["n_scenarios"] == 20_000 and "(soft)" in r["options"]
+    assert abs(t.attrs["mean"] - ACT) < 4 * 0.4 / np.sqrt(20_000)  # four standard errors: sd(v) < 0.4
 
 
 def test_the_answer_is_set_and_the_rest_is_drawn_as_before(tiny):

@@ -31,6 +31,8 @@ def test_blockers_show_what_each_answer_is_worth_to_the_recommendation(mali, tex
     assert "- `value at stake (set the answer)`:" in body and "- `value at stake (observed)`:" in body
     assert body.index("value at stake (set the answer)") < body.index("**Option by option.**")
     assert "set to yes in every world" in body and "drawn as before" in body
+    assert f"Securing a yes would add `value if yes` less the recommendation's mean value on these worlds, " \
+           f"{t.attrs['mean']:.3f}" in body
 
 
 def test_value_of_information_is_for_the_strategy_choice(mali, text):
@@ -48,4 +50,4 @@ def test_value_of_information_is_for_the_strategy_choice(mali, text):
 
 
 def test_the_new_analyses_are_timed(mali):
-    assert {"value at stake by intervention", "strategy value of information"} <= set(mali.timings)
+    assert {"value at stake (set answer)", "strategy EVPPI"} <= set(mali.timings)
