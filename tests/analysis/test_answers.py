@@ -66,8 +66,17 @@ def test_value_at_stake_matches_probabilities_set_to_one_and_zero():
     # Brute force on the Mali case: redraw the worlds with the question's probability a point at 1
     # and at 0 (as the threshold analysis does) and evaluate the strategy on each; for a question
     # no enabler of the strategy acts on, "probability 1" is "set the answer to yes".
-    from decide.analysis.thresholds import _with_point
+    from dataclasses import replace
+
+    from decide.compile import PROB_POINT
     from decide.optimise.evaluate import evaluate_strategy
+
+    def _with_point(arrays, q, p):  # the case with question q's probability a point at p
+        kind = np.array(arrays.probability_kind, copy=True)
+        params = np.array(arrays.probability_params, dtype=float, copy=True)
+        central = np.array(arrays.probability_central, dtype=float, copy=True)
+        kind[q], params[q], central[q] = PROB_POINT, (p, p), p
+        return replace(arrays, probability_kind=kind, probability_params=params, probability_central=central)
 
     arrays = compile_case(load_case("mali-2012"))
     strategy = ("bolster_transition", "rebuild_army", "eu_ransom_policy", "humanitarian_aid")
