@@ -59,12 +59,15 @@ def break_even_probabilities(arrays: CaseArrays, strategy: tuple[str, ...], *, w
         for q in np.flatnonzero(np.asarray(arrays.hard)[options.index(o)]):
             by_question.setdefault(int(q), []).append(o)
 
+    # A question's probability set to a point changes its probability in every draw and nothing
+    # else (each draw's uniforms are the same whatever the distribution): one draw serves all.
+    drawn = draw_scenarios(arrays, n_scenarios, rng=rng, stream=STREAM_OUT_OF_SAMPLE)
+
     def added(q: int, p: float, opts: list[str]) -> np.ndarray:
-        variant = _with_point(arrays, q, p)
-        sp = strategy_space(variant)
-        rows = [x] + [x & ~sp.vector([o]) for o in opts]
-        scenarios = draw_scenarios(variant, n_scenarios, rng=rng, stream=STREAM_OUT_OF_SAMPLE)
-        values = scenario_values(sp, np.array(rows), scenarios, w)
+        rows = [x] + [x & ~space.vector([o]) for o in opts]
+        probabilities = drawn.probabilities.copy()
+        probabilities[:, q] = p
+        values = scenario_values(space, np.array(rows), replace(drawn, probabilities=probabilities), w)
         return values[0].mean() - values[1:].mean(axis=1)
 
     rows = []

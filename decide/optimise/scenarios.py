@@ -37,7 +37,10 @@ its first stage's failure outcome of the same scenario (never used by the rule, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,11 +191,54 @@ def iter_scenarios(
     n_blocks = -(-int(n_scenarios) // BLOCK_SIZE)
     for first in range(0, n_blocks, per_chunk):
         blocks = range(first, min(first + per_chunk, n_blocks))
-        parts = [_draw_block(arrays, np.random.default_rng(block_seed_sequence(root, stream, k)), shared,
-                             correlated, factor, samplers, later) for k in blocks]
+        parts = [_BLOCKS.get(arrays, root, stream, k, lambda k=k: _draw_block(
+            arrays, np.random.default_rng(block_seed_sequence(root, stream, k)), shared, correlated, factor,
+            samplers, later)) for k in blocks]
         size = min(n_scenarios, blocks.stop * BLOCK_SIZE) - first * BLOCK_SIZE
         planned, failure, probabilities, latent, stage_failures = (np.concatenate(p)[:size] for p in zip(*parts))
         yield Scenarios(planned, failure, probabilities, latent, seed, stream, stage_failures)
+
+
+class _BlockCache:
+    """The blocks drawn lately, so that analyses of one run that read the same scenarios (the
+    report's strategies, their values, named strategies, discovery: one seed, one stream) draw
+    them once. A block is a pure function of the case's arrays (this very object: a block dies
+    with it), the seed and its (stream, block) key; held read-only, and every caller gets them
+    joined into new arrays. Least recently used blocks go beyond ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.blocks: OrderedDict[tuple, tuple[NDArray[np.float64], ...]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, arrays: CaseArrays, root: np.random.SeedSequence, stream: int, block: int,
+            draw: Callable[[], tuple[NDArray[np.float64], ...]]) -> tuple[NDArray[np.float64], ...]:
+        key = (id(arrays), root.entropy, tuple(root.spawn_key), root.pool_size, stream, block)
+        with self.lock:
+            if key in self.blocks:
+                self.blocks.move_to_end(key)
+                return self.blocks[key]
+        parts = draw()
+        for part in parts:
+            part.flags.writeable = False
+        size = sum(part.nbytes for part in parts)
+        with self.lock:
+            if not any(k[0] == key[0] for k in self.blocks):
+                weakref.finalize(arrays, self.forget, key[0])  # before the id can name another case
+            self.blocks[key] = parts
+            self.size += size
+            while self.size > self.limit and len(self.blocks) > 1:
+                _, dropped = self.blocks.popitem(last=False)
+                self.size -= sum(part.nbytes for part in dropped)
+        return parts
+
+    def forget(self, arrays_id: int) -> None:
+        with self.lock:
+            for key in [k for k in self.blocks if k[0] == arrays_id]:
+                self.size -= sum(part.nbytes for part in self.blocks.pop(key))
+
+
+_BLOCKS = _BlockCache(256 * 2**20)
 
 
 class _LaterStages:

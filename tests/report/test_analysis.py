@@ -91,6 +91,21 @@ def test_threshold_probabilities_bracket_the_break_even(mali):
     assert len(finite) and ((finite["break_even"] >= 0) & (finite["break_even"] <= 1)).all()
     # A sign change between always-no and always-yes is what a break-even needs.
     assert (np.sign(finite["added_if_no"]) != np.sign(finite["added_if_yes"])).all()
-    # The refined one is a root: the option adds about nothing there.
-    from decide.analysis.thresholds import _with_point  # noqa: F401  (the variant the rows were computed on)
     assert finite["refined"].iloc[0]
+
+
+def test_a_point_probability_changes_only_that_questions_probability_in_the_draws(mali):
+    """break_even_probabilities draws once and sets the question's column: the same scenarios as
+    drawing the case with the question's probability made a point."""
+    from decide.analysis.thresholds import _with_point
+    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
+
+    arrays = mali.arrays
+    drawn = draw_scenarios(arrays, 300, rng=20121, stream=STREAM_OUT_OF_SAMPLE)
+    for q in range(arrays.n_preconditions):
+        variant = draw_scenarios(_with_point(arrays, q, 0.37), 300, rng=20121, stream=STREAM_OUT_OF_SAMPLE)
+        expected = drawn.probabilities.copy()
+        expected[:, q] = 0.37
+        np.testing.assert_array_equal(variant.probabilities, expected)
+        for field in ("planned", "failure", "latent", "stage_failures"):
+            np.testing.assert_array_equal(getattr(variant, field), getattr(drawn, field))
