@@ -19,11 +19,42 @@ from contextlib import contextmanager
 
 from decide.errors import DecideError
 
-__all__ = ["in_background"]
+__all__ = ["in_background", "shared_queue"]
 
 
 def _can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and not os.environ.get("DECIDE_NO_FORK")
+
+
+def shared_queue(n: int) -> Callable[[], int | None]:
+    """A queue of the numbers ``0..n-1`` that this process and a child forked later both take
+    from: each call returns the next number not yet taken by either, or None once all are.
+
+    It lets the parent, once it is done with its own work, take over whatever the drawing child
+    has not started, so that neither waits for the other whatever their speeds.
+    """
+    if not _can_fork():
+        numbers = iter(range(n))
+        return lambda: next(numbers, None)
+    taken = multiprocessing.get_context("fork").Value("l", 0)  # shared memory with its own lock
+
+    lock = taken.get_lock()
+
+    def take() -> int | None:
+        # A child that died holding the lock (killed in that instant) must not hang the parent:
+        # it stops taking, and waiting for the child reports the death.
+        if not lock.acquire(timeout=30):
+            return None
+        try:
+            k = taken.value
+            if k >= n:
+                return None
+            taken.value = k + 1
+            return k
+        finally:
+            lock.release()
+
+    return take
 
 
 @contextmanager

@@ -178,8 +178,8 @@ def _draw_risk_profiles(a, path: Path) -> None:
 
 
 def explain_jobs(a) -> list[FigureJob]:
-    """The explaining charts of a report: risk profiles (where the case has a baseline; drawn
-    after the analyses are completed), contributions and the value tree."""
+    """The explaining charts of a report: risk profiles (where the case has a baseline) and the
+    weighted differences, drawn after the analyses are completed, contributions and the value tree."""
     arrays, sim = a.arrays, a.simulation
     names = dict(zip(arrays.option_ids, arrays.option_names))
     criterion_names = dict(zip(arrays.criterion_ids, arrays.criterion_names))
@@ -197,11 +197,11 @@ def explain_jobs(a) -> list[FigureJob]:
     penalties = pd.Series(sim.estimates["expected_penalty"], index=sim.option_ids).loc[shown].rename(index=names)
     jobs.append(FigureJob("contributions", "contributions.png", partial(
         plot_contributions, contributions, groups, means.loc[shown].rename(index=names),
-        penalties=penalties)))
+        penalties=penalties), True, 0.18))
     jobs.append(FigureJob("weighted_difference", "weighted_difference.png", partial(_draw_weighted_differences, a)))
     profile = a.context.weights if a.context.weights in arrays.profile_ids else arrays.default_profile
     jobs.append(FigureJob("value_tree", "value_tree.png", partial(
-        plot_value_tree, _tree_rows(a.case.criteria.criteria, w), profile=profile or "case weights")))
+        plot_value_tree, _tree_rows(a.case.criteria.criteria, w), profile=profile or "case weights"), True, 0.12))
     return jobs
 
 
@@ -209,22 +209,43 @@ def plot_weighted_differences(panels: list[tuple[str, pd.Series]], path: Path) -
     """Per criterion, the weighted difference between two alternatives (weight x difference of mean
     values), one panel per pair: bars right favour the first, left the second; they add up to the gap."""
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
     rows = max(len(p[1]) for p in panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 2.0, 0.32 * rows + 1.9), squeeze=False)
     import textwrap
 
+    title_lines = 1
     for ax, (title, diff) in zip(axes[0], panels):
         diff = diff.reindex(diff.abs().sort_values(kind="stable").index)
         colours = ["#1b7837" if v >= 0 else "#b2182b" for v in diff]
         ax.barh(range(len(diff)), diff.to_numpy(float), color=colours)
         ax.set_yticks(range(len(diff)), _literal(diff.index))
+        ax.set_ylim(-0.6, len(diff) - 0.4)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
         ax.axvline(0, color="black", lw=0.8)
         ax.grid(axis="x", alpha=0.3)
-        ax.set_title("\n".join(literal_text(t) for t in textwrap.wrap(f"{title} (gap {diff.sum():+.3f})", 60)),
-                     fontsize=8.5)
+        lines = [literal_text(t) for t in textwrap.wrap(f"{title} (gap {diff.sum():+.3f})", 60)]
+        title_lines = max(title_lines, len(lines))
+        ax.set_title("\n".join(lines), fontsize=8.5)
         ax.set_xlabel("weight × difference of mean values")
-    fig.suptitle("Why one wins: each criterion's weighted difference (right favours the first named)", fontsize=10)
-    fig.tight_layout()
+    # A fixed layout from the measured tick labels (inches), side by side: tight_layout would cost
+    # a layout pass, and leave a layout engine that makes saving lay the figure out once more.
+    renderer = fig.canvas.get_renderer()
+    lefts = [max((t.get_window_extent(renderer).width for t in ax.get_yticklabels()), default=0.0) / fig.dpi + 0.25
+             for ax in axes[0]]
+    plot_width, gap, right = 4.2, 0.35, 0.3
+    top, bottom = 0.45 + 0.17 * title_lines, 0.6
+    width = sum(lefts) + len(lefts) * plot_width + (len(lefts) - 1) * gap + right
+    height = 0.32 * rows + 0.6 + top + bottom
+    fig.set_size_inches(width, height)
+    x = 0.0
+    for ax, left in zip(axes[0], lefts):
+        x += left
+        ax.set_position([x / width, bottom / height, plot_width / width, 1 - (top + bottom) / height])
+        x += plot_width + gap
+    fig.suptitle("Why one wins: each criterion's weighted difference (right favours the first named)", fontsize=10,
+                 y=1 - 0.12 / height, va="top")
     _save(fig, path, tight=False)
 
 

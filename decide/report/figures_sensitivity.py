@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from decide.report.figures import literal_text
+from decide.report.figures import _canvas_class, literal_text
 from decide.tables import one_line
 
 __all__ = ["plot_tornado"]
@@ -54,7 +54,6 @@ def plot_tornado(
     pathlib.Path
         The written file.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -108,7 +107,7 @@ def plot_tornado(
     # Size the figure around the axes from the measured labels and the line counts below it, so
     # that everything lies inside and one draw suffices (a tight bounding box costs a second).
     wrapped = "\n".join(line for note in footnotes for line in _wrap(note, 150))
-    canvas = FigureCanvasAgg(fig)
+    canvas = _canvas_class()(fig)
     label = max((t.get_window_extent(canvas.get_renderer()).width for t in ax.get_yticklabels()), default=0.0) / DPI
     left, right, axes_w, axes_h = label + 0.25, 0.35, 7.4, 0.77 * (0.62 * n_rows + 2.3)
     top = 0.2 + 0.19 * (ax.get_title().count("\n") + 1)

@@ -23,7 +23,7 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
     ``html``: write them as one self-contained ``report.html`` instead (:mod:`decide.report.html`).
 
     ``protect`` lists files (the case) whose folder the report may not replace. ``finish``, if given, completes the analyses (e.g. :func:`decide.report.build.complete_analyses`)
-    while half of the charts are drawn in a background process; no chart needs what it adds.
+    while the charts that need none of what it adds are drawn in a background process.
     """
     from threadpoolctl import threadpool_limits
 
@@ -31,18 +31,30 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
 
     out_dir = arguments.path(out_dir, "out_dir")
 
-    from decide.report.background import in_background
+    from decide.report.background import in_background, shared_queue
     from decide.report.figures import figure_jobs, load_matplotlib
     from decide.report.markdown import render_markdown
 
     def fill(tmp: Path) -> None:
         jobs = figure_jobs(analyses)
         load_matplotlib()  # once, before the fork, so that the child starts with it
+        figures = {job.key: job.filename for job in jobs}
+        # The charts that need only what the analyses hold now are shared: a child draws them
+        # while the parent completes the analyses, and the parent takes whatever it has not started
+        # once done. Longest first, so that neither process is left drawing a long chart alone.
+        # The charts that need the completed analyses are drawn by a second child while the
+        # parent writes the text.
+        early = sorted((job for job in jobs if job.background), key=lambda job: -job.cost)
+        late = [job for job in jobs if not job.background]
+        take = shared_queue(len(early))
 
-        def draw(background: bool) -> None:
-            for job in jobs:
-                if job.background == background:
-                    job.draw(tmp / job.filename)
+        def draw_early() -> None:
+            while (k := take()) is not None:
+                early[k].draw(tmp / early[k].filename)
+
+        def draw_late() -> None:
+            for job in late:
+                job.draw(tmp / job.filename)
 
         # matplotlib allocates many small objects; with the analyses' hundreds of thousands of
         # objects frozen out of the collector, its collections stay cheap (10-20% of drawing),
@@ -51,14 +63,16 @@ def write_report(analyses, out_dir: str | Path, *, finish: Callable | None = Non
         try:
             # Two processes on two cores: BLAS worker threads (which spin while waiting) would
             # only take time from the other process.
-            with threadpool_limits(limits=1, user_api="blas"), in_background(lambda: draw(True)) as wait:
+            with threadpool_limits(limits=1, user_api="blas"), in_background(draw_early) as wait:
                 complete = finish(analyses) if finish is not None else analyses
-                draw(False)
+                with in_background(draw_late) as wait_late:
+                    text = render_markdown(complete, figures)
+                    draw_early()
+                    wait_late()
                 wait()
         finally:
             gc.unfreeze()
-        figures = {job.key: job.filename for job in jobs}
-        (tmp / "report.md").write_text(render_markdown(complete, figures), encoding="utf-8")
+        (tmp / "report.md").write_text(text, encoding="utf-8")
         if html:
             from decide.report.html import html_from_report_dir
 
