@@ -259,8 +259,27 @@ class Evaluator:
             charged = []
             for pattern in patterns:
                 x[deciding] = pattern  # what q costs reads x only there
-                charged.append(self.charged(q, groups, x))
-            out += np.array([c.mean(axis=1) for c in charged])[codes] if mean else np.array(charged)[codes]
+                charged.append(self.charged_mean(q, groups, x) if mean else self.charged(q, groups, x))
+            out += np.array(charged)[codes]
+        return out
+
+    def charged_mean(self, q: int, groups: list, x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(criterion,): :meth:`charged` averaged over the draws, from counts (each member pays
+        its loss in the draws where q says no, it goes ahead and no member before it does)."""
+        out = np.zeros(self.space.arrays.n_criteria)
+        no = ~self.answers(q, x)
+        for criteria, members, losses in groups:
+            lost = 0.0
+            unpaid = no
+            for m, loss in zip(members, losses):
+                if not x[m]:
+                    continue
+                paid = unpaid & self.viable(int(m), x)
+                lost += loss * np.count_nonzero(paid)
+                unpaid = unpaid & ~paid
+                if not unpaid.any():
+                    break
+            out[criteria] = lost / self.draws.n_draws
         return out
 
     def change(self, i: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
