@@ -8,6 +8,8 @@ arrays themselves stay available in ``estimates`` and ``standard_errors``.
 
 from __future__ import annotations
 
+import functools
+
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -162,6 +164,10 @@ class SimulationResult:
     def blockers(self) -> pd.DataFrame:
         """Long table per (option, precondition) under the option's enablers: the requirement, P(no),
         share of the option's blocks, share where it is the sole blocker, and value at stake."""
+        return self._blockers.copy()  # built once (a report reads it per option and claim)
+
+    @functools.cached_property
+    def _blockers(self) -> pd.DataFrame:
         index = pd.MultiIndex.from_product([self.option_ids, self.precondition_ids], names=["option", "precondition"])
         columns: dict[str, Any] = {"requirement": self.requirement.reshape(-1)}
         for name in _BLOCKER_COLUMNS:

@@ -14,7 +14,7 @@ from typing import Any
 
 from decide.tables import escape_markdown, one_line
 
-__all__ = ["discover_for_report", "where_it_goes_wrong"]
+__all__ = ["discover_for_report", "discover_recommendation", "where_it_goes_wrong"]
 
 
 def discover_for_report(a: Any) -> Any:
@@ -22,19 +22,29 @@ def discover_for_report(a: Any) -> Any:
     (a :class:`~decide.discover.core.DiscoveryResult`), or None without a recommended strategy."""
     st = getattr(a, "strategies", None)
     values = getattr(st, "values", None)
-    if st is None or values is None or not st.best.best or a.arrays.baseline is None:
+    if st is None or values is None:
+        return None
+    weights = a.context.weights if a.context.weights not in ("imprecise", "uniform", "profiles") else None
+    return discover_recommendation(a.arrays, st.best.best, values.n_scenarios, st.best.seed, weights)
+
+
+def discover_recommendation(arrays: Any, strategy: tuple[str, ...], n_scenarios: int, seed: Any,
+                            weights: Any) -> Any:
+    """The first box of the worlds where ``strategy`` does worse than doing nothing, on the
+    strategies engine's first ``n_scenarios`` fresh scenarios of ``seed`` (the ones the report's
+    value distributions come from); None for an empty strategy or a case without a baseline."""
+    if not strategy or arrays.baseline is None:
         return None
     from decide.discover.core import explain_worlds
     from decide.discover.worlds import draw_worlds
     from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE
     from decide.optimise.strategy import strategy_space
 
-    space = strategy_space(a.arrays)
-    weights = a.context.weights if a.context.weights not in ("imprecise", "uniform", "profiles") else None
+    space = strategy_space(arrays)
     # the seed and stream strategy_values drew the recommendation's value distribution from
-    worlds = draw_worlds(space, space.vector(list(st.best.best)), values.n_scenarios, rng=st.best.seed,
-                         weights=weights, stream=STREAM_OUT_OF_SAMPLE)
-    return explain_worlds(worlds, st.best.best, "recommended", threshold=0.0, max_boxes=1)
+    worlds = draw_worlds(space, space.vector(list(strategy)), n_scenarios, rng=seed, weights=weights,
+                         stream=STREAM_OUT_OF_SAMPLE)
+    return explain_worlds(worlds, strategy, "recommended", threshold=0.0, max_boxes=1)
 
 
 def _code(text: object) -> str:

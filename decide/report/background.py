@@ -15,11 +15,12 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
+from typing import Any
 from contextlib import contextmanager
 
 from decide.errors import DecideError
 
-__all__ = ["in_background", "shared_queue"]
+__all__ = ["in_background", "computed_in_background", "shared_queue"]
 
 
 def _can_fork() -> bool:
@@ -97,6 +98,74 @@ def in_background(work: Callable[[], None]) -> Iterator[Callable[[], None]]:
         if child.is_alive():
             child.terminate()
             child.join()
+
+
+@contextmanager
+def computed_in_background(compute: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
+    """Start ``compute()`` in a child process; yield a function that waits for it and returns
+    its result (pickled back through a pipe). An analysis that only reads what the parent holds
+    runs beside the parent's own work this way; where fork is not available it runs inline, at
+    the first call of the function, with the same result.
+
+    The function raises what ``compute`` raised: a :class:`DecideError` with its message, any
+    other error as a RuntimeError carrying the child's traceback.
+    """
+    if not _can_fork():
+        done: list[Any] = []
+
+        def inline() -> Any:
+            if not done:
+                done.append(compute())
+            return done[0]
+
+        yield inline
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_compute, args=(compute, writer, os.getpid()), daemon=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*fork\(\).*")
+        child.start()
+    writer.close()
+    received: list[Any] = []
+
+    def result() -> Any:
+        if not received:
+            try:
+                received.append(reader.recv())
+            except EOFError:
+                received.append(("error", f"the analysis process stopped unexpectedly (exit code {child.exitcode})"))
+            finally:
+                reader.close()
+                child.join()
+        kind, value = received[0]
+        if kind == "bug":
+            raise RuntimeError(f"an analysis failed; its process's traceback:\n{value}")
+        if kind == "error":
+            raise DecideError(value)
+        return value
+
+    try:
+        yield result
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
+def _compute(compute: Callable[[], Any], writer, parent: int) -> None:
+    _die_with(parent)
+    try:
+        writer.send(("ok", compute()))
+    except DecideError as exc:
+        writer.send(("error", str(exc)))
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it, with the traceback
+        import traceback
+
+        writer.send(("bug", "".join(traceback.format_exception(exc))))
+    finally:
+        writer.close()
 
 
 def _die_with(parent: int) -> None:

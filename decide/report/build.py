@@ -6,7 +6,8 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -167,16 +168,18 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
         smaa = timed("smaa", _preference_smaa, arrays, a.simulation, a.context.seed)
     done = replace(a, least_change=least, potential=potential, dominance=dominance, sobol=sobol, smaa=smaa)
     done = _add_strategies(done) if strategies else done
-    from decide.discover.report import discover_for_report
-
-    done = replace(done, discovery=timed("discover", discover_for_report, done))
     a.completion["analyses"] = done
     return done
 
 
 def _add_strategies(a: Analyses) -> Analyses:
+    from decide.analysis.intervention import first_scenarios, value_at_stake_by_intervention
     from decide.analysis.portfolio import portfolio_standing
+    from decide.analysis.strategy_voi import strategy_evppi
+    from decide.analysis.thresholds import break_even_probabilities
+    from decide.discover.report import discover_recommendation
     from decide.optimise.compare import compare_strategies
+    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
     from decide.optimise.strategy import optimise_strategies
 
     arrays, case = a.arrays, a.case
@@ -190,35 +193,54 @@ def _add_strategies(a: Analyses) -> Analyses:
         return _timed(a.timings, name, func, *args, **kwargs)
 
     best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
+    n_fresh = max(best.n_out_of_sample, 2)
     # The core index over every feasible strategy (the engine's core_index) costs more than the
     # rest of the report; the standing gives it over the strategies near the best anywhere in
     # the admissible weights, from one evaluation of every strategy (see decide.analysis.portfolio).
-    standing = timed("portfolio standing", portfolio_standing, arrays, best.best, weights=profile, rng=seed,
-                     n_scenarios=best.n_scenarios, evaluated=best.evaluated)
-    compared = None
-    if case.strategies:
-        named = [(s.id, s.name, s.options) for s in case.strategies]
-        compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
-    runner_up = best.strategies[1] if len(best.strategies) > 1 else None
-    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
+    # It and scenario discovery (on the fresh scenarios the values below are read from) need only
+    # the recommendation: each runs in a child process beside the analyses below.
+    with _beside(a.timings, "portfolio standing", portfolio_standing, arrays, best.best, weights=profile, rng=seed,
+                 n_scenarios=best.n_scenarios, evaluated=best.evaluated) as standing, \
+            _beside(a.timings, "discover", discover_recommendation, arrays, best.best, n_fresh, best.seed,
+                    profile) as discovery:
+        compared = None
+        if case.strategies:
+            named = [(s.id, s.name, s.options) for s in case.strategies]
+            compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
+        runner_up = best.strategies[1] if len(best.strategies) > 1 else None
+        # The fresh scenarios the best strategies were re-simulated on, drawn once for the analyses below.
+        fresh = timed("fresh scenarios", draw_scenarios, arrays, n_fresh, rng=seed, stream=STREAM_OUT_OF_SAMPLE)
+        values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
+                       n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up, scenarios=fresh)
+        thresholds = timed("thresholds", break_even_probabilities, arrays, best.best, weights=profile, rng=seed)
+        worlds = first_scenarios(fresh, ANSWER_SCENARIOS)
+        at_stake = timed("value at stake (set answer)", value_at_stake_by_intervention, arrays, best.best, worlds,
+                         weights=profile)
+        information = timed("strategy EVPPI", strategy_evppi, arrays, best.best, worlds, weights=profile,
+                            evaluated=best.evaluated, extra=best.strategies)
+        return replace(a, discovery=discovery(),
+                       strategies=StrategyAnalyses(best, None, compared, values, standing(), thresholds, at_stake,
+                                                   information))
 
-    # The fresh scenarios the best strategies were re-simulated on, drawn once for the analyses below.
-    fresh = timed("fresh scenarios", draw_scenarios, arrays, max(best.n_out_of_sample, 2), rng=seed,
-                  stream=STREAM_OUT_OF_SAMPLE)
-    values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
-                   n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up, scenarios=fresh)
-    from decide.analysis.intervention import first_scenarios, value_at_stake_by_intervention
-    from decide.analysis.strategy_voi import strategy_evppi
-    from decide.analysis.thresholds import break_even_probabilities
 
-    thresholds = timed("thresholds", break_even_probabilities, arrays, best.best, weights=profile, rng=seed)
-    worlds = first_scenarios(fresh, ANSWER_SCENARIOS)
-    at_stake = timed("value at stake (set answer)", value_at_stake_by_intervention, arrays, best.best, worlds,
-                     weights=profile)
-    information = timed("strategy EVPPI", strategy_evppi, arrays, best.best, worlds, weights=profile,
-                        evaluated=best.evaluated, extra=best.strategies)
-    return replace(a, strategies=StrategyAnalyses(best, None, compared, values, standing, thresholds, at_stake,
-                                                  information))
+@contextmanager
+def _beside(timings: dict[str, float], name: str, func: Callable[..., Any], *args: Any,
+            **kwargs: Any) -> Iterator[Callable[[], Any]]:
+    """``func(*args, **kwargs)`` computed in a child process (:mod:`decide.report.background`)
+    while the parent goes on; yields a function returning its result (timed as ``name``)."""
+    from decide.report.background import computed_in_background
+
+    def compute() -> tuple[Any, float]:
+        start = time.perf_counter()
+        return func(*args, **kwargs), time.perf_counter() - start
+
+    with computed_in_background(compute) as result:
+        def collect() -> Any:
+            value, timings[name] = result()
+            log.info("%s: %.2f s", name, timings[name])
+            return value
+
+        yield collect
 
 
 def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,

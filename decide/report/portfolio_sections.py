@@ -190,23 +190,20 @@ def imprecise_section(a) -> str:
 
 
 def _witnesses(a) -> pd.DataFrame | None:
-    """Potentially optimal options with their witness weights' two largest entries."""
-    try:
-        from decide.optimise.weight_lp import potential_optimality
-    except ImportError:  # before the rename
-        from decide.optimise.weights import potential_optimality
-    from decide.sensitivity.weights import value_matrix
-
+    """Potentially optimal options with their witness weights' two largest entries (from the
+    potential-optimality analysis itself: ``a.potential``)."""
     arrays = a.arrays
-    values = value_matrix(arrays, a.simulation.value_matrix)
-    res = potential_optimality(values, arrays.imprecise_a, arrays.imprecise_b)
+    potential = a.potential
+    if potential is None or "witness" not in potential.attrs:
+        return None
+    witness = potential.attrs["witness"]
     rows = []
-    for k, o in enumerate(arrays.option_ids):
-        if not res.potentially_optimal[k]:
+    for o in arrays.option_ids:
+        if not potential.at[o, "potentially_optimal"]:
             continue
-        w = np.asarray(res.weights[k], dtype=float)
+        w = witness.loc[o].to_numpy(dtype=float)
         top = np.argsort(-w, kind="stable")[:2]
-        rows.append({"option": o, "margin": res.margins[k],
+        rows.append({"option": o, "margin": potential.at[o, "margin"],
                      "witness: largest weights": ", ".join(f"{arrays.criterion_ids[i]} {w[i]:.2f}" for i in top),
                      "witness: criteria with weight > 0.01": int((w > 0.01).sum())})
     if not rows:

@@ -172,8 +172,16 @@ def potential_optimality_table(case: Case | CaseArrays, *, matrix: Any = None) -
     arrays = _arrays(case)
     values = value_matrix(arrays, matrix)
     res = potential_optimality(values, arrays.imprecise_a, arrays.imprecise_b)
-    return pd.DataFrame({"potentially_optimal": res.potentially_optimal, "margin": res.margins},
-                        index=pd.Index(arrays.option_ids, name="option")).sort_values("margin", ascending=False)
+    frame = pd.DataFrame({"potentially_optimal": res.potentially_optimal, "margin": res.margins},
+                         index=pd.Index(arrays.option_ids, name="option")).sort_values("margin", ascending=False)
+    # attrs["witness"]: option x criterion, the weights at which each potentially optimal option
+    # leads by its margin (NaN rows for the others)
+    witness = np.full((arrays.n_options, arrays.n_criteria), np.nan)
+    for k in np.flatnonzero(res.potentially_optimal):
+        witness[k] = np.asarray(res.weights[k], dtype=float)
+    frame.attrs["witness"] = pd.DataFrame(witness, index=pd.Index(arrays.option_ids, name="option"),
+                                          columns=list(arrays.criterion_ids))
+    return frame
 
 
 def dominance_table(case: Case | CaseArrays, *, matrix: Any = None) -> pd.DataFrame:
