@@ -12,6 +12,7 @@ Modules, lowest first (each imports only those above it):
 - :mod:`~decide.montecarlo.weight_sampling` -- weight samplers, hit-and-run;
 - :mod:`~decide.montecarlo.model` -- ``Model``, the case as the kernel's arrays (``build_model``);
 - :mod:`~decide.montecarlo.state` -- compile options, ``Sums``, ``Scratch`` (grouped by stage), ``Accumulator``;
+- :mod:`~decide.montecarlo.entries` -- compiled units called through their entry points;
 - :mod:`~decide.montecarlo.outcomes`, :mod:`~decide.montecarlo.accumulate`,
   :mod:`~decide.montecarlo.stages` -- the numba stages, and ``run_chunk``, which runs them;
 - :mod:`~decide.montecarlo.estimates` -- estimates and MCSEs from an accumulator;
@@ -36,6 +37,11 @@ writes one group of :class:`~decide.montecarlo.state.Scratch`, named after it):
 8. ``_strategy_outcomes`` -- a strategy row's outcomes from its components' (with a strategy);
 9. ``_accumulate`` (main pass: into the block's :class:`~decide.montecarlo.state.Sums`, with the
    work arrays ``ranks``) or ``_confidence`` (confidence pass).
+
+Each stage is a compiled unit of its own (but ``_uniforms``, inlined), which ``run_chunk`` calls
+through its entry point (:mod:`~decide.montecarlo.entries`): numba compiles it once, and only
+when a run needs it, instead of compiling it on its own and again inside ``run_chunk`` (the cold
+start; ``benchmarks/bench_cold_start.py``).
 
 A stage takes the groups it reads and writes. Its inlined parts (``inline="always"``, e.g.
 ``_value_moments`` in :mod:`~decide.montecarlo.accumulate`) take arrays and scalars, never the

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import numba as nb
 
-from decide.montecarlo.state import KERNEL
+from decide.montecarlo.state import KERNEL, UNIT
 
 PART = {**KERNEL, "inline": "always"}
 """Compile options of the accumulation's parts (inlined: they take :func:`_accumulate`'s flags)."""
 
 
-@nb.njit(**KERNEL, fastmath={"reassoc", "contract"})
+@nb.njit(**UNIT, fastmath={"reassoc", "contract"})
 def _accumulate(m, s, nb_, weights, world, answers, scored, ranks, keep_v, keep_yes, at):
     """Add a sub-block of draws to the block's sums ``s``: values and their moments, histograms,
     ranks (ties share the tied ranks equally), pairwise wins, central weights, regret, blocks,
@@ -302,7 +302,7 @@ def _keep_draws(nb_, values, w, thr, lat, var_q, pair_v, keep_v, keep_yes, at):
             keep_yes[at + d, n_q + i] = lat[q, d] < thr[v, q, d]
 
 
-@nb.njit(**KERNEL, inline="always")  # inlined into run_chunk: compiled once (cold start)
+@nb.njit(**UNIT)
 def _confidence(m, nb_, answers, scored, central, defined, ranks, cf):
     """Confidence factors: is each alternative best with the weights fixed at its central weights?
 

@@ -2,7 +2,8 @@
 
 Numba caches a compiled function beside its source and reuses it while that one file is
 unchanged. But a compiled function embeds the code of the compiled functions it calls
-(``run_chunk`` the stages, ``_outcomes`` the inverse CDFs) and the constants it reads: after an
+(``_outcomes`` the inverse CDFs, and before the stages were units of their own, ``run_chunk``
+the stages) and the constants it reads: after an
 edit to ``outcomes.py`` alone, a cached ``run_chunk`` (``stages.py``) would still run the old
 outcome stage (seen while the kernel was cut into this package: a change that made no
 difference to the results ran at the speed of the code it replaced). So the package's functions
@@ -84,11 +85,16 @@ def install() -> None:
 
 
 def kernels_cached() -> bool:
-    """Whether numba's cache holds the kernel (``run_chunk``) compiled from these sources, so that
-    a run loads it instead of compiling for tens of seconds. True when it cannot tell."""
+    """Whether numba's cache holds the kernel compiled from these sources (``run_chunk`` and the
+    units every run calls, see :mod:`~decide.montecarlo.entries`), so that a run loads it instead
+    of compiling for several seconds. True when it cannot tell."""
     try:
-        from decide.montecarlo.stages import run_chunk
+        from decide.montecarlo.accumulate import _accumulate
+        from decide.montecarlo.entries import unit_of
+        from decide.montecarlo.outcomes import _outcomes
+        from decide.montecarlo.stages import _answers, _world, run_chunk
 
-        return bool(run_chunk._cache._cache_file._load_index())  # numba internals: guarded
+        functions = (run_chunk, *(unit_of(f) for f in (_world, _answers, _outcomes, _accumulate)))
+        return all(f._cache._cache_file._load_index() for f in functions)  # numba internals: guarded
     except Exception:  # noqa: BLE001 - only decides whether to print a note
         return True

@@ -41,7 +41,7 @@ from decide.errors import DecideError
 from decide.montecarlo.estimates import (_answers_evppi, _estimates, _mc_standard_errors, _replicate_se,
                                          _voi_given_weights, worth_most)
 from decide.montecarlo.model import HISTOGRAM_BINS, Model, build_model
-from decide.montecarlo.stages import run_chunk
+from decide.montecarlo.stages import kernel_entries, run_chunk
 from decide.montecarlo.state import SUB_BLOCK, Accumulator, Sums, new_scratch, new_sums
 from decide.montecarlo.streams import LANES, SeedLike, block_seed_sequence, resolve_seed, stream_states
 from decide.montecarlo.weight_sampling import W_FIXED, describe, weight_sampler
@@ -99,12 +99,20 @@ class _Runner:
     """Runs the blocks of one pass on a thread pool and merges their results in block order."""
 
     def __init__(self, m: Model, root: np.random.SeedSequence, qmc: bool, chunk_size: int, workers: int,
-                 progress: Callable[[int], None] | None, n_a: int, n_c: int, n_q: int):
+                 progress: Callable[[int], None] | None, n_a: int, n_c: int, n_q: int, confidence: bool = True):
         self.m, self.root, self.qmc, self.chunk = m, root, qmc, chunk_size
         self.workers, self.progress = workers, progress
         self.shape = (n_a, n_c, n_q)
         self._done = 0
         self._lock = threading.Lock()
+        # The kernel's compiled units this run needs (the confidence pass's only if it runs),
+        # compiled or loaded from numba's cache before the first block: types as the passes give them.
+        scratch = new_scratch(m)
+        self.entries = kernel_entries(m, scratch.u, np.zeros((4, LANES), np.uint64), np.zeros(4, np.uint64),
+                                      m.chain_start.copy(), np.zeros(m.chain_g.shape[0]),
+                                      new_sums(1, 1, 1, n_pairs=len(m.var_q), n_out=m.cell_kind.shape[0]), scratch,
+                                      _NO_CENTRAL, _NO_DEFINED, _NO_CF, _NO_KEEP_V, _NO_KEEP_YES,
+                                      confidence=confidence)
 
     def _streams(self, task: _Task):
         # MC: block k is the k-th spawn child. QMC: replicate r scrambles with child (r, 0) and its
@@ -163,7 +171,7 @@ class _Runner:
             n = min(step, task.size - offset)
             ubuf = self._uniforms(sobol, n) if self.qmc else scratch.u
             run_chunk(n, offset, self.qmc, ubuf, main, aux, chain, slack, m, sums, scratch, False, _NO_CENTRAL,
-                      _NO_DEFINED, _NO_CF, keep_v, keep_yes)
+                      _NO_DEFINED, _NO_CF, keep_v, keep_yes, self.entries)
             self._report(n)
         return sums, ((keep_v[:, :n_a], keep_yes, keep_v[:, n_a:]) if keep else None)
 
@@ -179,7 +187,7 @@ class _Runner:
             n = min(step, task.size - offset)
             ubuf = self._uniforms(sobol, n) if self.qmc else scratch.u
             run_chunk(n, offset, self.qmc, ubuf, main, aux, m.chain_start, m.chain_h, m, sums, scratch, True,
-                      central, defined, cf, _NO_KEEP_V, _NO_KEEP_YES)
+                      central, defined, cf, _NO_KEEP_V, _NO_KEEP_YES, self.entries)
         return cf
 
     def map_ordered(self, fn: Callable, tasks: Iterable[_Task], merge: Callable[[_Task, object], None]) -> None:
@@ -343,7 +351,7 @@ def simulate(
     if qmc:
         n_cf = max(n_cf, 2 * replicates)
 
-    runner = _Runner(m, root, qmc, chunk, n_workers, progress, n_a, n_c, n_q)
+    runner = _Runner(m, root, qmc, chunk, n_workers, progress, n_a, n_c, n_q, confidence=sampler.code != W_FIXED)
     started = time.perf_counter()
     accs = [Accumulator.empty(m) for _ in range(replicates)]
     tasks = _tasks(n_draws, replicates)
@@ -353,8 +361,8 @@ def simulate(
         pooled.merge(acc)
     est = _estimates(pooled)
 
-    central = np.nan_to_num(est["central_weights"])
-    defined = est["p_best"] > 0
+    central = np.ascontiguousarray(np.nan_to_num(est["central_weights"]))  # the types the kernel's units have
+    defined = np.ascontiguousarray(est["p_best"] > 0)
     cfs = [np.zeros((n_a, 3)) for _ in range(replicates)]
 
     def add_cf(task: _Task, cf: NDArray[np.float64]) -> None:

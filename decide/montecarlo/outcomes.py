@@ -27,11 +27,11 @@ from decide.montecarlo.distributions import (DISCRETE, PERT, POINT, TRIANGULAR, 
                                              triangular_ppf, truncnormal_ppf)
 from decide.montecarlo.model import FROM_BASELINE
 from decide.montecarlo.special import NDTRI_CENTRAL, ndtri, ndtri_central, norm_cdf_table
-from decide.montecarlo.state import KERNEL
+from decide.montecarlo.state import KERNEL, UNIT
 from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
 
 
-@nb.njit(**KERNEL, inline="always")  # inlined into run_chunk: compiled once (cold start)
+@nb.njit(**UNIT)
 def _strategy_outcomes(m, nb_, weights, strategy, scored, keep_cells):
     """The strategy's criterion values: ``sum_j a_j O_j`` over its components (the baseline's
     coefficient is ``1 - sum a_j``), ``O_j`` planned or the failure profile of its first stage with

@@ -16,6 +16,11 @@ order, so the chunk changes no result.
 
 The outcome stage is in :mod:`decide.montecarlo.outcomes`, accumulation and the confidence pass in
 :mod:`decide.montecarlo.accumulate`.
+
+Each stage is a compiled unit of its own, which :func:`run_chunk` calls through its entry point
+(:mod:`decide.montecarlo.entries`): compiled once, and only when a run needs it (the weights' only
+where they are drawn, the strategy row's only with one, the confidence pass's only where it runs).
+:func:`kernel_entries` gets the entry points a run needs for :func:`run_chunk`.
 """
 
 from __future__ import annotations
@@ -27,14 +32,15 @@ import numba as nb
 from decide.compile import PROB_INTERVAL
 from decide.montecarlo.accumulate import _accumulate, _confidence
 from decide.montecarlo.beta import table_ppf
+from decide.montecarlo.entries import call_entry, entries
 from decide.montecarlo.outcomes import _outcomes, _strategy_outcomes
 from decide.montecarlo.special import NDTRI_CENTRAL, ndtri, ndtri_central, ndtri_tail, norm_cdf_table
-from decide.montecarlo.state import KERNEL, SUB_BLOCK
+from decide.montecarlo.state import KERNEL, SUB_BLOCK, UNIT
 from decide.montecarlo.streams import FILL_ROWS, fill_lanes, fill_lanes_rows
 from decide.montecarlo.weight_sampling import W_CHAIN, W_FIXED, chain_reset, chain_steps, weights_from_uniforms
 from decide.montecarlo.world import apply_enabler
 
-__all__ = ["run_chunk", "CHAIN_RESET"]
+__all__ = ["run_chunk", "kernel_entries", "CHAIN_RESET"]
 
 CHAIN_RESET = 1024
 """Hit-and-run slack is recomputed every this many draws of a block (at fixed draw indices)."""
@@ -43,9 +49,9 @@ NO_FAILURE = 1 << 30
 
 
 STAGE = {**KERNEL, "inline": "always"}
-"""Compile options of the stages without fastmath: inlined into ``run_chunk`` (numba's IR), so each
-is compiled once, there, instead of once on its own and again inside ``run_chunk``'s module (cold
-start; the kernel's speed and numbers are unchanged, see benchmarks/bench_explore.py's notes)."""
+"""Compile options of :func:`_uniforms`: inlined into ``run_chunk`` (numba's IR), the QMC copy beside it.
+The stages a test calls from Python are compiled with ``KERNEL`` (a CPython wrapper; the kernel
+runs their unit, :func:`~decide.montecarlo.entries.unit_of`), the others with ``UNIT``."""
 
 
 @nb.njit(**STAGE)
@@ -61,7 +67,7 @@ def _uniforms(state, u, n_rows):
         fill_lanes(state, u[k])
 
 
-@nb.njit(**STAGE)
+@nb.njit(**UNIT)
 def _weights(m, u, nb_, offset, weights, chain, slack, aux):
     """Each draw's weights: fixed (already set), from its uniforms, or the hit-and-run chain."""
     w, w_tmp, chain_scratch = weights.w, weights.w_tmp, weights.chain_scratch
@@ -85,7 +91,7 @@ def _weights(m, u, nb_, offset, weights, chain, slack, aux):
             weights_from_uniforms(m.w_code, u, d, m.w_slot, m.w_fixed, m.w_profiles, m.w_order, w[d], w_tmp)
 
 
-@nb.njit(**STAGE)
+@nb.njit(**KERNEL)
 def _world(m, u, nb_, world):
     """Probabilities of yes, thresholds per enabler variant, latent uniforms.
 
@@ -165,7 +171,7 @@ def _world(m, u, nb_, world):
             lat[q, d] = norm_cdf_table(z[d])
 
 
-@nb.njit(**STAGE)
+@nb.njit(**KERNEL)
 def _answers(m, nb_, world, answers):
     """Each alternative's answers under its enablers, hard noes (count, last one) and soft losses.
 
@@ -215,7 +221,10 @@ def _answers(m, nb_, world, answers):
                     best[c, d] = 0.0
             for i in range(m.row_mem_start[a], m.row_mem_start[a + 1]):
                 j = m.row_mem[i]
-                if m.mem_loss[j, q].max() == 0.0:
+                most = m.mem_loss[j, q, 0]  # the largest loss (a loop: ndarray.max compiles an iterator)
+                for c in range(1, n_c):
+                    most = max(most, m.mem_loss[j, q, c])
+                if most == 0.0:
                     continue
                 for d in range(nb_):
                     go[d] = 1.0
@@ -233,7 +242,7 @@ def _answers(m, nb_, world, answers):
                     loss[a, c, d] += best[c, d] if no[a, q, d] else 0.0
 
 
-@nb.njit(**STAGE)
+@nb.njit(**UNIT)
 def _strategy_viability(m, nb_, answers, strategy):
     """Which outcome each component of the strategy scores under the strategy's enablers (its row
     of ``no``): planned, or the failure profile of its first stage with a "no"."""
@@ -252,7 +261,7 @@ def _strategy_viability(m, nb_, answers, strategy):
             st_sel[k, d] = 0 if st_sel[k, d] == NO_FAILURE else st_sel[k, d]
 
 
-@nb.njit(**STAGE)
+@nb.njit(**UNIT)
 def _common_errors(m, nb_, u, cells):
     """Each common-mode criterion's shared normal error ``z_c`` from its head uniform (DESIGN: a
     criterion misjudged is misjudged for every option); the outcome stage mixes it into the cells."""
@@ -263,7 +272,7 @@ def _common_errors(m, nb_, u, cells):
                 cells.cmz[c, d] = ndtri(u[k, d])
 
 
-@nb.njit(**STAGE)
+@nb.njit(**KERNEL)
 def _start_values(m, nb_, weights, answers, scored):
     """Values start at minus the soft-requirement penalties, the losses weighted (outcomes add
     weight x criterion value, criterion by criterion); the weights transposed to (criterion, draw)
@@ -283,9 +292,16 @@ def _start_values(m, nb_, weights, answers, scored):
             values[a, d] = -penalty[a, d]
 
 
+
+
+WEIGHTS, WORLD, ANSWERS, STRATEGY_VIABILITY, START_VALUES, COMMON_ERRORS, OUTCOMES, STRATEGY_OUTCOMES, CONFIDENCE, \
+    ACCUMULATE = range(10)
+"""Rows of ``entries``: the kernel's compiled units, in the order :func:`run_chunk` calls them."""
+
+
 @nb.njit(**KERNEL)
 def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidence, central, defined, cf, keep_v,
-              keep_yes):
+              keep_yes, e):
     """``n`` draws of one block, starting at draw ``offset`` of the block.
 
     Uniforms come from the block's SFC64 lanes ``state`` (plain Monte Carlo) or from ``ubuf``, the
@@ -294,7 +310,9 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
     add to the confidence-factor sums ``cf`` instead (weights fixed at ``central`` where
     ``defined``), and no weights are drawn. ``keep_v`` (draw, a) and ``keep_yes`` (draw, q + pair)
     get each draw's values and answers where they have rows (the block's, indexed from its start).
+    ``e`` (:func:`kernel_entries`) are the compiled units' entry points, by row.
     """
+    has_strategy = m.st_comp.shape[0] > 0
     for start in range(0, n, SUB_BLOCK):
         nb_ = min(SUB_BLOCK, n - start)
         u = t.u  # one array type for every stage: a slice of ubuf would compile them all for strided input
@@ -304,20 +322,45 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
                     u[k, d] = ubuf[k, start + d]
         else:
             _uniforms(state, u, m.n_head)
-        if not confidence:
-            _weights(m, u, nb_, offset + start, t.weights, chain, slack, aux)
-        _world(m, u, nb_, t.world)
-        _answers(m, nb_, t.world, t.answers)
-        has_strategy = m.st_comp.shape[0] > 0
+        if not confidence and m.w_code != W_FIXED:
+            call_entry(e[WEIGHTS, 0], e[WEIGHTS, 1], (m, u, nb_, offset + start, t.weights, chain, slack, aux))
+        call_entry(e[WORLD, 0], e[WORLD, 1], (m, u, nb_, t.world))
+        call_entry(e[ANSWERS, 0], e[ANSWERS, 1], (m, nb_, t.world, t.answers))
         if has_strategy:
-            _strategy_viability(m, nb_, t.answers, t.strategy)
-        _start_values(m, nb_, t.weights, t.answers, t.scored)
-        _common_errors(m, nb_, u, t.cells)
-        _outcomes(m, qmc, ubuf, start, state, nb_, confidence, t.weights, t.answers, t.strategy, t.cells, t.scored)
+            call_entry(e[STRATEGY_VIABILITY, 0], e[STRATEGY_VIABILITY, 1], (m, nb_, t.answers, t.strategy))
+        call_entry(e[START_VALUES, 0], e[START_VALUES, 1], (m, nb_, t.weights, t.answers, t.scored))
+        call_entry(e[COMMON_ERRORS, 0], e[COMMON_ERRORS, 1], (m, nb_, u, t.cells))
+        call_entry(e[OUTCOMES, 0], e[OUTCOMES, 1],
+                   (m, qmc, ubuf, start, state, nb_, confidence, t.weights, t.answers, t.strategy, t.cells, t.scored))
         if has_strategy:
-            _strategy_outcomes(m, nb_, t.weights, t.strategy, t.scored, confidence)
+            call_entry(e[STRATEGY_OUTCOMES, 0], e[STRATEGY_OUTCOMES, 1], (m, nb_, t.weights, t.strategy, t.scored,
+                                                                          confidence))
         if confidence:
-            _confidence(m, nb_, t.answers, t.scored, central, defined, t.ranks, cf)
+            call_entry(e[CONFIDENCE, 0], e[CONFIDENCE, 1], (m, nb_, t.answers, t.scored, central, defined, t.ranks, cf))
         else:
-            _accumulate(m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes,
-                        offset + start)
+            call_entry(e[ACCUMULATE, 0], e[ACCUMULATE, 1],
+                       (m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes, offset + start))
+
+
+def kernel_entries(m, ubuf, state, aux, chain, slack, s, t, central, defined, cf, keep_v, keep_yes, *,
+                   confidence: bool = True):
+    """``e`` for :func:`run_chunk` called with arguments of these types: the units it runs (the
+    weights' where drawn, the strategy row's with one, the confidence pass's with ``confidence``), each compiled or loaded from numba's cache on first
+    use; a unit not run is ``(0, 0)``. Each unit's example arguments are those of its call in
+    :func:`run_chunk` (integers for the draw counts and indices, booleans for the flags)."""
+    u = t.u
+    units = [None] * 10
+    if m.w_code != W_FIXED:
+        units[WEIGHTS] = (_weights, m, u, 0, 0, t.weights, chain, slack, aux)
+    units[WORLD] = (_world, m, u, 0, t.world)
+    units[ANSWERS] = (_answers, m, 0, t.world, t.answers)
+    if m.st_comp.shape[0] > 0:
+        units[STRATEGY_VIABILITY] = (_strategy_viability, m, 0, t.answers, t.strategy)
+        units[STRATEGY_OUTCOMES] = (_strategy_outcomes, m, 0, t.weights, t.strategy, t.scored, True)
+    units[START_VALUES] = (_start_values, m, 0, t.weights, t.answers, t.scored)
+    units[COMMON_ERRORS] = (_common_errors, m, 0, u, t.cells)
+    units[OUTCOMES] = (_outcomes, m, True, ubuf, 0, state, 0, True, t.weights, t.answers, t.strategy, t.cells, t.scored)
+    if confidence:
+        units[CONFIDENCE] = (_confidence, m, 0, t.answers, t.scored, central, defined, t.ranks, cf)
+    units[ACCUMULATE] = (_accumulate, m, s, 0, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes, 0)
+    return entries([None if unit is None else (unit[0], tuple(nb.typeof(a) for a in unit[1:])) for unit in units])

@@ -13,14 +13,24 @@ from numpy.typing import NDArray
 from decide.montecarlo.model import HISTOGRAM_BINS, Model
 from decide.montecarlo.streams import FILL_ROWS, LANES
 
-__all__ = ["KERNEL", "SUB_BLOCK", "Sums", "new_sums", "Scratch", "WeightScratch", "WorldScratch", "AnswerScratch",
+__all__ = ["KERNEL", "UNIT", "SUB_BLOCK", "Sums", "new_sums", "Scratch", "WeightScratch", "WorldScratch", "AnswerScratch",
            "CellScratch", "StrategyScratch", "ValueScratch", "RankScratch", "new_scratch", "Accumulator"]
 
-KERNEL = {"nogil": True, "cache": True, "error_model": "numpy"}
+KERNEL = {"nogil": True, "cache": True, "error_model": "numpy", "_nrt": False, "no_cfunc_wrapper": True}
 """Compile options of the kernel's functions. NumPy's error model: a float division does not test
 its divisor for zero to raise Python's ZeroDivisionError (the kernel divides by counts of at least
 one: values are finite, validated input), and without that branch loops with a division
-vectorise (the inverse normal's central rational function: measured 3x faster)."""
+vectorise (the inverse normal's central rational function: measured 3x faster).
+
+Without numba's reference counting (``_nrt``): the kernel allocates nothing (every array is made
+by the driver, which keeps it alive while the kernel runs), so counting references to them only
+cost time, and above all compile time: each array of the model or of a scratch group that a
+stage binds was counted up and down, which made up more than half of ``run_chunk``'s code before
+LLVM (measured: 68,000 instructions, 28,000 without; ``ndarray.max()``, which needs it, is a loop
+instead). Without the C-callable wrapper (``no_cfunc_wrapper``): nothing calls one."""
+UNIT = {**KERNEL, "no_cpython_wrapper": True}
+"""Compile options of a unit of the kernel never called from Python (see
+:mod:`~decide.montecarlo.entries`): no CPython wrapper either."""
 SUB_BLOCK = LANES
 """Draws processed together, stage by stage: one per lane of the block's SFC64 streams."""
 

@@ -1,0 +1,118 @@
+"""Compiled units of the kernel, called through their entry points, so that each compiles once.
+
+Numba compiles a jitted function that another calls on its own (typing, lowering, LLVM's passes,
+machine code), then links its code into the caller's module, where LLVM optimises it again and
+makes machine code of it again; inlined instead (``inline="always"``) it is compiled only there,
+but with the caller's options (``_outcomes`` and ``_accumulate`` need their own fastmath flags)
+and into one function so large that LLVM took longer per instruction. :func:`run_chunk
+<decide.montecarlo.stages.run_chunk>` calls each stage through its *entry point* instead: the
+address of the compiled function (numba's own calling convention, :func:`call_entry`), which the
+driver gets with :func:`entry` and passes in. The caller's module holds a call, not the stage;
+each stage is compiled (or loaded from numba's cache) once per process and signature, and only
+when a run calls it.
+
+The address is a run-time argument, never a constant of the compiled caller (which is cached on
+disk). The caller checks a key of the argument types it was compiled for against the key the
+address came with, and raises rather than call a function compiled for other types.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from types import FunctionType
+
+import numba as nb
+import numpy as np
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+__all__ = ["entry", "entries", "unit_of", "call_entry", "signature_key"]
+
+
+def signature_key(argtypes) -> int:
+    """A key of a signature (numba types), the same in every process."""
+    return zlib.crc32(" ".join(str(t) for t in argtypes).encode())
+
+
+@intrinsic
+def call_entry(typingctx, address, key, args):
+    """``f(*args)`` for the jitted function ``f`` at ``address`` (from :func:`entry`), which
+    returns nothing; raises RuntimeError unless ``key`` is the key of ``args``'s types."""
+    if not (isinstance(address, types.Integer) and isinstance(key, types.Integer)
+            and isinstance(args, types.BaseTuple)):
+        return None
+    argtypes = tuple(args)
+    expected = signature_key(argtypes)
+
+    def codegen(context, builder, signature, llargs):
+        addr, got, packed = llargs
+        wrong = builder.icmp_signed("!=", got, ir.Constant(got.type, expected))
+        with cgutils.if_unlikely(builder, wrong):
+            context.call_conv.return_user_exc(
+                builder, RuntimeError, ("a stage's entry point was compiled for other argument types",))
+        fnty = context.call_conv.get_function_type(types.none, argtypes)
+        fn = builder.inttoptr(addr, fnty.as_pointer())
+        values = [builder.extract_value(packed, i) for i in range(len(argtypes))]
+        status, _ = context.call_conv.call_function(builder, fn, types.none, argtypes, values)
+        with cgutils.if_unlikely(builder, status.is_error):
+            context.call_conv.return_status_propagate(builder, status)
+        return context.get_dummy_value()
+
+    return types.none(address, key, args), codegen
+
+
+_lock = threading.RLock()
+_entries: dict = {}
+_units: dict = {}
+
+
+def unit_of(dispatcher):
+    """The kernel's compiled unit of a jitted function: the function itself if it is compiled
+    without numba's CPython wrapper (``no_cpython_wrapper``), else a twin of it without one
+    (same code and options, cached apart under its own name, ``<name>.unit``). A unit is called
+    only through its entry point; the wrapper (which unboxes every array of the arguments from
+    Python objects) is needed only where a test calls the stage from Python, and compiling it
+    took about as long as a small stage."""
+    if dispatcher.targetoptions.get("no_cpython_wrapper"):
+        return dispatcher
+    with _lock:
+        twin = _units.get(dispatcher)
+        if twin is None:
+            f = dispatcher.py_func
+            code = FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
+            code.__qualname__, code.__module__, code.__doc__ = f"{f.__qualname__}.unit", f.__module__, f.__doc__
+            options = {k: v for k, v in dispatcher.targetoptions.items() if k not in ("inline", "nopython")}
+            twin = _units[dispatcher] = nb.njit(**options, no_cpython_wrapper=True)(code)
+    return twin
+
+
+def entry(dispatcher, argtypes) -> tuple[int, int]:
+    """The entry point of ``dispatcher``'s unit (:func:`unit_of`) compiled for ``argtypes`` (numba
+    types; compiled, or loaded from the cache, on first use) and its :func:`signature_key`, for
+    :func:`call_entry`."""
+    argtypes = tuple(argtypes)
+    with _lock:
+        dispatcher = unit_of(dispatcher)
+        found = _entries.get((dispatcher, argtypes))
+        if found is None:
+            dispatcher.compile(argtypes)
+            cres = dispatcher.overloads[argtypes]
+            address = cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
+            if not address:
+                raise RuntimeError(f"no entry point for {dispatcher.py_func.__name__}{argtypes}")
+            found = _entries[(dispatcher, argtypes)] = (address, signature_key(argtypes))
+    return found
+
+
+def entries(units) -> np.ndarray:
+    """An ``(len(units), 2)`` table of :func:`entry` for each ``(dispatcher, argtypes)`` of
+    ``units``, ``(0, 0)`` where a unit is None."""
+    out = np.zeros((len(units), 2), dtype=np.int64)
+    for i, unit in enumerate(units):
+        if unit is not None:
+            out[i] = entry(*unit)
+    return out
