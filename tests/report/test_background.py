@@ -105,3 +105,44 @@ def test_forked_and_inline_drawing_write_the_same_report(tmp_path, monkeypatch):
     assert texts["forked"] == texts["inline"] == texts["serial"]
     charts = sorted(p.name for p in (tmp_path / "forked").glob("*.png"))
     assert charts and charts == sorted(p.name for p in (tmp_path / "inline").glob("*.png"))
+
+
+def test_a_result_computed_in_another_process_comes_back():
+    from decide.report.background import computed_in_background
+
+    with computed_in_background(lambda: {"pid": os.getpid(), "value": [1.5, 2.5]}) as result:
+        out = result()
+        assert result() is out  # read once, kept
+    assert out["value"] == [1.5, 2.5]
+    if background._can_fork():
+        assert out["pid"] != os.getpid()
+
+
+def test_errors_computed_in_another_process_are_raised_in_the_parent(monkeypatch):
+    from decide.report.background import computed_in_background
+
+    def user_mistake():
+        raise DecideError("the case says no")
+
+    def bug():
+        raise ZeroDivisionError("boom")
+
+    for fork in (True, False):
+        if not fork:
+            monkeypatch.setenv("DECIDE_NO_FORK", "1")
+        with computed_in_background(user_mistake) as result, pytest.raises(DecideError, match="the case says no"):
+            result()
+        with computed_in_background(bug) as result, pytest.raises((RuntimeError, ZeroDivisionError), match="boom"):
+            result()
+
+
+def test_the_analyses_are_the_same_computed_beside_or_inline(monkeypatch):
+    forked = run_analyses("mali-2012", n_draws=2000, seed=5)
+    monkeypatch.setenv("DECIDE_NO_FORK", "1")
+    inline = run_analyses("mali-2012", n_draws=2000, seed=5)
+    a, b = forked.strategies.standing, inline.strategies.standing
+    assert a.smaa_strategies == b.smaa_strategies and a.least_l1 == b.least_l1
+    assert (a.core_index == b.core_index).all() and (a.smaa_share == b.smaa_share).all()
+    assert forked.discovery.n_poor == inline.discovery.n_poor
+    assert [r.words for r in forked.discovery.boxes[0].restrictions] == \
+        [r.words for r in inline.discovery.boxes[0].restrictions]
