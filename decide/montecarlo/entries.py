@@ -28,6 +28,7 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
+from numba.core.caching import NullCache
 from numba.extending import intrinsic
 
 __all__ = ["entry", "entries", "unit_of", "call_entry", "signature_key"]
@@ -86,7 +87,8 @@ def unit_of(dispatcher):
             code = FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
             code.__qualname__, code.__module__, code.__doc__ = f"{f.__qualname__}.unit", f.__module__, f.__doc__
             options = {k: v for k, v in dispatcher.targetoptions.items() if k not in ("inline", "nopython")}
-            twin = _units[dispatcher] = nb.njit(**options, no_cpython_wrapper=True)(code)
+            cache = not isinstance(dispatcher._cache, NullCache)  # cache=True is not a target option
+            twin = _units[dispatcher] = nb.njit(**options, cache=cache, no_cpython_wrapper=True)(code)
     return twin
 
 
