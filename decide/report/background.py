@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from decide.errors import DecideError
 
-__all__ = ["in_background", "computed_in_background", "shared_queue"]
+__all__ = ["in_background", "computed_in_background", "Computation", "shared_queue"]
 
 
 def _can_fork() -> bool:
@@ -100,34 +100,56 @@ def in_background(work: Callable[[], None]) -> Iterator[Callable[[], None]]:
             child.join()
 
 
-@contextmanager
-def computed_in_background(compute: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
-    """Start ``compute()`` in a child process; yield a function that waits for it and returns
-    its result (pickled back through a pipe). An analysis that only reads what the parent holds
-    runs beside the parent's own work this way; where fork is not available it runs inline, at
-    the first call of the function, with the same result.
+class Computation:
+    """A computation in a child process (see :func:`computed_in_background`)."""
 
-    The function raises what ``compute`` raised: a :class:`DecideError` with its message, any
-    other error as a RuntimeError carrying the child's traceback.
+    def __init__(self, result: Callable[[], Any], give: Callable[[Any], None]):
+        self.result, self.give = result, give
+
+
+@contextmanager
+def computed_in_background(compute: Callable[..., Any], *,
+                           prepare: Callable[[], None] | None = None) -> Iterator[Computation]:
+    """Start ``compute()`` in a child process; yield a :class:`Computation` whose ``result()``
+    waits for it and returns its result (pickled back through a pipe). An analysis that only
+    reads what the parent holds runs beside the parent's own work this way.
+
+    With ``prepare``, the child runs ``prepare()`` at once (say, slow imports) and then waits for
+    the parent's ``give(value)`` to run ``compute(value)``: work that needs something the parent
+    has yet to compute still gets its preparation done beside it.
+
+    Where fork is not available everything runs inline, at the first ``result()``, with the same
+    result. ``result()`` raises what ``compute`` raised: a :class:`DecideError` with its message,
+    any other error as a RuntimeError carrying the child's traceback.
     """
+    given: list[Any] = []
     if not _can_fork():
         done: list[Any] = []
 
         def inline() -> Any:
             if not done:
-                done.append(compute())
+                if prepare is not None:
+                    prepare()
+                done.append(compute(*given))
             return done[0]
 
-        yield inline
+        yield Computation(inline, given.append)
         return
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_compute, args=(compute, writer, os.getpid()), daemon=True)
+    request_reader, request_writer = context.Pipe(duplex=False)
+    child = context.Process(target=_compute, args=(compute, prepare, writer, request_reader, os.getpid()),
+                            daemon=True)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*fork\(\).*")
         child.start()
     writer.close()
+    request_reader.close()
     received: list[Any] = []
+
+    def give(value: Any) -> None:
+        request_writer.send(value)
+        request_writer.close()
 
     def result() -> Any:
         if not received:
@@ -146,18 +168,28 @@ def computed_in_background(compute: Callable[[], Any]) -> Iterator[Callable[[], 
         return value
 
     try:
-        yield result
+        yield Computation(result, give)
     finally:
         reader.close()
+        request_writer.close()
         if child.is_alive():
             child.terminate()
             child.join()
 
 
-def _compute(compute: Callable[[], Any], writer, parent: int) -> None:
+def _compute(compute: Callable[..., Any], prepare: Callable[[], None] | None, writer, requests,
+             parent: int) -> None:
     _die_with(parent)
     try:
-        writer.send(("ok", compute()))
+        if prepare is None:
+            out = compute()
+        else:
+            prepare()
+            try:
+                out = compute(requests.recv())
+            except EOFError:  # the parent went on without asking: nothing to compute
+                return
+        writer.send(("ok", out))
     except DecideError as exc:
         writer.send(("error", str(exc)))
     except BaseException as exc:  # noqa: BLE001 - the parent raises it, with the traceback

@@ -173,16 +173,9 @@ def complete_analyses(a: Analyses, *, strategies: bool = True) -> Analyses:
 
 
 def _add_strategies(a: Analyses) -> Analyses:
-    from decide.analysis.intervention import first_scenarios, value_at_stake_by_intervention
-    from decide.analysis.portfolio import portfolio_standing
-    from decide.analysis.strategy_voi import strategy_evppi
-    from decide.analysis.thresholds import break_even_probabilities
-    from decide.discover.report import discover_recommendation
-    from decide.optimise.compare import compare_strategies
-    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
     from decide.optimise.strategy import optimise_strategies
 
-    arrays, case = a.arrays, a.case
+    arrays = a.arrays
     if arrays.baseline is None:  # strategies build on the status quo
         return a
     # The report's seed itself, as `decide strategies` uses it: the same recommendation either way.
@@ -192,17 +185,48 @@ def _add_strategies(a: Analyses) -> Analyses:
     def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return _timed(a.timings, name, func, *args, **kwargs)
 
-    best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
-    n_fresh = max(best.n_out_of_sample, 2)
+    # Scenario discovery of the recommendation (on the fresh scenarios the values below are read
+    # from) runs in a child process started now, which imports PRIM's library (seconds) while
+    # the strategies are searched and then waits for the recommendation.
+    with _beside(a.timings, "discover", _discover_given, arrays, profile, prepare=_import_prim) as discovery:
+        best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
+        n_fresh = max(best.n_out_of_sample, 2)
+        discovery.give((best.best, n_fresh, best.seed))
+        return _add_strategy_details(a, best, n_fresh, profile, discovery)
+
+
+def _import_prim() -> None:
+    from decide.discover.boxes import _ema_prim
+
+    _ema_prim()
+
+
+def _discover_given(arrays: CaseArrays, profile: str | None, given: tuple) -> Any:
+    from decide.discover.report import discover_recommendation
+
+    strategy, n_scenarios, seed = given
+    return discover_recommendation(arrays, strategy, n_scenarios, seed, profile)
+
+
+def _add_strategy_details(a: Analyses, best: Any, n_fresh: int, profile: str | None, discovery: Any) -> Analyses:
+    from decide.analysis.intervention import first_scenarios, value_at_stake_by_intervention
+    from decide.analysis.portfolio import portfolio_standing
+    from decide.analysis.strategy_voi import strategy_evppi
+    from decide.analysis.thresholds import break_even_probabilities
+    from decide.optimise.compare import compare_strategies
+    from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
+
+    arrays, case, seed = a.arrays, a.case, a.context.seed
+
+    def timed(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return _timed(a.timings, name, func, *args, **kwargs)
+
     # The core index over every feasible strategy (the engine's core_index) costs more than the
     # rest of the report; the standing gives it over the strategies near the best anywhere in
     # the admissible weights, from one evaluation of every strategy (see decide.analysis.portfolio).
-    # It and scenario discovery (on the fresh scenarios the values below are read from) need only
-    # the recommendation: each runs in a child process beside the analyses below.
+    # It needs only the recommendation: it runs in a child process beside the analyses below.
     with _beside(a.timings, "portfolio standing", portfolio_standing, arrays, best.best, weights=profile, rng=seed,
-                 n_scenarios=best.n_scenarios, evaluated=best.evaluated) as standing, \
-            _beside(a.timings, "discover", discover_recommendation, arrays, best.best, n_fresh, best.seed,
-                    profile) as discovery:
+                 n_scenarios=best.n_scenarios, evaluated=best.evaluated) as standing:
         compared = None
         if case.strategies:
             named = [(s.id, s.name, s.options) for s in case.strategies]
@@ -218,29 +242,31 @@ def _add_strategies(a: Analyses) -> Analyses:
                          weights=profile)
         information = timed("strategy EVPPI", strategy_evppi, arrays, best.best, worlds, weights=profile,
                             evaluated=best.evaluated, extra=best.strategies)
-        return replace(a, discovery=discovery(),
-                       strategies=StrategyAnalyses(best, None, compared, values, standing(), thresholds, at_stake,
-                                                   information))
+        return replace(a, discovery=discovery.result(),
+                       strategies=StrategyAnalyses(best, None, compared, values, standing.result(), thresholds,
+                                                   at_stake, information))
 
 
 @contextmanager
 def _beside(timings: dict[str, float], name: str, func: Callable[..., Any], *args: Any,
-            **kwargs: Any) -> Iterator[Callable[[], Any]]:
+            prepare: Callable[[], None] | None = None, **kwargs: Any) -> Iterator[Any]:
     """``func(*args, **kwargs)`` computed in a child process (:mod:`decide.report.background`)
-    while the parent goes on; yields a function returning its result (timed as ``name``)."""
-    from decide.report.background import computed_in_background
+    while the parent goes on; yields its :class:`~decide.report.background.Computation`, whose
+    result is timed as ``name``. With ``prepare``, the child prepares at once and computes
+    ``func(*args, given, **kwargs)`` once the parent gives it ``given``."""
+    from decide.report.background import Computation, computed_in_background
 
-    def compute() -> tuple[Any, float]:
+    def compute(*given: Any) -> tuple[Any, float]:
         start = time.perf_counter()
-        return func(*args, **kwargs), time.perf_counter() - start
+        return func(*args, *given, **kwargs), time.perf_counter() - start
 
-    with computed_in_background(compute) as result:
+    with computed_in_background(compute, prepare=prepare) as computation:
         def collect() -> Any:
-            value, timings[name] = result()
+            value, timings[name] = computation.result()
             log.info("%s: %.2f s", name, timings[name])
             return value
 
-        yield collect
+        yield Computation(collect, computation.give)
 
 
 def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,

@@ -110,9 +110,9 @@ def test_forked_and_inline_drawing_write_the_same_report(tmp_path, monkeypatch):
 def test_a_result_computed_in_another_process_comes_back():
     from decide.report.background import computed_in_background
 
-    with computed_in_background(lambda: {"pid": os.getpid(), "value": [1.5, 2.5]}) as result:
-        out = result()
-        assert result() is out  # read once, kept
+    with computed_in_background(lambda: {"pid": os.getpid(), "value": [1.5, 2.5]}) as computation:
+        out = computation.result()
+        assert computation.result() is out  # read once, kept
     assert out["value"] == [1.5, 2.5]
     if background._can_fork():
         assert out["pid"] != os.getpid()
@@ -130,10 +130,28 @@ def test_errors_computed_in_another_process_are_raised_in_the_parent(monkeypatch
     for fork in (True, False):
         if not fork:
             monkeypatch.setenv("DECIDE_NO_FORK", "1")
-        with computed_in_background(user_mistake) as result, pytest.raises(DecideError, match="the case says no"):
-            result()
-        with computed_in_background(bug) as result, pytest.raises((RuntimeError, ZeroDivisionError), match="boom"):
-            result()
+        with computed_in_background(user_mistake) as c, pytest.raises(DecideError, match="the case says no"):
+            c.result()
+        with computed_in_background(bug) as c, pytest.raises((RuntimeError, ZeroDivisionError), match="boom"):
+            c.result()
+
+
+def test_a_child_prepares_then_computes_what_the_parent_gives_it(monkeypatch, tmp_path):
+    from decide.report.background import computed_in_background
+
+    mark = tmp_path / "prepared"
+    for fork in (True, False):
+        if not fork:
+            monkeypatch.setenv("DECIDE_NO_FORK", "1")
+        mark.unlink(missing_ok=True)
+        with computed_in_background(lambda given: given * 2, prepare=lambda: mark.write_text("x")) as c:
+            c.give(21)
+            assert c.result() == 42
+        assert mark.exists()
+    # a parent that never gives leaves no child waiting
+    monkeypatch.delenv("DECIDE_NO_FORK")
+    with computed_in_background(lambda given: given, prepare=lambda: None):
+        pass
 
 
 def test_the_analyses_are_the_same_computed_beside_or_inline(monkeypatch):
