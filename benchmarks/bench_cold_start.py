@@ -8,9 +8,11 @@ Run from the project's root with the venv active::
     python benchmarks/bench_cold_start.py --profile-only  # per-function compile seconds only
 
 Each cold run is a fresh process with a fresh, empty ``NUMBA_CACHE_DIR`` and ``DECIDE_NO_CACHE=1``
-(so the case cache plays no part); the warm run reuses the cache the last cold run filled. The
-profile runs the same command in one more process with numba's event API listening
-(``numba.core.event``, ``numba:compile``): per dispatcher and type signature, its compile time
+(so the case cache plays no part), timed with the kernel's units compiled on two processes (the
+default, see decide/montecarlo/entries.py) and on one (``DECIDE_COMPILE_HELPER=0``); the warm run
+reuses the cache the last cold run filled. Wall and CPU seconds (the process and its children).
+The profile runs the same command on one process with numba's event API listening
+(``numba.core.event``, ``numba:compile``): per dispatcher and type signature, its compile CPU time
 inclusive of the functions it compiles on the way (a callee is compiled while its caller is typed)
 and exclusive of them (its own typing, lowering and LLVM), and the pass times summed over all
 functions (``numba:run_pass``). ``--report`` times a cold ``decide report mali-2012 -n 1000`` too.
@@ -82,12 +84,14 @@ start, cpu = time.perf_counter(), time.process_time()
 try:
     cli(sys.argv[2:], prog_name="decide", standalone_mode=False)
 finally:
-    json.dump({"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu, "functions": rows, "passes": passes}, open(sys.argv[1], "w"))
+    with open(sys.argv[1], "w") as out:
+        json.dump({"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu, "functions": rows,
+                   "passes": passes}, out)
 """
 
 
-def _env(cache: str) -> dict[str, str]:
-    return dict(os.environ, NUMBA_CACHE_DIR=cache, DECIDE_NO_CACHE="1")
+def _env(cache: str, helper: bool = True) -> dict[str, str]:
+    return dict(os.environ, NUMBA_CACHE_DIR=cache, DECIDE_NO_CACHE="1", DECIDE_COMPILE_HELPER="1" if helper else "0")
 
 
 def _decide() -> list[str]:
@@ -95,22 +99,24 @@ def _decide() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "decide"]
 
 
-def run(args: list[str], cache: str) -> tuple[float, float]:
+def run(args: list[str], cache: str, helper: bool = True) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, the process and its children) of one ``decide`` run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(_decide() + args, env=_env(cache), check=True, capture_output=True, cwd=tempfile.gettempdir())
+    subprocess.run(_decide() + args, env=_env(cache, helper), check=True, capture_output=True,
+                   cwd=tempfile.gettempdir())
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def cold_and_warm(args: list[str], repeat: int) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+def cold_and_warm(args: list[str], repeat: int, helper: bool = True
+                  ) -> tuple[list[tuple[float, float]], tuple[float, float]]:
     colds, warm = [], (float("nan"), float("nan"))
     for i in range(repeat):
         cache = tempfile.mkdtemp(prefix="numba_cold_")
         try:
-            colds.append(run(args, cache))
+            colds.append(run(args, cache, helper))
             if i == repeat - 1:
                 warm = run(args, cache)
         finally:
@@ -122,7 +128,8 @@ def profile(args: list[str]) -> dict:
     cache = tempfile.mkdtemp(prefix="numba_cold_")
     out = os.path.join(cache, "profile.json")
     try:
-        done = subprocess.run([sys.executable, "-c", _PROFILE, out] + args, env=_env(cache), capture_output=True,
+        done = subprocess.run([sys.executable, "-c", _PROFILE, out] + args, env=_env(cache, helper=False),
+                              capture_output=True,
                               text=True, cwd=tempfile.gettempdir())
         if done.returncode:
             raise SystemExit(done.stderr)
@@ -164,11 +171,13 @@ def main() -> None:
     for label, command in commands:
         print(label)
         if not args.profile_only:
-            colds, warm = cold_and_warm(command, args.repeat)
-            walls, cpus = [w for w, _ in colds], [c for _, c in colds]
-            print(f"  cold (empty numba cache): median {statistics.median(walls):.1f} s wall, "
-                  f"{statistics.median(cpus):.1f} s CPU, of {len(colds)} "
-                  f"(wall {', '.join(f'{t:.1f}' for t in walls)}; CPU {', '.join(f'{t:.1f}' for t in cpus)})")
+            for helper in (True, False):
+                colds, warm = cold_and_warm(command, args.repeat, helper)
+                walls, cpus = [w for w, _ in colds], [c for _, c in colds]
+                how = "two processes (the default)" if helper else "one process (DECIDE_COMPILE_HELPER=0)"
+                print(f"  cold (empty numba cache), {how}: median {statistics.median(walls):.1f} s wall, "
+                      f"{statistics.median(cpus):.1f} s CPU, of {len(colds)} "
+                      f"(wall {', '.join(f'{t:.1f}' for t in walls)}; CPU {', '.join(f'{t:.1f}' for t in cpus)})")
             print(f"  warm (the cache filled): {warm[0]:.1f} s wall, {warm[1]:.1f} s CPU")
         print_profile(profile(command), args.top)
 

@@ -108,8 +108,8 @@ class _Runner:
         # The kernel's compiled units this run needs (the confidence pass's only if it runs),
         # compiled or loaded from numba's cache before the first block: types as the passes give them.
         scratch = new_scratch(m)
-        self.entries = kernel_entries(m, scratch.u, np.zeros((4, LANES), np.uint64), np.zeros(4, np.uint64),
-                                      m.chain_start.copy(), np.zeros(m.chain_g.shape[0]),
+        self.entries = kernel_entries(qmc, scratch.u, np.zeros((4, LANES), np.uint64), np.zeros(4, np.uint64),
+                                      m.chain_start.copy(), np.zeros(m.chain_g.shape[0]), m,
                                       new_sums(1, 1, 1, n_pairs=len(m.var_q), n_out=m.cell_kind.shape[0]), scratch,
                                       _NO_CENTRAL, _NO_DEFINED, _NO_CF, _NO_KEEP_V, _NO_KEEP_YES,
                                       confidence=confidence)

@@ -14,12 +14,32 @@ when a run calls it.
 The address is a run-time argument, never a constant of the compiled caller (which is cached on
 disk). The caller checks a key of the argument types it was compiled for against the key the
 address came with, and raises rather than call a function compiled for other types.
+
+Units are independent, so a cold start compiles them on two processes (:func:`compile_units`):
+numba compiles under a lock held for the whole of a function's compilation, so threads would take
+turns. A helper process (``python -c "...entries import _helper"``) and this one take the units
+not yet in numba's cache, largest first, each claiming the next one no one has (a file created
+exclusively in a shared folder); the helper's land in numba's on-disk cache, from which this
+process loads them once the helper has ended. Whatever the helper did not compile (it failed, or
+was not started: one CPU, ``DECIDE_COMPILE_HELPER=0``, a process of a pool, a cache numba cannot
+write) is compiled here as before.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
+import multiprocessing
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 import zlib
+from pathlib import Path
 from types import FunctionType
 
 import numba as nb
@@ -31,7 +51,9 @@ from numba.core import cgutils
 from numba.core.caching import NullCache
 from numba.extending import intrinsic
 
-__all__ = ["entry", "entries", "unit_of", "call_entry", "signature_key"]
+__all__ = ["entry", "entries", "unit_of", "compile_units", "call_entry", "signature_key"]
+
+logger = logging.getLogger(__name__)
 
 
 def signature_key(argtypes) -> int:
@@ -118,3 +140,96 @@ def entries(units) -> np.ndarray:
         if unit is not None:
             out[i] = entry(*unit)
     return out
+
+
+def _in_cache(dispatcher, argtypes) -> bool | None:
+    """Whether ``dispatcher`` is compiled for ``argtypes`` here or in numba's cache (None: it cannot
+    tell, or the function is not cached on disk)."""
+    if argtypes in dispatcher.overloads:
+        return True
+    try:  # numba internals: guarded
+        cache = dispatcher._cache
+        key = cache._index_key(argtypes, dispatcher.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:  # noqa: BLE001 - NullCache (no cache), or internals changed
+        return None
+
+
+def _may_use_helper() -> bool:
+    if os.environ.get("DECIDE_COMPILE_HELPER", "1") == "0" or multiprocessing.parent_process() is not None:
+        return False  # asked not to, or a process of a pool (its siblings compile too)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cpus >= 2
+
+
+def _claim(folder: str, i: int) -> bool:
+    try:
+        os.close(os.open(os.path.join(folder, str(i)), os.O_CREAT | os.O_EXCL))
+        return True
+    except FileExistsError:
+        return False
+
+
+def compile_units(jobs) -> None:
+    """Compile each ``(dispatcher, argtypes, unit, seconds)`` of ``jobs`` that is neither compiled
+    here nor in numba's cache: ``dispatcher``'s unit (:func:`unit_of`) where ``unit``, else the
+    dispatcher; ``seconds``, about how long it takes, orders them (largest first). On two processes
+    when there are two or more to compile (see the module's notes); afterwards each is compiled in
+    this process or waits in numba's cache for its first use."""
+    todo = []
+    for dispatcher, argtypes, unit, seconds in jobs:
+        target = unit_of(dispatcher) if unit else dispatcher
+        cached = _in_cache(target, tuple(argtypes))
+        if cached is None:
+            return  # not cached on disk: a helper's work would be lost; compiled on first use
+        if not cached:
+            todo.append((seconds, dispatcher, tuple(argtypes), unit, target))
+    if len(todo) < 2 or not _may_use_helper():
+        return
+    todo.sort(key=lambda job: -job[0])
+    folder = tempfile.mkdtemp(prefix="decide-compile-")
+    helper = None
+    try:
+        try:
+            package = Path(sys.modules["decide"].__file__).resolve().parent.parent  # this decide, not another
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(package),
+                                                                         os.environ.get("PYTHONPATH")])))
+            with open(os.path.join(folder, "stderr"), "wb") as stderr:
+                helper = subprocess.Popen(
+                    [sys.executable, "-c", "from decide.montecarlo.entries import _helper; _helper()", folder],
+                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+            helper.stdin.write(pickle.dumps([(d.py_func.__module__, d.py_func.__name__, unit, argtypes)
+                                             for _, d, argtypes, unit, _ in todo]))
+            helper.stdin.close()
+        except (OSError, pickle.PicklingError) as exc:
+            logger.debug("no compile helper: %s", exc)
+        started = time.perf_counter()
+        for i, (_, _, argtypes, _, target) in enumerate(todo):
+            if _claim(folder, i):
+                target.compile(argtypes)
+                logger.debug("compiled %s at %.1f s", target.py_func.__qualname__, time.perf_counter() - started)
+        if helper is not None:
+            try:
+                code = helper.wait(timeout=600)
+                logger.debug("the compile helper ended at %.1f s", time.perf_counter() - started)
+                if code != 0:
+                    logger.debug("the compile helper failed: %s",
+                                     Path(folder, "stderr").read_text(errors="replace")[-2000:])
+            except subprocess.TimeoutExpired:
+                logger.debug("the compile helper took over 600 s: stopped")
+    finally:
+        if helper is not None and helper.poll() is None:
+            helper.kill()
+            helper.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _helper() -> None:
+    """The helper process of :func:`compile_units`: the jobs (pickled on stdin), in order, each
+    unless already claimed; the folder of claims is ``sys.argv[1]``."""
+    folder = sys.argv[1]
+    jobs = pickle.loads(sys.stdin.buffer.read())
+    for i, (module, name, unit, argtypes) in enumerate(jobs):
+        if _claim(folder, i):
+            dispatcher = getattr(importlib.import_module(module), name)
+            (unit_of(dispatcher) if unit else dispatcher).compile(argtypes)

@@ -28,11 +28,12 @@ from __future__ import annotations
 import math
 
 import numba as nb
+import numpy as np
 
 from decide.compile import PROB_INTERVAL
 from decide.montecarlo.accumulate import _accumulate, _confidence
 from decide.montecarlo.beta import table_ppf
-from decide.montecarlo.entries import call_entry, entries
+from decide.montecarlo.entries import call_entry, compile_units, entries
 from decide.montecarlo.outcomes import _outcomes, _strategy_outcomes
 from decide.montecarlo.special import NDTRI_CENTRAL, ndtri, ndtri_central, ndtri_tail, norm_cdf_table
 from decide.montecarlo.state import KERNEL, SUB_BLOCK, UNIT
@@ -342,12 +343,22 @@ def run_chunk(n, offset, qmc, ubuf, state, aux, chain, slack, m, s, t, confidenc
                        (m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes, offset + start))
 
 
-def kernel_entries(m, ubuf, state, aux, chain, slack, s, t, central, defined, cf, keep_v, keep_yes, *,
+COMPILE_SECONDS = {"_outcomes": 5.0, "run_chunk": 3.0, "_accumulate": 2.8, "_world": 2.1, "_weights": 1.2,
+                   "_answers": 0.9, "_confidence": 0.6, "_strategy_outcomes": 0.6, "_start_values": 0.3,
+                   "_strategy_viability": 0.2, "_common_errors": 0.1}
+"""About how long each compiles (CPU seconds, measured with benchmarks/bench_cold_start.py on a
+loaded 2-core machine): the order in which a cold start compiles them, largest first."""
+
+
+def kernel_entries(qmc, ubuf, state, aux, chain, slack, m, s, t, central, defined, cf, keep_v, keep_yes, *,
                    confidence: bool = True):
-    """``e`` for :func:`run_chunk` called with arguments of these types: the units it runs (the
-    weights' where drawn, the strategy row's with one, the confidence pass's with ``confidence``), each compiled or loaded from numba's cache on first
-    use; a unit not run is ``(0, 0)``. Each unit's example arguments are those of its call in
-    :func:`run_chunk` (integers for the draw counts and indices, booleans for the flags)."""
+    """``e`` for :func:`run_chunk` called with arguments of these types (and ``n``, ``offset``):
+    the units it runs (the weights' where drawn, the strategy row's with one, the confidence
+    pass's with ``confidence``), each compiled or loaded from numba's cache on first use, and a
+    unit not run ``(0, 0)``; ``run_chunk`` is compiled for these types too (on a cold start,
+    with the units, on two processes: :func:`~decide.montecarlo.entries.compile_units`). Each
+    unit's example arguments are those of its call in :func:`run_chunk` (integers for the draw
+    counts and indices, booleans for the flags)."""
     u = t.u
     units = [None] * 10
     if m.w_code != W_FIXED:
@@ -363,4 +374,10 @@ def kernel_entries(m, ubuf, state, aux, chain, slack, s, t, central, defined, cf
     if confidence:
         units[CONFIDENCE] = (_confidence, m, 0, t.answers, t.scored, central, defined, t.ranks, cf)
     units[ACCUMULATE] = (_accumulate, m, s, 0, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes, 0)
-    return entries([None if unit is None else (unit[0], tuple(nb.typeof(a) for a in unit[1:])) for unit in units])
+    typed = [None if unit is None else (unit[0], tuple(nb.typeof(a) for a in unit[1:])) for unit in units]
+    e = np.zeros((len(units), 2), dtype=np.int64)
+    chunk = tuple(nb.typeof(a) for a in (0, 0, qmc, ubuf, state, aux, chain, slack, m, s, t, True, central, defined, cf,
+                                         keep_v, keep_yes, e))
+    compile_units([(run_chunk, chunk, False, COMPILE_SECONDS["run_chunk"])]
+                  + [(f, argtypes, True, COMPILE_SECONDS.get(f.py_func.__name__, 1.0)) for f, argtypes in filter(None, typed)])
+    return entries(typed)
