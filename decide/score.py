@@ -17,7 +17,7 @@ import decide.arguments as arguments
 from decide.compile import CaseArrays, compile_case
 from decide.errors import DecideError
 from decide.mcda.value import additive_value, criterion_values
-from decide.model.expected import (Prospects, expected_criterion_values, expected_values, option_prospects,
+from decide.model.expected import (Prospects, central_prospects, expected_criterion_values, expected_values,
                                    soft_penalty)
 from decide.spec import Case
 
@@ -113,7 +113,7 @@ def hold_probabilities(arrays: CaseArrays) -> tuple[np.ndarray, np.ndarray]:
     the options it depends on), with the answers correlated through the case's Gaussian copula;
     the rule is :mod:`decide.model.expected`.
     """
-    prospects = option_prospects(arrays)
+    prospects = central_prospects(arrays)
     return prospects.p_go, soft_penalty(prospects, arrays.weights)
 
 
@@ -126,7 +126,7 @@ def expected_value_matrix(arrays: CaseArrays, prospects: Prospects | None = None
     to one). The weight analyses (crossovers, least
     change, potential optimality, dominance) use this matrix unless given the simulation's.
     """
-    prospects = option_prospects(arrays) if prospects is None else prospects
+    prospects = central_prospects(arrays) if prospects is None else prospects
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
     return expected_criterion_values(prospects, planned, failure_criterion_values(arrays))
 
@@ -184,7 +184,7 @@ def score(case: Case | CaseArrays, method: Method | str = Method.ADDITIVE, weigh
     arrays = case if isinstance(case, CaseArrays) else compile_case(arguments.require_case(case, "case", arrays=True))
     w, profile = resolve_weights(arrays, weights)
 
-    prospects = option_prospects(arrays)
+    prospects = central_prospects(arrays)
     p_hold, penalty = prospects.p_go, soft_penalty(prospects, w)
     planned = criterion_values(arrays.scores.central, arrays.value_x, arrays.value_v)
     stage_values = np.moveaxis(failure_criterion_values(arrays) @ w, 0, -1)  # (option, stage)

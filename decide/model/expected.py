@@ -29,6 +29,7 @@ drawn inputs. The simulation estimates the same quantities by sampling.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -159,6 +160,19 @@ def expected_soft_loss(
                     unions[prefix] = q_no_and_any_ahead(int(q), prefix)
                 out[..., c] += drop * unions[prefix]
     return out
+
+
+_central: list = [None, None]  # (weak reference to the arrays, their central prospects)
+
+
+def central_prospects(arrays: CaseArrays) -> Prospects:
+    """:func:`option_prospects` at the case's central probabilities, every option: kept for the
+    last case arrays (they do not depend on the weights, and a report scores every profile)."""
+    ref, prospects = _central
+    if ref is None or ref() is not arrays:
+        prospects = option_prospects(arrays)
+        _central[:] = [weakref.ref(arrays), prospects]
+    return prospects
 
 
 def option_prospects(
