@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -186,13 +186,22 @@ def _add_strategies(a: Analyses) -> Analyses:
         return _timed(a.timings, name, func, *args, **kwargs)
 
     # Scenario discovery of the recommendation (on the fresh scenarios the values below are read
-    # from) runs in a child process started now, which imports PRIM's library (seconds) while
-    # the strategies are searched and then waits for the recommendation.
-    with _beside(a.timings, "discover", _discover_given, arrays, profile, prepare=_import_prim) as discovery:
+    # from) runs in a child process. Where this process has not imported PRIM's library yet
+    # (seconds), the child starts now and imports it while the strategies are searched, then
+    # waits for the recommendation; else it starts after the search, with the search's scenarios.
+    early = not _prim_imported()
+    with _beside(a.timings, "discover", _discover_given, arrays, profile,
+                 prepare=_import_prim if early else None, start=early) as discovery:
         best = timed("strategies", optimise_strategies, arrays, rng=seed, weights=profile)
         n_fresh = max(best.n_out_of_sample, 2)
         discovery.give((best.best, n_fresh, best.seed))
         return _add_strategy_details(a, best, n_fresh, profile, discovery)
+
+
+def _prim_imported() -> bool:
+    import sys
+
+    return "ema_workbench.analysis.prim" in sys.modules
 
 
 def _import_prim() -> None:
@@ -242,6 +251,9 @@ def _add_strategy_details(a: Analyses, best: Any, n_fresh: int, profile: str | N
                          weights=profile)
         information = timed("strategy EVPPI", strategy_evppi, arrays, best.best, worlds, weights=profile,
                             evaluated=best.evaluated, extra=best.strategies)
+        # While the children finish: PRIM's library imported here too (once per process), so that
+        # the next report of a long-lived process (a notebook, --watch) forks children that have it.
+        _import_prim()
         return replace(a, discovery=discovery.result(),
                        strategies=StrategyAnalyses(best, None, compared, values, standing.result(), thresholds,
                                                    at_stake, information))
@@ -249,24 +261,34 @@ def _add_strategy_details(a: Analyses, best: Any, n_fresh: int, profile: str | N
 
 @contextmanager
 def _beside(timings: dict[str, float], name: str, func: Callable[..., Any], *args: Any,
-            prepare: Callable[[], None] | None = None, **kwargs: Any) -> Iterator[Any]:
+            prepare: Callable[[], None] | None = None, start: bool = True, **kwargs: Any) -> Iterator[Any]:
     """``func(*args, **kwargs)`` computed in a child process (:mod:`decide.report.background`)
     while the parent goes on; yields its :class:`~decide.report.background.Computation`, whose
     result is timed as ``name``. With ``prepare``, the child prepares at once and computes
-    ``func(*args, given, **kwargs)`` once the parent gives it ``given``."""
+    ``func(*args, given, **kwargs)`` once the parent gives it ``given``; with ``start=False``
+    the child starts only then, ``func(*args, given, **kwargs)`` its whole work."""
     from decide.report.background import Computation, computed_in_background
 
     def compute(*given: Any) -> tuple[Any, float]:
-        start = time.perf_counter()
-        return func(*args, *given, **kwargs), time.perf_counter() - start
+        begin = time.perf_counter()
+        return func(*args, *given, **kwargs), time.perf_counter() - begin
 
-    with computed_in_background(compute, prepare=prepare) as computation:
-        def collect() -> Any:
-            value, timings[name] = computation.result()
-            log.info("%s: %.2f s", name, timings[name])
-            return value
+    def collect(computation: Any) -> Any:
+        value, timings[name] = computation.result()
+        log.info("%s: %.2f s", name, timings[name])
+        return value
 
-        yield Computation(collect, computation.give)
+    if start:
+        with computed_in_background(compute, prepare=prepare) as computation:
+            yield Computation(lambda: collect(computation), computation.give)
+        return
+    with ExitStack() as later:
+        started: list[Any] = []
+
+        def give(given: Any) -> None:
+            started.append(later.enter_context(computed_in_background(lambda: compute(given))))
+
+        yield Computation(lambda: collect(started[0]), give)
 
 
 def strategy_values(arrays: CaseArrays, strategy: tuple[str, ...], leading: tuple[str, ...], *, n: int,
