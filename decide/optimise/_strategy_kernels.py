@@ -63,7 +63,8 @@ def criterion_means(criteria, outcome_row, outcomes, dep_start, dep_option, dep_
     path_code = np.empty(n_options, np.int64)
     change = np.empty(n_scenarios)
     for c in criteria:
-        partial[0] = base[c]
+        for s in range(n_scenarios):  # element by element: an array assignment costs seconds to compile
+            partial[0, s] = base[c, s]
         depth_before = 0
         for r in range(starts.shape[0] - 1):
             first = starts[r]
@@ -82,7 +83,8 @@ def criterion_means(criteria, outcome_row, outcomes, dep_start, dep_option, dep_
                     for stage in range(2, n_ends[j]):  # later stages' failures
                         _add_if(partial[d + 1], partial[d], ends[j, stage, c], outcome, stage)
                 else:
-                    change[:] = 0.0
+                    for s in range(n_scenarios):
+                        change[s] = 0.0
                     for k in range(dep_start[option], dep_start[option + 1]):
                         j = dep_option[k]
                         outcome = outcomes[outcome_row[group[r], j]]
@@ -138,7 +140,8 @@ def first_failures(answers, rows, stages, out):  # pragma: no cover - compiled
     smallest ``stages[i]`` among those saying no (the first stage whose question fails)."""
     for d in range(rows.shape[0]):
         into = out[d]
-        into[:] = 0
+        for s in range(into.shape[0]):
+            into[s] = 0
         for i in range(rows.shape[1]):
             said = answers[rows[d, i]]
             stage = stages[i] + 1
