@@ -46,7 +46,7 @@ def _run(upto, reps, state, aux, chain, slack, m, s, t, keep_v, keep_yes):  # pr
         if upto >= 3:
             _answers(m, nb_, t.world, t.answers)
         if upto >= 4:
-            _start_values(nb_, t.weights, t.answers, t.scored)
+            _start_values(m, nb_, t.weights, t.answers, t.scored)
             _outcomes(m, False, t.u, 0, state, nb_, False, t.weights, t.answers, t.strategy, t.cells, t.scored)
         if upto >= 5:
             _accumulate(m, s, nb_, t.weights, t.world, t.answers, t.scored, t.ranks, keep_v, keep_yes, 0)
