@@ -224,24 +224,27 @@ class Evaluator:
                 self._joint[key] = out.ravel()
         return self._joint[key]
 
-    def charged(self, q: int, groups: list, x: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(criterion, draw): what strategy ``x`` loses for soft precondition q: where q says no,
-        on each criterion the largest loss among q's soft requirers that go ahead (``groups``:
-        :meth:`~decide.model.strategies.StrategySpace.soft_groups`)."""
-        out = np.zeros((self.space.arrays.n_criteria, self.draws.n_draws))
+    def payers(self, q: int, groups: list, x: NDArray[np.bool_]):
+        """The rule of soft losses, as ``(criteria, loss, paid)`` triples: where q says no, on each
+        group of criteria (``groups``: :meth:`~decide.model.strategies.StrategySpace.soft_groups`)
+        the member of ``x`` with the largest loss that goes ahead pays it, in the draws ``paid``."""
         no = ~self.answers(q, x)
         for criteria, members, losses in groups:
-            lost = np.zeros(self.draws.n_draws)
-            unpaid = no.copy()
+            unpaid = no
             for m, loss in zip(members, losses):
                 if not x[m]:
                     continue
                 paid = unpaid & self.viable(int(m), x)
-                lost[paid] = loss
-                unpaid &= ~paid
+                yield criteria, loss, paid
+                unpaid = unpaid & ~paid
                 if not unpaid.any():
                     break
-            out[criteria] = lost
+
+    def charged(self, q: int, groups: list, x: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(criterion, draw): what strategy ``x`` loses for soft precondition q (:meth:`payers`)."""
+        out = np.zeros((self.space.arrays.n_criteria, self.draws.n_draws))
+        for criteria, loss, paid in self.payers(q, groups, x):
+            out[np.ix_(criteria, np.flatnonzero(paid))] = loss
         return out
 
     def losses(self, X: NDArray[np.bool_], *, mean: bool) -> NDArray[np.float64]:
@@ -264,22 +267,10 @@ class Evaluator:
         return out
 
     def charged_mean(self, q: int, groups: list, x: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(criterion,): :meth:`charged` averaged over the draws, from counts (each member pays
-        its loss in the draws where q says no, it goes ahead and no member before it does)."""
+        """(criterion,): :meth:`charged` averaged over the draws, from counts of the paying draws."""
         out = np.zeros(self.space.arrays.n_criteria)
-        no = ~self.answers(q, x)
-        for criteria, members, losses in groups:
-            lost = 0.0
-            unpaid = no
-            for m, loss in zip(members, losses):
-                if not x[m]:
-                    continue
-                paid = unpaid & self.viable(int(m), x)
-                lost += loss * np.count_nonzero(paid)
-                unpaid = unpaid & ~paid
-                if not unpaid.any():
-                    break
-            out[criteria] = lost / self.draws.n_draws
+        for criteria, loss, paid in self.payers(q, groups, x):
+            out[criteria] += loss * np.count_nonzero(paid) / self.draws.n_draws
         return out
 
     def change(self, i: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
