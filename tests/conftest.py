@@ -95,3 +95,23 @@ def mutate_case(minimal_text: str, write_case: Callable[..., Path]) -> Callable[
         return write_case(text, name), text
 
     return mutate
+
+
+@pytest.fixture
+def point_probability() -> Callable[..., Any]:
+    """``point_probability(arrays, q, p)``: the compiled case with question q's probability a point
+    at p (the reference a question's answer is set against: every draw's probability is p)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from decide.compile import PROB_POINT
+
+    def with_point(arrays: Any, q: int, p: float) -> Any:
+        kind = np.array(arrays.probability_kind, copy=True)
+        params = np.array(arrays.probability_params, dtype=float, copy=True)
+        central = np.array(arrays.probability_central, dtype=float, copy=True)
+        kind[q], params[q], central[q] = PROB_POINT, (p, p), p
+        return replace(arrays, probability_kind=kind, probability_params=params, probability_central=central)
+
+    return with_point

@@ -21,16 +21,6 @@ from decide.compile import CaseArrays
 __all__ = ["break_even_probabilities"]
 
 
-def _with_point(arrays: CaseArrays, q: int, p: float) -> CaseArrays:
-    from decide.compile import PROB_POINT
-
-    kind = np.array(arrays.probability_kind, copy=True)
-    params = np.array(arrays.probability_params, dtype=float, copy=True)
-    central = np.array(arrays.probability_central, dtype=float, copy=True)
-    kind[q], params[q], central[q] = PROB_POINT, (p, p), p
-    return replace(arrays, probability_kind=kind, probability_params=params, probability_central=central)
-
-
 def break_even_probabilities(arrays: CaseArrays, strategy: tuple[str, ...], *, weights: str | None, rng: int,
                              n_scenarios: int = 1000, iterations: int = 4, refine: int = 3) -> pd.DataFrame:
     """One row per (option of ``strategy``, hard question it requires): the question's probability

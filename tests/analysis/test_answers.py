@@ -62,21 +62,11 @@ def test_the_answer_is_set_and_the_rest_is_drawn_as_before(tiny):
     assert t.at["r", "at_stake"] == pytest.approx(0.1 * q_yes.mean(), abs=1e-12)
 
 
-def test_value_at_stake_matches_probabilities_set_to_one_and_zero():
+def test_value_at_stake_matches_probabilities_set_to_one_and_zero(point_probability):
     # Brute force on the Mali case: redraw the worlds with the question's probability a point at 1
     # and at 0 (as the threshold analysis does) and evaluate the strategy on each; for a question
     # no enabler of the strategy acts on, "probability 1" is "set the answer to yes".
-    from dataclasses import replace
-
-    from decide.compile import PROB_POINT
     from decide.optimise.evaluate import evaluate_strategy
-
-    def _with_point(arrays, q, p):  # the case with question q's probability a point at p
-        kind = np.array(arrays.probability_kind, copy=True)
-        params = np.array(arrays.probability_params, dtype=float, copy=True)
-        central = np.array(arrays.probability_central, dtype=float, copy=True)
-        kind[q], params[q], central[q] = PROB_POINT, (p, p), p
-        return replace(arrays, probability_kind=kind, probability_params=params, probability_central=central)
 
     arrays = compile_case(load_case("mali-2012"))
     strategy = ("bolster_transition", "rebuild_army", "eu_ransom_policy", "humanitarian_aid")
@@ -86,7 +76,7 @@ def test_value_at_stake_matches_probabilities_set_to_one_and_zero():
     for q in t.index:
         k = list(arrays.precondition_ids).index(q)
         at = [evaluate_strategy(v, strategy, draw_scenarios(v, 300, rng=5, stream=STREAM_OUT_OF_SAMPLE)).mean()
-              for v in (_with_point(arrays, k, 1.0), _with_point(arrays, k, 0.0))]
+              for v in (point_probability(arrays, k, 1.0), point_probability(arrays, k, 0.0))]
         assert t.at[q, "value_if_yes"] == pytest.approx(at[0], abs=1e-12)
         assert t.at[q, "value_if_no"] == pytest.approx(at[1], abs=1e-12)
 

@@ -94,16 +94,15 @@ def test_threshold_probabilities_bracket_the_break_even(mali):
     assert finite["refined"].iloc[0]
 
 
-def test_a_point_probability_changes_only_that_questions_probability_in_the_draws(mali):
+def test_a_point_probability_changes_only_that_questions_probability_in_the_draws(mali, point_probability):
     """break_even_probabilities draws once and sets the question's column: the same scenarios as
     drawing the case with the question's probability made a point."""
-    from decide.analysis.thresholds import _with_point
     from decide.optimise.scenarios import STREAM_OUT_OF_SAMPLE, draw_scenarios
 
     arrays = mali.arrays
     drawn = draw_scenarios(arrays, 300, rng=20121, stream=STREAM_OUT_OF_SAMPLE)
     for q in range(arrays.n_preconditions):
-        variant = draw_scenarios(_with_point(arrays, q, 0.37), 300, rng=20121, stream=STREAM_OUT_OF_SAMPLE)
+        variant = draw_scenarios(point_probability(arrays, q, 0.37), 300, rng=20121, stream=STREAM_OUT_OF_SAMPLE)
         expected = drawn.probabilities.copy()
         expected[:, q] = 0.37
         np.testing.assert_array_equal(variant.probabilities, expected)
