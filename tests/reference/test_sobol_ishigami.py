@@ -61,3 +61,22 @@ def test_grouping_x1_with_x3_gives_their_joint_indices():
     np.testing.assert_allclose(table.loc["x1 and x3", "S1"], st[0], atol=0.01)
     np.testing.assert_allclose(table.loc["x1 and x3", "ST"], 1 - s1[1], atol=0.01)
     np.testing.assert_allclose(table.loc["x2", "ST"], st[1], atol=0.01)
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [None, ["a", "b", "a", "c", "b"], ["b", "a", "b", "a", "a"]],
+    ids=["each input", "three groups", "groups out of order"],
+)
+@pytest.mark.parametrize("n", [1, 8, 256])
+def test_design_is_salibs_saltelli_sample_bit_for_bit(groups, n):
+    from SALib.sample import sobol as sobol_sample
+
+    from decide.sensitivity.sobol import saltelli_design
+
+    names = ["x1", "x2", "x3", "x4", "x5"]
+    problem = {"num_vars": 5, "names": names, "bounds": [[0.0, 1.0]] * 5, "groups": groups}
+    expected = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=11)
+    got = saltelli_design(groups or names, n, seed=11)
+    assert got.shape == expected.shape
+    assert np.array_equal(got, expected)
