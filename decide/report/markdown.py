@@ -285,8 +285,8 @@ def findings_section(a: Analyses) -> str:
     if not a.case.findings:
         return ""
     sim, names = a.simulation, _escaped_names(a)
-    pre = sim.preconditions
-    voi = pre["evppi"].rank(ascending=False, method="min")
+    worth_of, se_of, basis = _information_basis(a)
+    voi = worth_of.rank(ascending=False, method="min")
     lines = ["## The source's findings beside the numbers", "",
              "Each finding of the source, in the case author's words, with the numbers that bear on it; the case "
              "was not tuned to agree. A claim that one option beats another is judged on the difference of their "
@@ -295,8 +295,8 @@ def findings_section(a: Analyses) -> str:
              "(√(se² + se²); the draws are common, so the paired one is smaller). A claim that holds in every "
              "simulated world is **true by construction**: it follows from how the case encodes the options, and "
              "is not counted as agreement. A question \"matters\" if learning its answer before choosing is worth "
-             "something (EVPPI beyond two standard errors) and ranks among the three most valuable; that it "
-             "blocks an option is true by construction of the case's requirements, and is noted, not counted.", ""]
+             f"something (EVPPI {basis}, beyond two standard errors) and ranks among the three most valuable; that "
+             "it blocks an option is true by construction of the case's requirements, and is noted, not counted.", ""]
     counts = {"agrees": 0, "does not agree": 0, "indeterminate": 0, "true by construction": 0}
     s = sim.summary
     for f in a.case.findings:
@@ -323,7 +323,7 @@ def findings_section(a: Analyses) -> str:
                              f"{_pct(p)} of draws: {said} **{verdict}**. {_why_pair(a, x, y)}")
             else:
                 q = claim.precondition_matters
-                evppi, err = float(pre.at[q, "evppi"]), float(np.nan_to_num(pre.at[q, "evppi_se"]))
+                evppi, err = float(worth_of[q]), float(np.nan_to_num(se_of[q]))
                 rank = int(voi[q])
                 worth = evppi > 2 * err and evppi > 1e-6
                 verdict = ("agrees" if worth and rank <= 3 else "indeterminate" if evppi > 1e-6 and not worth
@@ -332,12 +332,31 @@ def findings_section(a: Analyses) -> str:
                 main_for = [names[o] for o in s.index if _main_blocker(a, o)[0] == q]
                 blocking = (f" It is the question involved in most blocks of {', '.join(main_for)} (true by "
                             "construction of the requirements, not counted)." if main_for else "")
-                lines.append(f"- {_code(q)}: learning its answer is worth {_num(evppi, 4)} ± {_se(err, 4)} (rank "
-                             f"{rank} of {len(voi)} questions): the model **{verdict}** that it matters.{blocking}")
+                said = ("whether it matters is **indeterminate**" if verdict == "indeterminate"
+                        else f"the model **{verdict}** that it matters")
+                if evppi == 0.0 and err == 0.0:
+                    lines.append(f"- {_code(q)}: learning its answer changes no choice: worth nothing to the decision "
+                                 f"recommended; {said}.{blocking}")
+                else:
+                    lines.append(f"- {_code(q)}: learning its answer is worth {_num(evppi, 4)} ± {_se(err, 4)} (rank "
+                                 f"{rank} of {len(voi)} questions); {said}.{blocking}")
         lines.append("")
     lines.append("Tally: " + "; ".join(f"{k} {v}" for k, v in counts.items()) + ".")
     lines.append("")
     return "\n".join(lines)
+
+
+def _information_basis(a: Analyses) -> tuple[pd.Series, pd.Series, str]:
+    """The value of learning each question for the decision the report recommends: the choice of
+    strategy where options combine (a question absent from that table changes no choice: worth 0),
+    else the choice of one option. Returns values, standard errors and how the report names them."""
+    pre = a.simulation.preconditions
+    information = a.strategies.information if a.strategies is not None else None
+    if information is None or information.empty:
+        return pre["evppi"], pre["evppi_se"], "for the choice of one option, the decision recommended"
+    value = information["value"].reindex(pre.index, fill_value=0.0).astype(float)
+    value_se = information["value_se"].reindex(pre.index, fill_value=0.0).astype(float)
+    return value, value_se, "for the strategy choice, the decision recommended"
 
 
 def _why_pair(a: Analyses, x: str, y: str) -> str:

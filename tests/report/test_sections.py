@@ -65,6 +65,18 @@ def test_findings_compare_differences_with_their_error_and_mark_construction(tex
     assert "mean difference" in body and "Tally:" in body
 
 
+def test_findings_judge_what_matters_by_the_value_of_information_for_the_decision_recommended(mali, text):
+    # Options combine, so "matters" reads the strategy choice's EVPPI, not the single-option one.
+    body = _section(text, "## The source's findings beside the numbers")
+    assert "for the strategy choice, the decision recommended" in body
+    information = mali.strategies.information
+    claims = re.findall(r"^- `([a-z_0-9]+)`: learning its answer is worth ([0-9.]+)", body, flags=re.M)
+    assert claims
+    for q in claims:
+        worth = float(information["value"].get(q[0], 0.0))
+        assert q[1] == f"{worth:.4f}", q
+
+
 def test_imprecise_weights_with_their_caveats(mali, text):
     body = _section(text, "## Imprecise weights, with their caveats")
     assert "witness" in body
