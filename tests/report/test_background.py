@@ -67,14 +67,29 @@ with in_background(work):
     subprocess.run([sys.executable, "-c", script], timeout=60)
     child = int((tmp_path / "child").read_text())
     for _ in range(100):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
+        if not _alive(child):
             break
         time.sleep(0.05)
     else:
         os.kill(child, signal.SIGKILL)
         pytest.fail("the drawing child outlived its killed parent")
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A killed child whose parent died is a zombie until whoever
+    adopted it reaps it (in a container, PID 1 may never): dead, though signal 0 still reaches it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    except OSError:  # no /proc: signal 0 is all we have
+        return True
+    return state not in ("Z", "X")
 
 
 @forks
