@@ -138,7 +138,6 @@ class Evaluator:
             for j in range(space.n_options)]
         self._answers: dict[tuple, NDArray[np.bool_]] = {}
         self._viable: dict[tuple, NDArray[np.bool_]] = {}
-        self._passed: dict[tuple, list[NDArray[np.bool_]]] = {}
         self.stage_count = space.stage_count
         # Options with stages: O - B for each outcome, planned first, then each stage's failure.
         self._ends = {int(j): [draws.planned[j] - draws.base] + [draws.failure_at(k)[j] - draws.base
@@ -190,20 +189,18 @@ class Evaluator:
             self._viable[key] = viable
         return self._viable[key]
 
-    def passed(self, j: int, x: NDArray[np.bool_]) -> list[NDArray[np.bool_]]:
-        """Per stage k of option j, (draw,): every hard requirement of its smallest strategy
-        checked at stages 0..k holds under the enablers of ``x`` (the last one is :meth:`viable`)."""
-        key = (j, tuple(x[self.requirement_enabling[j]]))
-        if key not in self._passed:
-            stage = self.space.stage[j]
-            ok = np.ones(self.draws.n_draws, dtype=bool)
-            out = []
-            for k in range(int(self.stage_count[j])):
-                for q in np.flatnonzero(self.space.hard[j] & (stage == k)):
-                    ok = ok & self.answers(q, x)
-                out.append(ok)
-            self._passed[key] = out
-        return self._passed[key]
+    def end_codes(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.int8]:
+        """(draw,): the outcome option j's smallest strategy ends in under the enablers of ``x``:
+        0 where every hard requirement holds (planned), else 1 + the first stage whose question
+        says no -- the rule :meth:`outcome_table` reads for many strategies at once."""
+        from decide.optimise._strategy_kernels import first_failures
+
+        required = np.flatnonzero(self.space.hard[j])
+        answers = np.array([self.answers(int(q), x) for q in required])
+        codes = np.empty((1, self.draws.n_draws), dtype=np.int8)
+        first_failures(answers, np.arange(len(required), dtype=np.int64)[None, :],
+                       self.space.stage[j, required].astype(np.int64), codes)
+        return codes[0]
 
     def joint(self, j: int, x: NDArray[np.bool_]) -> NDArray[np.float64]:
         """(criterion * draw,): O_j - B, the change option j's smallest strategy makes.
@@ -217,11 +214,7 @@ class Evaluator:
                 viable = self.viable(j, x)
                 self._joint[key] = self._fixed[j] + np.tile(viable, self.space.arrays.n_criteria) * self._swing[j]
             else:
-                ends = self._ends[j]
-                out = ends[0].copy()  # (criterion, draw)
-                for k, ok in reversed(list(enumerate(self.passed(j, x)))):  # the first failed stage last
-                    np.copyto(out, ends[k + 1], where=~ok[None, :])
-                self._joint[key] = out.ravel()
+                self._joint[key] = np.choose(self.end_codes(j, x), self._ends[j]).ravel()  # (criterion, draw)
         return self._joint[key]
 
     def payers(self, q: int, groups: list, x: NDArray[np.bool_]):
