@@ -61,6 +61,9 @@ class PortfolioStanding:
     profile_gain: NDArray[np.float64]
     """(profile,): recommendation's expected value minus doing nothing's."""
     profile_gain_se: NDArray[np.float64]
+    profile_n_scenarios: int
+    """The scenarios the profiles' gaps and gains are estimated on: fresh ones (out of sample) where
+    given, so that each best, chosen on the search's scenarios, is not judged on them too."""
     smaa_mode: str
     """``"imprecise"`` (uniform on the statements' admissible set) or ``"uniform"`` (the simplex)."""
     smaa_n: int
@@ -99,6 +102,13 @@ class PortfolioStanding:
     weights: NDArray[np.float64] | None = None
     """(criterion,): the profile's weights the recommendation was chosen with."""
     notes: tuple[str, ...] = field(default=())
+
+    def profile_verdicts(self) -> tuple[str, ...]:
+        """Per profile: ``"best"`` (its best strategy is the recommendation), ``"behind"`` (the
+        recommendation falls short of that best by more than two standard errors) or ``"close"``
+        (within two, or ahead of it on the fresh scenarios)."""
+        return tuple("best" if tuple(b) == tuple(self.recommended) else "behind" if g <= -2 * e else "close"
+                     for b, g, e in zip(self.profile_best, self.profile_gap, self.profile_gap_se))
 
 
 def least_change_l1(deltas: NDArray[np.float64], w0: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
@@ -237,14 +247,16 @@ def _net(means: NDArray[np.float64], losses: NDArray[np.float64]) -> NDArray[np.
 
 def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weights: str | None, rng: int,
                        n_scenarios: int = 1000, smaa_n: int = 1000, top: int = 50,
-                       max_programs: int = 200, evaluated=None) -> PortfolioStanding:
+                       max_programs: int = 200, evaluated=None, fresh=None) -> PortfolioStanding:
     """Evaluate every feasible strategy once and place ``recommended`` among them.
 
     ``weights`` is the profile the recommendation was chosen with (None: the case's default);
     ``rng`` and ``n_scenarios`` those of :func:`decide.optimise.strategy.optimise_strategies`, so
     that the scenarios are the very ones it chose on. ``evaluated``: that search's
     ``StrategyResult.evaluated`` (every strategy's net criterion values on those scenarios),
-    reused instead of evaluating them again where it covers the same strategies.
+    reused instead of evaluating them again where it covers the same strategies. ``fresh``: other
+    scenarios (the out-of-sample ones the report's other comparisons use) on which each profile's
+    gap and gain are estimated; without them, the search's own.
     """
     from decide.optimise.core_index import pareto_mask, weight_vertices
     from decide.optimise.scenarios import STREAM_IN_SAMPLE, draw_scenarios
@@ -276,7 +288,9 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
                      f"{' + '.join(space.ids(X[int(np.argmax(at_w0))]))}, ahead of the recommendation by "
                      f"{at_w0.max() - at_w0[rec]:.4f}")
 
-    # Each profile: its best strategy, and the recommendation's shortfall and gain, paired.
+    # Each profile: its best strategy (on the search's scenarios), and the recommendation's shortfall
+    # from it and gain over doing nothing, paired, on fresh scenarios where given (out of sample).
+    compare_on = fresh if fresh is not None else scenarios
     profile_ids = tuple(arrays.profile_ids)
     P = np.asarray(arrays.profile_weights, dtype=float).reshape(len(profile_ids), arrays.n_criteria)
     at_profiles = net @ P.T if len(profile_ids) else np.empty((len(X), 0))
@@ -287,7 +301,7 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     gain_se = np.full(len(profile_ids), np.nan)
     if len(profile_ids):
         rows = [rec] + ([nothing] if nothing is not None else []) + [int(r) for r in best_rows]
-        per_draw = scenario_values(space, X[rows], scenarios, P)  # (strategy, profile, draw)
+        per_draw = scenario_values(space, X[rows], compare_on, P)  # (strategy, profile, draw)
         n = per_draw.shape[-1]
         for p in range(len(profile_ids)):
             best_draws = per_draw[(2 if nothing is not None else 1) + p, p]
@@ -352,6 +366,7 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
         n_feasible=len(X), n_scenarios=scenarios.n_draws, recommended_is_best=recommended_is_best,
         profile_ids=profile_ids, profile_best=tuple(space.ids(X[r]) for r in best_rows),
         profile_gap=gap, profile_gap_se=gap_se, profile_gain=gain, profile_gain_se=gain_se,
+        profile_n_scenarios=compare_on.n_draws,
         smaa_mode=mode, smaa_n=len(W), smaa_strategies=tuple(space.ids(X[r]) for r in winners),
         smaa_share=counts[winners] / len(W), smaa_recommended=share_rec,
         smaa_recommended_se=float(np.sqrt(share_rec * (1 - share_rec) / len(W))),

@@ -234,15 +234,16 @@ def _add_strategy_details(a: Analyses, best: Any, n_fresh: int, profile: str | N
     # rest of the report; the standing gives it over the strategies near the best anywhere in
     # the admissible weights, from one evaluation of every strategy (see decide.analysis.portfolio).
     # It needs only the recommendation: it runs in a child process beside the analyses below.
+    # The fresh scenarios the best strategies were re-simulated on, drawn once for the analyses below
+    # (and the standing's comparisons under each profile, so that each number is the same everywhere).
+    fresh = timed("fresh scenarios", draw_scenarios, arrays, n_fresh, rng=seed, stream=STREAM_OUT_OF_SAMPLE)
     with _beside(a.timings, "portfolio standing", portfolio_standing, arrays, best.best, weights=profile, rng=seed,
-                 n_scenarios=best.n_scenarios, evaluated=best.evaluated) as standing:
+                 n_scenarios=best.n_scenarios, evaluated=best.evaluated, fresh=fresh) as standing:
         compared = None
         if case.strategies:
             named = [(s.id, s.name, s.options) for s in case.strategies]
             compared = timed("named strategies", compare_strategies, arrays, named, rng=seed, weights=profile)
         runner_up = best.strategies[1] if len(best.strategies) > 1 else None
-        # The fresh scenarios the best strategies were re-simulated on, drawn once for the analyses below.
-        fresh = timed("fresh scenarios", draw_scenarios, arrays, n_fresh, rng=seed, stream=STREAM_OUT_OF_SAMPLE)
         values = timed("strategy values", strategy_values, arrays, best.best, _leading_pair(a.simulation),
                        n=best.n_out_of_sample, rng=seed, weights=profile, runner_up=runner_up, scenarios=fresh)
         thresholds = timed("thresholds", break_even_probabilities, arrays, best.best, weights=profile, rng=seed)

@@ -81,15 +81,19 @@ def stakeholders_section(a) -> str:
     profile_names = {p.id: escape_markdown(p.name) for p in a.case.weights.profiles}
     lines = ["## Across stakeholders", "",
              f"Every feasible strategy ({ps.n_feasible:,}) evaluated once on the {ps.n_scenarios:,} scenarios the "
-             "recommendation was chosen on, and valued under each stakeholder profile. `shortfall` is the "
-             "recommendation's expected value less that profile's best (0: it is the best); `gain` its expected value "
-             "less doing nothing's; both paired, ± one standard error.", ""]
+             "recommendation was chosen on, and valued under each stakeholder profile to find that profile's best "
+             f"combination. The recommendation is then compared with it and with doing nothing on {_fresh_worlds(a)}, "
+             "so that a best chosen on the first scenarios is not also judged on them. `shortfall` is the "
+             "recommendation's expected value less that profile's best (0: it is the best; positive: that best does "
+             "worse on the fresh worlds); `gain` its expected value less doing nothing's; both paired, ± one "
+             "standard error.", ""]
     rows = []
-    for p, best, g, ge, gain, gain_se in zip(ps.profile_ids, ps.profile_best, ps.profile_gap, ps.profile_gap_se,
-                                             ps.profile_gain, ps.profile_gain_se):
+    for p, best, g, ge, gain, gain_se, verdict in zip(ps.profile_ids, ps.profile_best, ps.profile_gap,
+                                                      ps.profile_gap_se, ps.profile_gain, ps.profile_gain_se,
+                                                      ps.profile_verdicts()):
         rows.append({"profile": f"{code(p, in_table=True)} {profile_names.get(p, '')}".strip(),
-                     "best combination": "the recommendation" if g >= -1e-12 else _differs(best, rec),
-                     "shortfall": "0" if g >= -1e-12 else pm(g, ge, sign=True),
+                     "best combination": "the recommendation" if verdict == "best" else _differs(best, rec),
+                     "shortfall": "0" if verdict == "best" else pm(g, ge, sign=True),
                      "gain over doing nothing": pm(gain, gain_se, sign=True) if np.isfinite(gain) else "–"})
     lines += [markdown_table(pd.DataFrame(rows), index=False, markdown=["profile", "best combination"]), ""]
     everywhere = [o for o in rec if all(o in b for b in ps.profile_best)]
@@ -269,6 +273,14 @@ def answers_at_stake(a) -> str:
         "Where questions are correlated a yes comes with other answers, so this contrast mixes in what comes with it "
         "and can overstate or understate the answer's own worth.", "",
         markdown_table(pd.DataFrame(rows), index=False, markdown=["question", "needed by"]), ""])
+
+
+def _fresh_worlds(a) -> str:
+    """Where the standing's profile comparisons were estimated, said as the report says it."""
+    ps, v = a.strategies.standing, a.strategies.values
+    if v is not None and ps.profile_n_scenarios == v.n_scenarios:
+        return f"the same {v.n_scenarios:,} fresh simulated worlds as the Summary"
+    return f"{ps.profile_n_scenarios:,} simulated worlds"
 
 
 def strategy_information(a) -> str:

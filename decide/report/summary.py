@@ -90,15 +90,16 @@ def stakeholders_paragraph(a) -> str:
     ps = a.strategies.standing
     if ps is None or not len(ps.profile_ids):
         return ""
-    best_under = [p for p, g in zip(ps.profile_ids, ps.profile_gap) if g >= -1e-12]
-    close = [p for p, g, e in zip(ps.profile_ids, ps.profile_gap, ps.profile_gap_se)
-             if g < -1e-12 and -g < 2 * e]
-    behind = [(p, g, e) for p, g, e in zip(ps.profile_ids, ps.profile_gap, ps.profile_gap_se)
-              if g < -1e-12 and -g >= 2 * e]
+    verdicts = ps.profile_verdicts()
+    best_under = [p for p, v in zip(ps.profile_ids, verdicts) if v == "best"]
+    close = [p for p, v in zip(ps.profile_ids, verdicts) if v == "close"]
+    behind = [(p, g, e) for p, g, e, v in zip(ps.profile_ids, ps.profile_gap, ps.profile_gap_se, verdicts)
+              if v == "behind"]
     parts = [f"It is the best combination under {len(best_under)} of the case's {len(ps.profile_ids)} stakeholder "
              f"profiles ({and_list([code(p) for p in best_under]) or 'none'})"]
     if close:
-        parts.append(f"within two standard errors of the best under {and_list([code(p) for p in close])}")
+        parts.append(f"within two standard errors of the best, or ahead of it on fresh worlds, under "
+                     f"{and_list([code(p) for p in close])}")
     if behind:
         worst = min(behind, key=lambda t: t[1])
         parts.append(f"behind another combination under {len(behind)} (by up to {pm(-worst[1], worst[2])}, under "

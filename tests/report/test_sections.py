@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from decide.report.markdown import render_markdown
@@ -42,6 +43,19 @@ def test_across_stakeholders_every_profile_and_the_admissible_weights(mali, text
     assert "**Over the admissible weights (SMAA).**" in body
     assert "**Least change.**" in body and "imprecise statements" in body
     assert "p_best (admissible weights)" in body  # SMAA of the options beside the fixed-profile run
+
+
+def test_the_profiles_gains_are_the_summarys_numbers(mali, text):
+    # One number: under the profile it was chosen with, the recommendation's gain over doing nothing
+    # in the stakeholders' table is the Summary's, estimated on the same fresh worlds.
+    ps, v = mali.strategies.standing, mali.strategies.values
+    assert ps.profile_n_scenarios == v.n_scenarios
+    default = list(ps.profile_ids).index(mali.arrays.default_profile)
+    assert ps.profile_verdicts()[default] == "best" and ps.profile_gap[default] == 0
+    np.testing.assert_allclose([ps.profile_gain[default], ps.profile_gain_se[default]], [v.gain, v.gain_se],
+                               rtol=1e-9)
+    body = _section(text, "## Across stakeholders")
+    assert "the same {:,} fresh simulated worlds as the Summary".format(v.n_scenarios) in body
 
 
 def test_confidence_factor_omitted_where_weights_are_fixed(mali, text):
