@@ -96,7 +96,8 @@ class PortfolioStanding:
     core_index: NDArray[np.float64]
     """(option,): share of the shortlisted non-dominated strategies that contain the option."""
     recommended_values: NDArray[np.float64] | None = None
-    """(criterion,): the recommendation's mean value on each criterion, less its soft losses."""
+    """(criterion,): the recommendation's mean value on each criterion, less its soft losses (on the
+    scenarios of :attr:`profile_n_scenarios`)."""
     nothing_values: NDArray[np.float64] | None = None
     """(criterion,): the same for doing nothing (the baseline)."""
     weights: NDArray[np.float64] | None = None
@@ -361,6 +362,10 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     short_rows = np.array(sorted(short))
     keep = pareto_mask(net[short_rows] @ vertices.T)
     nd = short_rows[keep]
+    # The recommendation's and doing nothing's criterion values, on the scenarios the profiles'
+    # gains are estimated on: their weighted difference is the gain the report quotes.
+    pair = [rec] + ([nothing] if nothing is not None else [])
+    shown = net[pair] if fresh is None else _net(*criterion_means(space, X[pair], fresh))
     return PortfolioStanding(
         option_ids=space.option_ids, criterion_ids=tuple(arrays.criterion_ids), recommended=tuple(recommended),
         n_feasible=len(X), n_scenarios=scenarios.n_draws, recommended_is_best=recommended_is_best,
@@ -376,5 +381,5 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
         least_challenger_admissible=challenger_adm, default_admissible=default_ok,
         shortlist_top=k, n_vertices=len(vertices), n_shortlist=len(short_rows), n_nondominated=len(nd),
         core_index=X[nd].mean(axis=0) if len(nd) else np.zeros(space.n_options),
-        recommended_values=net[rec].copy(), nothing_values=net[nothing].copy() if nothing is not None else None,
+        recommended_values=shown[0], nothing_values=shown[1] if nothing is not None else None,
         weights=np.asarray(w0, dtype=float), notes=tuple(notes))

@@ -56,6 +56,9 @@ def test_the_profiles_gains_are_the_summarys_numbers(mali, text):
                                rtol=1e-9)
     body = _section(text, "## Across stakeholders")
     assert "the same {:,} fresh simulated worlds as the Summary".format(v.n_scenarios) in body
+    # The "why" chart's recommendation-against-nothing panel adds up to the same gain.
+    weighted = (ps.recommended_values - ps.nothing_values) @ ps.weights
+    np.testing.assert_allclose(weighted, v.gain, rtol=1e-9)
 
 
 def test_confidence_factor_omitted_where_weights_are_fixed(mali, text):
