@@ -355,16 +355,27 @@ worlds than the strategy values (as many as the threshold probabilities)."""
 
 def _preference_smaa(arrays: CaseArrays, simulation, seed: int) -> pd.DataFrame:
     """SMAA of the options over weights drawn from the imprecise statements (the simplex without
-    them), on the simulation's expected criterion values: preference uncertainty alone."""
+    them), two ways: on the simulation's expected criterion values (preference uncertainty alone:
+    ``p_best``, ``regret``), and SMAA-2 proper, the Monte Carlo engine drawing the weights with the
+    worlds (``p_best_joint``, ``confidence``: the confidence factor, each with its ``_se``; attrs
+    ``rank_acceptability`` and ``central_joint``)."""
     from decide.analysis.portfolio import admissible_weights, preference_smaa
+    from decide.montecarlo import simulate
 
     W, mode = admissible_weights(arrays, SMAA_WEIGHTS, rng=seed)
     matrix = simulation.value_matrix.loc[list(arrays.option_ids), list(arrays.criterion_ids)].to_numpy(float)
     out = preference_smaa(matrix, W)
-    frame = pd.DataFrame({"p_best": out["p_best"], "regret": out["regret"]},
+    joint = simulate(arrays, SMAA_WEIGHTS, rng=_sub_seeds(seed)[1], weights=mode)
+    j = joint.summary.loc[list(arrays.option_ids)]
+    frame = pd.DataFrame({"p_best": out["p_best"], "regret": out["regret"],
+                          "p_best_joint": j["p_best"].to_numpy(), "p_best_joint_se": j["p_best_se"].to_numpy(),
+                          "confidence": j["confidence_factor"].to_numpy(),
+                          "confidence_se": j["confidence_factor_se"].to_numpy()},
                          index=pd.Index(arrays.option_ids, name="option"))
     central = pd.DataFrame(out["central"], index=frame.index, columns=list(arrays.criterion_ids))
-    frame.attrs.update(mode=mode, n_weights=len(W), central=central)
+    frame.attrs.update(mode=mode, n_weights=len(W), central=central, n_joint=joint.n_draws,
+                       rank_acceptability=joint.rank_acceptability.loc[list(arrays.option_ids)],
+                       central_joint=joint.central_weights.loc[list(arrays.option_ids)])
     return frame
 
 

@@ -139,23 +139,47 @@ def _least_change_text(ps) -> str:
 
 
 def _options_smaa(a) -> str:
-    """Single options: the fixed-profile run beside SMAA over the admissible weights."""
+    """Single options three ways: the fixed-profile run, SMAA over the admissible weights on expected
+    values (preference uncertainty alone), and SMAA-2 drawing the weights with the worlds."""
     smaa = a.smaa
     if smaa is None:
         return ""
     s = a.simulation.summary
     n = names(a)
     top = s["mean"].sort_values(ascending=False, kind="stable").index[:8]
-    table = pd.DataFrame({"name": [n[o] for o in top], "p_best (fixed profile)": s.loc[top, "p_best"],
-                          "p_best (admissible weights)": smaa.loc[top, "p_best"],
-                          "regret (admissible weights)": smaa.loc[top, "regret"]}, index=top)
+    ranks = smaa.attrs["rank_acceptability"]
+    table = pd.DataFrame({
+        "name": [n[o] for o in top],
+        "p_best (fixed profile)": [num(x) for x in s.loc[top, "p_best"]],
+        "p_best (weights alone)": [num(x) for x in smaa.loc[top, "p_best"]],
+        "p_best (weights and world)": [pm(x, e) for x, e in zip(smaa.loc[top, "p_best_joint"],
+                                                                 smaa.loc[top, "p_best_joint_se"])],
+        "second / third (weights and world)": [" / ".join(num(x, 2) for x in ranks.loc[o].iloc[1:3]) for o in top],
+        "confidence factor": [pm(x, e) if np.isfinite(x) else "– (never best)" for x, e in
+                              zip(smaa.loc[top, "confidence"], smaa.loc[top, "confidence_se"])],
+        "regret (weights alone)": [num(x) for x in smaa.loc[top, "regret"]]}, index=top)
     what = "the case's imprecise statements" if smaa.attrs["mode"] == "imprecise" else "the whole simplex"
-    return "\n".join([
-        "**Single options, both ways.** Beside the fixed-profile simulation (world uncertainty, weights fixed), "
-        f"SMAA over {smaa.attrs['n_weights']:,} weight vectors drawn uniformly from {what}, on the simulation's "
-        "expected criterion values (preference uncertainty alone). With fixed weights the SMAA-2 confidence factor "
-        "would only repeat p_best, so it is not shown.", "",
-        markdown_table(table), ""])
+    central = smaa.attrs["central_joint"]
+    leaders = smaa["p_best_joint"].sort_values(ascending=False, kind="stable").index[:3]
+    typical = []
+    for o in leaders:
+        w = central.loc[o].dropna().sort_values(ascending=False, kind="stable").head(3)
+        if len(w):
+            typical.append(f"{code(o)}: " + ", ".join(f"{code(c)} {num(x, 2)}" for c, x in w.items()))
+    lines = [
+        "**Single options, three ways.** The fixed-profile simulation (world uncertainty, weights fixed); SMAA over "
+        f"{smaa.attrs['n_weights']:,} weight vectors drawn uniformly from {what}, on the simulation's expected "
+        "criterion values (*weights alone*: preference uncertainty, the world averaged out); and SMAA-2 proper, "
+        f"{smaa.attrs['n_joint']:,} draws of the weights from the same set together with the worlds (*weights and "
+        "world*), with the chance of ranking second and third (rank acceptabilities). The confidence factor is the "
+        "chance an option is best when the weights are fixed at its central weights (the mean of the weights under "
+        "which it is best) and only the world is uncertain; with fixed weights it would only repeat p_best, so the "
+        "fixed-profile run has none.", "",
+        markdown_table(table), ""]
+    if typical:
+        lines += ["Central weights (weights and world), the three largest of the options most often best: "
+                  + "; ".join(typical) + ".", ""]
+    return "\n".join(lines)
 
 
 def imprecise_section(a) -> str:

@@ -42,7 +42,16 @@ def test_across_stakeholders_every_profile_and_the_admissible_weights(mali, text
         assert f"| `{p}`" in body
     assert "**Over the admissible weights (SMAA).**" in body
     assert "**Least change.**" in body and "imprecise statements" in body
-    assert "p_best (admissible weights)" in body  # SMAA of the options beside the fixed-profile run
+    # SMAA of the options beside the fixed-profile run: preference uncertainty alone, and SMAA-2 with
+    # the world (rank acceptabilities, confidence factors, central weights).
+    header = next(line for line in body.splitlines() if line.startswith("| option |"))
+    for column in ("p_best (fixed profile)", "p_best (weights alone)", "p_best (weights and world)",
+                   "second / third (weights and world)", "confidence factor"):
+        assert column in header, column
+    assert "Central weights (weights and world)" in body
+    smaa = mali.smaa
+    leader = smaa["p_best_joint"].idxmax()
+    assert f"{smaa.at[leader, 'confidence']:.3f} ±" in body
 
 
 def test_the_profiles_gains_are_the_summarys_numbers(mali, text):
