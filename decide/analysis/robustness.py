@@ -46,6 +46,8 @@ class PairComparison:
     reverse_first_order: bool
     """y dominates x to first order."""
     n: int
+    reverse_second_order: bool = False
+    """y dominates x to second order."""
 
 
 def compare_pair(x: ArrayLike, y: ArrayLike) -> PairComparison:
@@ -74,7 +76,8 @@ def compare_pair(x: ArrayLike, y: ArrayLike) -> PairComparison:
         p_better=float(beats.mean()), p_better_se=float(beats.std(ddof=1) / np.sqrt(n)),
         first_order=fsd_short <= tol, first_order_violation=max(fsd_short, 0.0),
         second_order=ssd_short <= tol, second_order_violation=max(ssd_short, 0.0),
-        reverse_first_order=bool(np.max(xs - ys) <= tol), n=n)
+        reverse_first_order=bool(np.max(xs - ys) <= tol), n=n,
+        reverse_second_order=bool(np.max(lorenz) <= tol))
 
 
 def dominance_words(c: PairComparison) -> str:
@@ -87,5 +90,8 @@ def dominance_words(c: PairComparison) -> str:
                 f"quantile is lower by up to {c.first_order_violation:.3f}): every risk-averse reader prefers it")
     if c.reverse_first_order:
         return "is dominated by it to first order"
+    if c.reverse_second_order:
+        return ("is dominated by it to second order (its worst worlds are worse on average however many are "
+                "taken): every risk-averse or risk-neutral reader prefers the other")
     return (f"does not dominate it (a quantile lower by up to {c.first_order_violation:.3f}; its mean over the "
             f"worst worlds lower by up to {c.second_order_violation:.3f}): the choice depends on the attitude to risk")

@@ -295,7 +295,8 @@ def findings_section(a: Analyses) -> str:
              "(√(se² + se²); the draws are common, so the paired one is smaller). A claim that holds in every "
              "simulated world is **true by construction**: it follows from how the case encodes the options, and "
              "is not counted as agreement. A question \"matters\" if learning its answer before choosing is worth "
-             f"something (EVPPI {basis}, beyond two standard errors) and ranks among the three most valuable; that "
+             f"something (EVPPI {basis}, beyond two standard errors) and ranks among the three most valuable "
+             "(**indeterminate** where it is within two standard errors of zero or of the third); that "
              "it blocks an option is true by construction of the case's requirements, and is noted, not counted.", ""]
     counts = {"agrees": 0, "does not agree": 0, "indeterminate": 0, "true by construction": 0}
     s = sim.summary
@@ -326,7 +327,10 @@ def findings_section(a: Analyses) -> str:
                 evppi, err = float(worth_of[q]), float(np.nan_to_num(se_of[q]))
                 rank = int(voi[q])
                 worth = evppi > 2 * err and evppi > 1e-6
-                verdict = ("agrees" if worth and rank <= 3 else "indeterminate" if evppi > 1e-6 and not worth
+                # Outside the top three, but within two standard errors of the third: indeterminate too.
+                third = worth_of.sort_values(ascending=False, kind="stable").index[min(2, len(worth_of) - 1)]
+                near = evppi + 2 * np.hypot(err, np.nan_to_num(se_of[third])) >= float(worth_of[third])
+                verdict = ("agrees" if worth and rank <= 3 else "indeterminate" if evppi > 1e-6 and (not worth or near)
                            else "does not agree")
                 counts[verdict] += 1
                 main_for = [names[o] for o in s.index if _main_blocker(a, o)[0] == q]

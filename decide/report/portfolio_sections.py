@@ -38,8 +38,9 @@ def recommendation_section(a, figures: dict[str, str]) -> str:
              f"(paired: the gap's standard error is that of the differences), weights from {weights_label(a)}. "
              "Dominance is checked on the simulated distributions: first order, every quantile at least as high "
              "(anyone preferring more value prefers it); second order, the mean of its worst worlds at least as "
-             "high however many are taken (every risk-averse reader prefers it). p_best of single options stays "
-             "in the next section as a description, not an argument.", ""]
+             "high however many are taken (every risk-averse reader prefers it). `P(recommendation better)` counts "
+             "a tie (both worth the same in a world, as where the options that differ do not go ahead) as half. "
+             "p_best of single options stays in the next section as a description, not an argument.", ""]
     rows = []
     for k, label in enumerate(v.labels[1:], start=1):
         c = v.comparisons.get(label)
@@ -83,9 +84,9 @@ def stakeholders_section(a) -> str:
              f"Every feasible strategy ({ps.n_feasible:,}) evaluated once on the {ps.n_scenarios:,} scenarios the "
              "recommendation was chosen on, and valued under each stakeholder profile to find that profile's best "
              f"combination. The recommendation is then compared with it and with doing nothing on {_fresh_worlds(a)}, "
-             "so that a best chosen on the first scenarios is not also judged on them. `shortfall` is the "
-             "recommendation's expected value less that profile's best (0: it is the best; positive: that best does "
-             "worse on the fresh worlds); `gain` its expected value less doing nothing's; both paired, ± one "
+             "so that a best chosen on the first scenarios is not also judged on them. `shortfall` is that profile's "
+             "best's expected value less the recommendation's (0: it is the best; negative: that best does worse on "
+             "the fresh worlds); `gain` the recommendation's expected value less doing nothing's; both paired, ± one "
              "standard error.", ""]
     rows = []
     for p, best, g, ge, gain, gain_se, verdict in zip(ps.profile_ids, ps.profile_best, ps.profile_gap,
@@ -93,7 +94,7 @@ def stakeholders_section(a) -> str:
                                                       ps.profile_verdicts()):
         rows.append({"profile": f"{code(p, in_table=True)} {profile_names.get(p, '')}".strip(),
                      "best combination": "the recommendation" if verdict == "best" else _differs(best, rec),
-                     "shortfall": "0" if verdict == "best" else pm(g, ge, sign=True),
+                     "shortfall": "0" if verdict == "best" else pm(-g, ge, sign=True),
                      "gain over doing nothing": pm(gain, gain_se, sign=True) if np.isfinite(gain) else "–"})
     lines += [markdown_table(pd.DataFrame(rows), index=False, markdown=["profile", "best combination"]), ""]
     everywhere = [o for o in rec if all(o in b for b in ps.profile_best)]

@@ -75,11 +75,18 @@ def who_acts_table(a) -> str:
     notes = ["\"Adds\": the value lost if that option alone were dropped (on the same simulated worlds). "
              "\"Goes ahead\": the chance every hard requirement of the option says yes, under its own enablers; "
              "otherwise it scores its failure profile."]
-    weak = [o for o in best.best if o in added.index and np.isfinite(added.at[o, "added"])
-            and added.at[o, "added"] < 2 * added.at[o, "mcse"]]
+    measured = [o for o in best.best if o in added.index and np.isfinite(added.at[o, "added"])]
+    costly = [o for o in measured if added.at[o, "added"] <= -2 * added.at[o, "mcse"]]
+    weak = [o for o in measured if o not in costly and added.at[o, "added"] < 2 * added.at[o, "mcse"]]
+    if costly:
+        notes.append(f"{and_list([code(o) for o in costly])} cost{'s' if len(costly) == 1 else ''} value measurably "
+                     "on fresh worlds (more than two standard errors below zero): the search chose "
+                     f"{'it' if len(costly) == 1 else 'them'} on its own scenarios, within their noise; the "
+                     f"recommendation without {'it' if len(costly) == 1 else 'them'} does better on fresh worlds, and "
+                     "a reader should prefer it (see How robust the recommendation is).")
     if weak:
         notes.append(f"{and_list([code(o) for o in weak])} add{'s' if len(weak) == 1 else ''} nothing measurable "
-                     "on fresh worlds (less than two standard errors above zero): chosen by a margin within the "
+                     "on fresh worlds (within two standard errors of zero): chosen by a margin within the "
                      f"noise of the scenarios, {'it' if len(weak) == 1 else 'they'} can be left out at no "
                      "measurable cost.")
     return table + "\n\n" + " ".join(notes)

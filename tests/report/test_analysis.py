@@ -108,3 +108,14 @@ def test_a_point_probability_changes_only_that_questions_probability_in_the_draw
         np.testing.assert_array_equal(variant.probabilities, expected)
         for field in ("planned", "failure", "latent", "stage_failures"):
             np.testing.assert_array_equal(getattr(variant, field), getattr(drawn, field))
+
+
+def test_a_pair_dominated_to_second_order_says_so():
+    # y is less spread and higher on average: x is dominated to second order, not first.
+    from decide.analysis.robustness import compare_pair, dominance_words
+
+    c = compare_pair([0.0, 1.9], [1.0, 1.0])
+    assert not c.first_order and not c.second_order and not c.reverse_first_order
+    assert c.reverse_second_order
+    assert dominance_words(c).startswith("is dominated by it to second order")
+    assert not compare_pair([1.0, 1.0], [0.0, 1.9]).reverse_second_order
