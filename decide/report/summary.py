@@ -178,10 +178,14 @@ def _what_changes(a) -> str:
     budgets = _budgets(a)
     if budgets:
         parts.append(budgets)
-    stability = a.strategies.best.stability
-    if np.isfinite(stability):
-        parts.append(f"re-optimised with other seeds and half the scenarios, the same combination came out in "
-                     f"{pct(stability)} of runs")
+    runs = a.strategies.best.stability_runs
+    if runs:
+        full = a.strategies.best.n_scenarios
+        halves = sum(r.n_scenarios < full for r in runs)
+        sizes = (f"{len(runs) - halves} on {full:,} other scenarios, {halves} on {full // 2:,}"
+                 if halves else f"{len(runs)} on {full:,} other scenarios")
+        parts.append(f"re-optimised {len(runs)} times ({sizes}), the same combination came out in "
+                     f"{sum(r.same for r in runs)} of {len(runs)}")
     if not parts:
         return ""
     text = "; ".join(parts) + "."

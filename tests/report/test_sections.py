@@ -134,3 +134,12 @@ def test_threshold_probabilities_and_the_pivotal_one(mali, text):
     body = _section(text, "## How robust the recommendation is")
     assert "**Threshold probabilities.**" in body and "break-even P" in body
     assert "the pivotal probability:" in _section(text, "## Summary")
+
+
+def test_stability_is_counted_in_runs_with_their_sizes(mali):
+    from decide.report.summary import summary
+
+    runs = mali.strategies.best.stability_runs
+    text = summary(mali)
+    assert f"re-optimised {len(runs)} times (" in text
+    assert f"came out in {sum(r.same for r in runs)} of {len(runs)}" in text
