@@ -300,9 +300,15 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     gap_se = np.zeros(len(profile_ids))
     gain = np.full(len(profile_ids), np.nan)
     gain_se = np.full(len(profile_ids), np.nan)
+    # One evaluation on those scenarios, per criterion: the recommendation's and doing nothing's
+    # criterion values (whose weighted difference is the gain the report quotes) and, weighted by
+    # each profile, the per-draw values its comparisons are read from.
+    pair = [rec] + ([nothing] if nothing is not None else [])
+    rows = pair + [int(r) for r in best_rows]
+    per_criterion = scenario_values(space, X[rows], compare_on, np.eye(arrays.n_criteria))  # (strategy, c, draw)
+    shown = per_criterion[:len(pair)].mean(axis=2)
     if len(profile_ids):
-        rows = [rec] + ([nothing] if nothing is not None else []) + [int(r) for r in best_rows]
-        per_draw = scenario_values(space, X[rows], compare_on, P)  # (strategy, profile, draw)
+        per_draw = np.einsum("scd,pc->spd", per_criterion, P)  # (strategy, profile, draw)
         n = per_draw.shape[-1]
         for p in range(len(profile_ids)):
             best_draws = per_draw[(2 if nothing is not None else 1) + p, p]
@@ -362,10 +368,6 @@ def portfolio_standing(arrays: CaseArrays, recommended: tuple[str, ...], *, weig
     short_rows = np.array(sorted(short))
     keep = pareto_mask(net[short_rows] @ vertices.T)
     nd = short_rows[keep]
-    # The recommendation's and doing nothing's criterion values, on the scenarios the profiles'
-    # gains are estimated on: their weighted difference is the gain the report quotes.
-    pair = [rec] + ([nothing] if nothing is not None else [])
-    shown = net[pair] if fresh is None else _net(*criterion_means(space, X[pair], fresh))
     return PortfolioStanding(
         option_ids=space.option_ids, criterion_ids=tuple(arrays.criterion_ids), recommended=tuple(recommended),
         n_feasible=len(X), n_scenarios=scenarios.n_draws, recommended_is_best=recommended_is_best,
