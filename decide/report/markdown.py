@@ -287,6 +287,10 @@ def findings_section(a: Analyses) -> str:
     sim, names = a.simulation, _escaped_names(a)
     worth_of, se_of, basis = _information_basis(a)
     voi = worth_of.rank(ascending=False, method="min")
+    # The third most valuable question: one outside the top three but within two standard errors
+    # of it is indeterminate, not a disagreement.
+    third = worth_of.sort_values(ascending=False, kind="stable").index[min(2, len(worth_of) - 1)]
+    third_worth, third_se = float(worth_of[third]), float(np.nan_to_num(se_of[third]))
     lines = ["## The source's findings beside the numbers", "",
              "Each finding of the source, in the case author's words, with the numbers that bear on it; the case "
              "was not tuned to agree. A claim that one option beats another is judged on the difference of their "
@@ -327,9 +331,7 @@ def findings_section(a: Analyses) -> str:
                 evppi, err = float(worth_of[q]), float(np.nan_to_num(se_of[q]))
                 rank = int(voi[q])
                 worth = evppi > 2 * err and evppi > 1e-6
-                # Outside the top three, but within two standard errors of the third: indeterminate too.
-                third = worth_of.sort_values(ascending=False, kind="stable").index[min(2, len(worth_of) - 1)]
-                near = evppi + 2 * np.hypot(err, np.nan_to_num(se_of[third])) >= float(worth_of[third])
+                near = evppi + 2 * np.hypot(err, third_se) >= third_worth
                 verdict = ("agrees" if worth and rank <= 3 else "indeterminate" if evppi > 1e-6 and (not worth or near)
                            else "does not agree")
                 counts[verdict] += 1
